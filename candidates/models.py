@@ -1,0 +1,82 @@
+"""The candidate card and its history; built to grow into a hiring pipeline."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import PurePath
+from typing import Any
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.db import models
+from django.utils.functional import LazyObject
+from django.utils.translation import gettext_lazy as _
+
+
+class _PrivateStorage(LazyObject):
+    """Resumes live under MEDIA_ROOT with no public URL; a view streams them after a check."""
+
+    def _setup(self) -> None:
+        self._wrapped = FileSystemStorage(location=settings.MEDIA_ROOT, base_url=None)
+
+
+private_storage: Any = _PrivateStorage()
+
+
+def resume_path(instance: Candidate, filename: str) -> str:
+    # Never keep the uploaded name in the path: it is user input.
+    return str(PurePath("resumes", f"{uuid.uuid4().hex}.pdf"))
+
+
+class Candidate(models.Model):
+    class Status(models.TextChoices):
+        CREATED = "created", _("created")
+        SCHEDULED = "scheduled", _("scheduled")
+        INTERVIEWED = "interviewed", _("interviewed")
+        HIRED = "hired", _("hired")
+        REJECTED = "rejected", _("rejected")
+
+    full_name = models.CharField(_("full name"), max_length=200)
+    email = models.EmailField(_("e-mail"))
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    resume = models.FileField(
+        _("resume (PDF)"), upload_to=resume_path, storage=private_storage, blank=True
+    )
+    resume_name = models.CharField(max_length=200, blank=True, editable=False)
+    video_room_url = models.URLField(_("video-call room link"), blank=True)
+    hr_email = models.EmailField(_("HR e-mail"), blank=True)
+    hr_telegram_chat_id = models.CharField(_("HR Telegram chat id"), max_length=64, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.CREATED
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("candidate")
+        verbose_name_plural = _("candidates")
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class CandidateEvent(models.Model):
+    """One line of a candidate's history: what happened, when, and who did it."""
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=40)
+    at = models.DateTimeField(auto_now_add=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.candidate} · {self.kind}"

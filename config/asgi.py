@@ -1,0 +1,33 @@
+"""ASGI entry point for daphne: Django's HTTP app and the live-session WebSocket router."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from django.core.exceptions import ImproperlyConfigured
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+try:
+    from django.core.asgi import get_asgi_application
+
+    # Django first: it sets up the app registry that the consumers' imports need.
+    django_asgi_app = get_asgi_application()
+except ImproperlyConfigured as error:
+    sys.exit(f"roundtable: configuration error: {error}")
+
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+
+from sessions_live.routing import websocket_urlpatterns  # noqa: E402
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": AllowedHostsOriginValidator(
+            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+        ),
+    }
+)

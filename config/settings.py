@@ -1,0 +1,270 @@
+"""The one settings module: every knob is read from the environment, checked at start-up.
+
+Two shapes share this file:
+
+* **embedded default** (nothing set): SQLite, the in-memory channel layer, a Celery broker
+  on a second SQLite file (kombu's SQLAlchemy transport), e-mail to the console and a file;
+* **production** (``ROUNDTABLE_MODE=production``): PostgreSQL, Redis for channels and Celery,
+  SMTP, ``DEBUG`` off and every ``check --deploy`` hardening on. Required variables that are
+  missing or malformed stop start-up with a one-line reason (see ``config.env``).
+
+Under pytest (``PYTEST_VERSION`` is set by pytest itself) the integration defaults point at the
+PostgreSQL and Redis on this machine, overridable by the same variables.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from django.utils.translation import gettext_lazy as _
+
+from config.env import ConfigError, Settings
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+env = Settings(os.environ)
+
+TESTING = "PYTEST_VERSION" in os.environ
+MODE = env.choice("ROUNDTABLE_MODE", ("embedded", "production"), default="embedded")
+PRODUCTION = MODE == "production"
+
+VAR_DIR = env.path("ROUNDTABLE_VAR_DIR", default=BASE_DIR / "var")
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+if PRODUCTION:
+    SECRET_KEY = env.secret("SECRET_KEY")
+    DEBUG = False
+    if env.bool("DEBUG", default=False):
+        raise ConfigError("DEBUG: must not be on in production")
+else:
+    # A stable, clearly-local key so sessions survive restarts of the embedded app.
+    SECRET_KEY = env.str(
+        "SECRET_KEY", default="embedded-only-not-secret-" + "x" * 40
+    )
+    DEBUG = env.bool("DEBUG", default=False)
+
+if PRODUCTION:
+    ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+else:
+    ALLOWED_HOSTS = env.list(
+        "ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"]
+    )
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+SITE_URL = env.url("SITE_URL", default="http://127.0.0.1:8000")
+
+INSTALLED_APPS = [
+    "daphne",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "channels",
+    "rest_framework",
+    "axes",
+    "accounts",
+    "questionbank",
+    "candidates",
+    "sessions_live",
+    "notify",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the lockout response.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+ASGI_APPLICATION = "config.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.roles",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------------
+if PRODUCTION:
+    DATABASES = {"default": env.database("DATABASE_URL")}
+elif TESTING:
+    DATABASES = {
+        "default": env.database(
+            "DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/roundtable"
+        )
+    }
+else:
+    DATABASES = {
+        "default": env.database(
+            "DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'roundtable.sqlite3'}"
+        )
+    }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # IMMEDIATE transactions take the write lock at BEGIN, so two commands on one session
+    # serialise instead of failing at commit; WAL lets readers go on meanwhile.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+else:
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=0))
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Redis, channels, Celery ----------------------------------------------------------------
+if PRODUCTION:
+    REDIS_URL: str | None = env.redis_url("REDIS_URL")
+elif TESTING:
+    REDIS_URL = env.redis_url("REDIS_URL", default="redis://127.0.0.1:6379/0")
+else:
+    REDIS_URL = env.redis_url("REDIS_URL", default=None)
+
+CHANNEL_PREFIX = env.str("CHANNEL_PREFIX", default="roundtable")
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": CHANNEL_PREFIX},
+        }
+    }
+    CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # A Redis-less broker that keeps tasks on disk: nothing is dropped when no Redis runs.
+    CELERY_BROKER_URL = env.str(
+        "CELERY_BROKER_URL", default=f"sqla+sqlite:///{VAR_DIR / 'celery-broker.sqlite3'}"
+    )
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# --- Auth -----------------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+if TESTING:
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Repeated failed logins: lock the (username, address) pair, not the whole address, so one
+# office behind NAT is not locked out by a colleague's typos.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.int("AXES_COOLOFF_MINUTES", default=15) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+
+# --- I18n, static, media --------------------------------------------------------------------
+LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
+LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
+TIME_ZONE = env.str("TIME_ZONE", default="UTC")
+USE_I18N = True
+USE_TZ = True
+LOCALE_PATHS = [BASE_DIR / "locale"]
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "frontend_static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if TESTING
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+# Uploads (resumes) live outside STATIC and are never given a public URL: views stream them
+# after a permission check.
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
+DATA_UPLOAD_MAX_MEMORY_SIZE = 11 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+RESUME_MAX_BYTES = env.int("RESUME_MAX_BYTES", default=10 * 1024 * 1024)
+
+# --- E-mail and Telegram --------------------------------------------------------------------
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Roundtable <roundtable@localhost>")
+if PRODUCTION or env.has("EMAIL_URL"):
+    globals().update(env.email("EMAIL_URL"))
+else:
+    EMAIL_BACKEND = "notify.mail.ConsoleAndFileBackend"
+    EMAIL_FILE_PATH = VAR_DIR / "mail"
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+TELEGRAM_BOT_TOKEN = env.str("TELEGRAM_BOT_TOKEN", default="")
+TELEGRAM_API_BASE_URL = env.url("TELEGRAM_API_BASE_URL", default="https://api.telegram.org/bot")
+
+# --- Live sessions --------------------------------------------------------------------------
+WS_MAX_FRAME_BYTES = 64 * 1024
+WS_RATE_PER_SECOND = env.int("WS_RATE_PER_SECOND", default=20)
+WS_RATE_BURST = env.int("WS_RATE_BURST", default=40)
+
+# --- Security -------------------------------------------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if PRODUCTION:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # The balancer probes /healthz over plain HTTP inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+}
+
+LOG_LEVEL = env.choice(
+    "LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), default="INFO"
+)
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {"django.channels.server": {"level": "WARNING"}},
+}

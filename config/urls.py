@@ -1,0 +1,18 @@
+"""Top-level URL map; each app owns its own patterns."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+from config.health import healthz
+
+admin.site.site_header = "Roundtable"
+admin.site.site_title = "Roundtable admin"
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("", include("accounts.urls")),
+    path("", include("sessions_live.urls")),
+]

@@ -1,0 +1,78 @@
+"""Test set-up shared by every layer: the real services must answer, and a few named people."""
+
+from __future__ import annotations
+
+import socket
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings
+
+from tests.factories import UserFactory
+
+
+def _reachable(url: str, default_port: int) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or default_port), 2):
+            return True
+    except OSError:
+        return False
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Integration tests use the machine's PostgreSQL and Redis; say how to start them."""
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] == "django.db.backends.postgresql":
+        url = f"postgres://{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}"
+        if not _reachable(url, 5432):
+            pytest.exit(
+                f"PostgreSQL is not reachable at {url}. Start it "
+                "(pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start) "
+                "or point DATABASE_URL at one.",
+                returncode=3,
+            )
+    if settings.REDIS_URL and not _reachable(settings.REDIS_URL, 6379):
+        pytest.exit(
+            f"Redis is not reachable at {settings.REDIS_URL}. Start it "
+            "(redis-server --daemonize yes --bind 127.0.0.1 --port 6379) "
+            "or point REDIS_URL at one.",
+            returncode=3,
+        )
+
+
+@pytest.fixture
+def roles(db):  # noqa: ANN001, ANN201 - pytest fixture
+    from accounts.roles import ensure_roles
+
+    ensure_roles()
+
+
+@pytest.fixture
+def lead(roles):  # noqa: ANN001, ANN201
+    return UserFactory(username="lena", first_name="Lena", last_name="Lead", roles=["interviewer"])
+
+
+@pytest.fixture
+def ann(roles):  # noqa: ANN001, ANN201
+    return UserFactory(username="ann", first_name="Ann", last_name="Panel", roles=["interviewer"])
+
+
+@pytest.fixture
+def bob(roles):  # noqa: ANN001, ANN201
+    return UserFactory(username="bob", first_name="Bob", last_name="Panel", roles=["interviewer"])
+
+
+@pytest.fixture
+def manager(roles):  # noqa: ANN001, ANN201
+    return UserFactory(username="maria", first_name="Maria", roles=["manager"])
+
+
+@pytest.fixture
+def editor(roles):  # noqa: ANN001, ANN201
+    return UserFactory(username="quentin", first_name="Quentin", roles=["question editor"], is_staff=True)
+
+
+@pytest.fixture
+def outsider(roles):  # noqa: ANN001, ANN201
+    return UserFactory(username="oscar", first_name="Oscar", roles=["interviewer"])
