@@ -13,4 +13,10 @@ from accounts.roles import ROLE_LABELS
 def home(request: HttpRequest) -> HttpResponse:
     groups = set(request.user.groups.values_list("name", flat=True))
     role_names = [str(label) for role, label in ROLE_LABELS.items() if role in groups]
-    return render(request, "accounts/home.html", {"role_names": role_names})
+    from sessions_live.selectors import sessions_of
+
+    return render(
+        request,
+        "accounts/home.html",
+        {"role_names": role_names, "my_sessions": sessions_of(request.user)},
+    )

@@ -1,7 +1,16 @@
-"""URLs of live-session pages (filled in by the live-session feature)."""
+"""URLs of the live-session pages."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from sessions_live import views
+
+urlpatterns = [
+    path("sessions/new/", views.session_new, name="session_new"),
+    path("sessions/join/", views.session_join, name="session_join"),
+    path("s/<str:code>/", views.session_live, name="session_live"),
+    path("s/<str:code>/join/", views.session_join_confirm, name="session_join_confirm"),
+    path("s/<str:code>/results/", views.session_results, name="session_results"),
+    path("s/<str:code>/resume/", views.session_resume, name="session_resume"),
+]

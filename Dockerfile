@@ -1,0 +1,12 @@
+# One image for every Roundtable process: web (daphne), worker and beat differ by command.
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 ROUNDTABLE_VAR_DIR=/var/lib/roundtable
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+COPY . .
+RUN useradd --system --home /var/lib/roundtable roundtable \
+ && mkdir -p /var/lib/roundtable && chown roundtable /var/lib/roundtable
+USER roundtable
+EXPOSE 8000
+CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "--proxy-headers", "config.asgi:application"]

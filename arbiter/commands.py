@@ -1,0 +1,267 @@
+"""The commands members send, and the schema check that turns a client frame into one."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from arbiter.codes import BAD_REQUEST, UNKNOWN_TYPE
+from arbiter.state import QuestionSpec
+
+MAX_ID = 64
+MAX_TEXT = 2000
+MAX_SUMMARY = 10000
+MAX_ITEMS = 200
+MAX_ITEM_KEY = 64
+
+
+class BadCommand(Exception):
+    """A client frame that is not a well-formed command; nothing was applied."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class JoinSession:
+    """Only the service builds this (after checking the session code); never parsed from a frame."""
+
+    id: str
+    actor: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class SetClaim:
+    id: str
+    actor: int
+    topic_id: int
+    claimed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RequestProposal:
+    id: str
+    actor: int
+
+
+@dataclass(frozen=True, slots=True)
+class AcceptProposal:
+    id: str
+    actor: int
+
+
+@dataclass(frozen=True, slots=True)
+class StartSession:
+    id: str
+    actor: int
+    # Attached by the service from the question bank; a client frame never carries it.
+    bank: Mapping[int, Sequence[QuestionSpec]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class BeginBlocks:
+    id: str
+    actor: int
+
+
+@dataclass(frozen=True, slots=True)
+class NextQuestion:
+    id: str
+    actor: int
+    score: int
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SkipQuestion:
+    id: str
+    actor: int
+
+
+@dataclass(frozen=True, slots=True)
+class AddQuestion:
+    id: str
+    actor: int
+    text: str
+    answer: str = ""
+    max_points: int = 5
+
+
+@dataclass(frozen=True, slots=True)
+class YieldBlock:
+    id: str
+    actor: int
+
+
+@dataclass(frozen=True, slots=True)
+class PauseSession:
+    id: str
+    actor: int
+
+
+@dataclass(frozen=True, slots=True)
+class ResumeSession:
+    id: str
+    actor: int
+
+
+@dataclass(frozen=True, slots=True)
+class ExtendBlock:
+    id: str
+    actor: int
+    seconds: int = 120
+
+
+@dataclass(frozen=True, slots=True)
+class FinishSession:
+    id: str
+    actor: int
+
+
+@dataclass(frozen=True, slots=True)
+class SubmitFeedback:
+    id: str
+    actor: int
+    summary: str
+    items: Mapping[str, str] = field(default_factory=dict)
+
+
+Command = (
+    JoinSession
+    | SetClaim
+    | RequestProposal
+    | AcceptProposal
+    | StartSession
+    | BeginBlocks
+    | NextQuestion
+    | SkipQuestion
+    | AddQuestion
+    | YieldBlock
+    | PauseSession
+    | ResumeSession
+    | ExtendBlock
+    | FinishSession
+    | SubmitFeedback
+)
+
+# Frame type -> command class. JoinSession is deliberately absent: joining needs the session
+# code, which the service checks, so a frame can never make anyone a member.
+FRAME_TYPES: dict[str, type[Command]] = {
+    "claim.set": SetClaim,
+    "proposal.request": RequestProposal,
+    "proposal.accept": AcceptProposal,
+    "session.start": StartSession,
+    "blocks.begin": BeginBlocks,
+    "question.next": NextQuestion,
+    "question.skip": SkipQuestion,
+    "question.add": AddQuestion,
+    "block.yield": YieldBlock,
+    "session.pause": PauseSession,
+    "session.resume": ResumeSession,
+    "block.extend": ExtendBlock,
+    "session.finish": FinishSession,
+    "feedback.submit": SubmitFeedback,
+}
+ALL_COMMAND_TYPES: tuple[str, ...] = tuple(FRAME_TYPES)
+COMMAND_TYPE: dict[type[Command], str] = {cls: name for name, cls in FRAME_TYPES.items()}
+COMMAND_TYPE[JoinSession] = "member.join"
+
+
+@dataclass(frozen=True, slots=True)
+class _Field:
+    kind: str  # "int", "bool", "str" or "items"
+    required: bool = True
+    max_length: int = MAX_TEXT
+
+
+# The arguments each frame type may carry besides "type" and "id". Ranges that depend on the
+# session (a score against the question's max points) are the rules' business, not the schema's.
+_SCHEMAS: dict[str, dict[str, _Field]] = {
+    "claim.set": {"topic_id": _Field("int"), "claimed": _Field("bool")},
+    "proposal.request": {},
+    "proposal.accept": {},
+    "session.start": {},
+    "blocks.begin": {},
+    "question.next": {"score": _Field("int"), "note": _Field("str", required=False)},
+    "question.skip": {},
+    "question.add": {
+        "text": _Field("str"),
+        "answer": _Field("str", required=False),
+        "max_points": _Field("int", required=False),
+    },
+    "block.yield": {},
+    "session.pause": {},
+    "session.resume": {},
+    "block.extend": {"seconds": _Field("int", required=False)},
+    "session.finish": {},
+    "feedback.submit": {
+        "summary": _Field("str", max_length=MAX_SUMMARY),
+        "items": _Field("items", max_length=MAX_ITEMS),
+    },
+}
+
+
+def command_from_frame(actor: int, frame: Mapping[str, Any]) -> Command:
+    """Validate a client frame ``{"type", "id", ...args}`` and build its command for ``actor``."""
+    if not isinstance(frame, Mapping):
+        raise BadCommand(BAD_REQUEST, "A command must be a JSON object.")
+    frame_type = frame.get("type")
+    if not isinstance(frame_type, str):
+        raise BadCommand(BAD_REQUEST, "A command needs a type.")
+    if frame_type not in FRAME_TYPES:
+        raise BadCommand(UNKNOWN_TYPE, f"Unknown command type {frame_type[:64]!r}.")
+    command_id = frame.get("id")
+    if not isinstance(command_id, str) or not command_id or len(command_id) > MAX_ID:
+        raise BadCommand(BAD_REQUEST, f"A command needs an id of 1 to {MAX_ID} characters.")
+    schema = _SCHEMAS[frame_type]
+    extra = sorted(set(frame) - {"type", "id"} - set(schema))
+    if extra:
+        raise BadCommand(BAD_REQUEST, f"Unexpected field {extra[0][:64]!r}.")
+    args: dict[str, Any] = {}
+    for name, rule in schema.items():
+        if name not in frame:
+            if rule.required:
+                raise BadCommand(BAD_REQUEST, f"The field {name!r} is required.")
+            continue
+        args[name] = _checked(name, rule, frame[name])
+    return FRAME_TYPES[frame_type](id=command_id, actor=actor, **args)
+
+
+def _checked(name: str, rule: _Field, value: Any) -> Any:
+    # bool is a subclass of int in Python; JSON true must not pass for a score of 1.
+    if rule.kind == "int":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise BadCommand(BAD_REQUEST, f"The field {name!r} must be a whole number.")
+        return value
+    if rule.kind == "bool":
+        if not isinstance(value, bool):
+            raise BadCommand(BAD_REQUEST, f"The field {name!r} must be true or false.")
+        return value
+    if rule.kind == "str":
+        if not isinstance(value, str):
+            raise BadCommand(BAD_REQUEST, f"The field {name!r} must be text.")
+        if len(value) > rule.max_length:
+            raise BadCommand(
+                BAD_REQUEST, f"The field {name!r} is over {rule.max_length} characters."
+            )
+        return value
+    # "items": question key -> feedback text
+    if not isinstance(value, Mapping):
+        raise BadCommand(BAD_REQUEST, f"The field {name!r} must be an object.")
+    if len(value) > rule.max_length:
+        raise BadCommand(BAD_REQUEST, f"The field {name!r} has over {rule.max_length} entries.")
+    items: dict[str, str] = {}
+    for key, text in value.items():
+        if not isinstance(key, str) or len(key) > MAX_ITEM_KEY:
+            raise BadCommand(BAD_REQUEST, f"A key of {name!r} is not a question key.")
+        if not isinstance(text, str) or len(text) > MAX_TEXT:
+            raise BadCommand(
+                BAD_REQUEST,
+                f"Each entry of {name!r} must be text of at most {MAX_TEXT} characters.",
+            )
+        items[key] = text
+    return items

@@ -1,0 +1,195 @@
+"""The live-session WebSocket: authenticate, check membership, validate a frame, call one
+service, reply. Every rule lives in the arbiter; see docs/protocol.md for the messages."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.db import DatabaseError
+
+import arbiter
+from sessions_live import presence, selectors, services
+from sessions_live.broadcast import group_name, presence_changed
+from sessions_live.ratelimit import TokenBucket
+from sessions_live.timers import SessionTimers
+
+logger = logging.getLogger(__name__)
+
+PROTOCOL_VERSION = 1
+CLOSE_NOT_LOGGED_IN = 4401
+CLOSE_NOT_MEMBER = 4403
+CLOSE_NO_SESSION = 4404
+
+
+async def _advance(session_id: int) -> float | None:
+    return await database_sync_to_async(services.session_advance)(session_id=session_id)
+
+
+TIMERS = SessionTimers(_advance)
+_heartbeat_task: asyncio.Task[None] | None = None
+
+
+async def _heartbeat_forever() -> None:
+    """Keep this process's presence alive and heal presence left by processes that died."""
+    while True:
+        try:
+            await database_sync_to_async(presence.heartbeat)()
+            for session_id in await database_sync_to_async(presence.sweep_dead_servers)():
+                online = await database_sync_to_async(presence.online_user_ids)(session_id)
+                await database_sync_to_async(presence_changed)(session_id, online)
+        except Exception:  # keep beating through a database outage
+            logger.exception("presence heartbeat failed")
+        await asyncio.sleep(presence.HEARTBEAT_SECONDS)
+
+
+def _ensure_heartbeat() -> None:
+    global _heartbeat_task
+    if _heartbeat_task is None or _heartbeat_task.done():
+        _heartbeat_task = asyncio.get_running_loop().create_task(_heartbeat_forever())
+
+
+class SessionConsumer(AsyncWebsocketConsumer):
+    session_id: int | None = None
+    user_id: int
+    state_json: dict[str, Any] | None = None
+    online: list[int]
+
+    async def connect(self) -> None:
+        self.online = []
+        self.bucket = TokenBucket(settings.WS_RATE_PER_SECOND, settings.WS_RATE_BURST)
+        self.last_rate_error = 0.0
+        user = self.scope.get("user")
+        # Accept first so the close code reaches the browser (a refused handshake has none).
+        await self.accept()
+        if user is None or not user.is_authenticated:
+            await self.close(code=CLOSE_NOT_LOGGED_IN)
+            return
+        code = self.scope["url_route"]["kwargs"]["code"]
+        found = await database_sync_to_async(selectors.session_for_member)(code=code, user=user)
+        if found is None:
+            await self.close(code=CLOSE_NO_SESSION)
+            return
+        session_id, is_member = found
+        if not is_member:
+            await self.close(code=CLOSE_NOT_MEMBER)
+            return
+        self.user_id = user.pk
+        self.session_id = session_id
+        await self.channel_layer.group_add(group_name(session_id), self.channel_name)
+        TIMERS.watch(session_id)
+        _ensure_heartbeat()
+        await database_sync_to_async(presence.connection_open)(
+            session_id=session_id, user_id=self.user_id, channel_name=self.channel_name
+        )
+        # Joining the group before reading the state means no change can slip between them.
+        self.state_json = await database_sync_to_async(services.session_snapshot)(
+            session_id=session_id
+        )
+        self.online = await database_sync_to_async(presence.online_user_ids)(session_id)
+        await self._push_view()  # the snapshot at once, without waiting for the layer
+        await database_sync_to_async(presence_changed)(session_id, self.online)
+
+    async def disconnect(self, code: int) -> None:
+        if self.session_id is None:
+            return
+        session_id, self.session_id = self.session_id, None
+        TIMERS.unwatch(session_id)
+        await self.channel_layer.group_discard(group_name(session_id), self.channel_name)
+        try:
+            online = await database_sync_to_async(presence.connection_close)(
+                session_id=session_id, channel_name=self.channel_name
+            )
+            await database_sync_to_async(presence_changed)(session_id, online)
+        except DatabaseError:  # the sweep of a later heartbeat heals presence
+            logger.warning("could not record the disconnect of %s", self.channel_name)
+
+    # --- frames from the browser -------------------------------------------------------
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.session_id is None:
+            return
+        if text_data is None:
+            await self._error(None, "bad_request", "Send JSON text frames.")
+            return
+        if len(text_data.encode()) > settings.WS_MAX_FRAME_BYTES:
+            await self._error(None, "too_large", "The frame is over 64 KiB and was ignored.")
+            return
+        if not self.bucket.take(time.monotonic()):
+            now = time.monotonic()
+            if now - self.last_rate_error >= 1.0:  # one notice a second, not one a frame
+                self.last_rate_error = now
+                await self._error(None, "rate_limited", "Too many messages; slow down.")
+            return
+        try:
+            frame = json.loads(text_data)
+        except ValueError:
+            await self._error(None, "bad_json", "The frame is not valid JSON.")
+            return
+        if not isinstance(frame, dict):
+            await self._error(None, "bad_request", "A frame is a JSON object.")
+            return
+        command_id = frame.get("id") if isinstance(frame.get("id"), str) else None
+        if frame.get("type") == "ping":
+            await self._send({"type": "pong", "id": command_id, "server_time": time.time()})
+            return
+        try:
+            command = arbiter.command_from_frame(self.user_id, frame)
+        except arbiter.BadCommand as error:
+            await self._error(command_id, error.code, error.message)
+            return
+        try:
+            outcome = await database_sync_to_async(services.session_command)(
+                session_id=self.session_id, command=command
+            )
+        except DatabaseError:
+            logger.exception("command %s could not be saved", command.id)
+            await self._error(
+                command.id, "unavailable", "The server could not save this just now; try again."
+            )
+            return
+        if isinstance(outcome, arbiter.Refused):
+            await self._error(command.id, outcome.code, outcome.message)
+        else:
+            await self._send(
+                {
+                    "type": "ack",
+                    "id": command.id,
+                    "version": outcome.state.version,
+                    "duplicate": isinstance(outcome, arbiter.Duplicate),
+                }
+            )
+
+    # --- pushes from the channel layer -------------------------------------------------
+
+    async def session_state(self, event: dict[str, Any]) -> None:
+        incoming = event["state"]
+        if self.state_json is not None and incoming["version"] < self.state_json["version"]:
+            return  # an older push overtaken by a newer one
+        self.state_json = incoming
+        self.online = event["online"]
+        await self._push_view()
+
+    async def session_presence(self, event: dict[str, Any]) -> None:
+        self.online = event["online"]
+        await self._push_view()
+
+    async def _push_view(self) -> None:
+        if self.session_id is None or self.state_json is None:
+            return
+        state = selectors.parsed_state(self.session_id, self.state_json)
+        view = arbiter.member_view(state, self.user_id, time.time(), self.online)
+        await self._send({"type": "state", "protocol": PROTOCOL_VERSION, "state": view})
+        TIMERS.schedule(self.session_id, arbiter.next_deadline(state))
+
+    async def _error(self, command_id: str | None, code: str, message: str) -> None:
+        await self._send({"type": "error", "id": command_id, "code": code, "message": message})
+
+    async def _send(self, message: dict[str, Any]) -> None:
+        await self.send(text_data=json.dumps(message, separators=(",", ":")))

@@ -1,0 +1,102 @@
+"""Forms of the live-session pages: the new session (candidate card and topics) and joining."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from candidates.validators import validate_resume
+from questionbank.models import Topic
+from sessions_live.codes import normalise_code
+from sessions_live.services import TopicChoice
+
+DEFAULT_INTRO = _(
+    "Welcome! Thank you for joining us today. The interview is a conversation with several of "
+    "us, each asking about one topic for a set time. It is fine to think aloud, ask questions "
+    "back, or say you don't know."
+)
+DEFAULT_CLOSING = _(
+    "That is all our questions. Do you have questions for us? We will get back to you with "
+    "the result by e-mail within a few days. Thank you for your time."
+)
+
+
+class SessionCreateForm(forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    email = forms.EmailField(label=_("E-mail"))
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    resume = forms.FileField(
+        label=_("Resume (PDF, up to 10 MB)"), required=False, validators=[validate_resume]
+    )
+    video_room_url = forms.URLField(label=_("Video-call room link"), required=False)
+    hr_email = forms.EmailField(label=_("HR e-mail"), required=False)
+    hr_telegram_chat_id = forms.RegexField(
+        label=_("HR Telegram chat id"),
+        regex=r"^-?\d{1,20}$|^@[A-Za-z0-9_]{5,32}$",
+        required=False,
+        error_messages={"invalid": _("A numeric chat id or an @channel name.")},
+    )
+    shuffle = forms.TypedChoiceField(
+        label=_("Question order"),
+        choices=[("0", _("Fixed, as in the bank")), ("1", _("Shuffled"))],
+        coerce=lambda value: value == "1",
+        initial="0",
+    )
+    intro_text = forms.CharField(
+        label=_("Intro text"), widget=forms.Textarea, initial=DEFAULT_INTRO, max_length=5000
+    )
+    closing_text = forms.CharField(
+        label=_("Closing text"), widget=forms.Textarea, initial=DEFAULT_CLOSING, max_length=5000
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.topics = list(Topic.objects.order_by("name"))
+        for position, topic in enumerate(self.topics, start=1):
+            self.fields[f"topic_{topic.pk}_on"] = forms.BooleanField(required=False)
+            self.fields[f"topic_{topic.pk}_position"] = forms.IntegerField(
+                min_value=1, max_value=99, initial=position
+            )
+            self.fields[f"topic_{topic.pk}_minutes"] = forms.DecimalField(
+                min_value=Decimal("0.05"), max_value=180, decimal_places=2,
+                initial=topic.default_minutes,
+            )
+
+    def topic_rows(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "topic": topic,
+                "on": self[f"topic_{topic.pk}_on"],
+                "position": self[f"topic_{topic.pk}_position"],
+                "minutes": self[f"topic_{topic.pk}_minutes"],
+            }
+            for topic in self.topics
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        chosen = [
+            (data.get(f"topic_{t.pk}_position") or 99, index, t)
+            for index, t in enumerate(self.topics)
+            if data.get(f"topic_{t.pk}_on")
+        ]
+        if not chosen:
+            raise forms.ValidationError(_("Pick at least one topic."))
+        self.chosen_topics = [
+            TopicChoice(topic=t, seconds=max(1, round(float(data[f"topic_{t.pk}_minutes"]) * 60)))
+            for _position, _index, t in sorted(chosen, key=lambda item: item[:2])
+        ]
+        return data
+
+
+class JoinForm(forms.Form):
+    code = forms.CharField(label=_("Session code"), max_length=40)
+
+    def clean_code(self) -> str:
+        code = normalise_code(self.cleaned_data["code"])
+        if code is None:
+            raise forms.ValidationError(_("That is not a session code (like K7M-PQ4-XR9)."))
+        return code

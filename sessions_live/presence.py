@@ -1,0 +1,76 @@
+"""Who is connected to a session, right across processes.
+
+Each open socket is a ``Connection`` row tagged with its process; each process refreshes a
+heartbeat. Connections of a process whose heartbeat went stale (it died) do not count and are
+swept by any live process, which then pushes the corrected presence.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from sessions_live.models import Connection, ServerProcess
+
+HEARTBEAT_SECONDS = 5
+STALE_AFTER_SECONDS = 15
+SERVER_ID = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _alive_servers():  # noqa: ANN202 - a queryset of ids, used as a subquery
+    cutoff = timezone.now() - timedelta(seconds=STALE_AFTER_SECONDS)
+    return ServerProcess.objects.filter(seen_at__gte=cutoff).values("server_id")
+
+
+def online_user_ids(session_id: int) -> list[int]:
+    return sorted(
+        set(
+            Connection.objects.filter(
+                session_id=session_id, server_id__in=_alive_servers()
+            ).values_list("user_id", flat=True)
+        )
+    )
+
+
+def heartbeat(server_id: str = SERVER_ID) -> None:
+    ServerProcess.objects.update_or_create(
+        server_id=server_id, defaults={"seen_at": timezone.now()}
+    )
+
+
+def connection_open(*, session_id: int, user_id: int, channel_name: str) -> list[int]:
+    heartbeat()
+    Connection.objects.update_or_create(
+        channel_name=channel_name,
+        defaults={"session_id": session_id, "user_id": user_id, "server_id": SERVER_ID},
+    )
+    return online_user_ids(session_id)
+
+
+def connection_close(*, session_id: int, channel_name: str) -> list[int]:
+    Connection.objects.filter(channel_name=channel_name).delete()
+    return online_user_ids(session_id)
+
+
+def sweep_dead_servers() -> list[int]:
+    """Forget the connections of processes that stopped beating; return the sessions touched."""
+    cutoff = timezone.now() - timedelta(seconds=STALE_AFTER_SECONDS)
+    with transaction.atomic():
+        dead = list(
+            ServerProcess.objects.filter(seen_at__lt=cutoff).values_list("server_id", flat=True)
+        )
+        if not dead:
+            return []
+        touched = sorted(
+            set(
+                Connection.objects.filter(server_id__in=dead).values_list("session_id", flat=True)
+            )
+        )
+        Connection.objects.filter(server_id__in=dead).delete()
+        ServerProcess.objects.filter(server_id__in=dead).delete()
+    return touched

@@ -1,0 +1,63 @@
+"""Reads for live sessions that need care (membership, permission, parsed state cache)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import arbiter
+from accounts.models import User
+from sessions_live.models import LiveSession, Membership
+
+# One parsed state per session and version in this process: the five sockets of one session
+# share a parse instead of doing it five times per push.
+_PARSED: dict[int, tuple[int, arbiter.SessionState]] = {}
+_PARSED_MAX = 5000
+
+
+def parsed_state(session_id: int, state_json: dict[str, Any]) -> arbiter.SessionState:
+    version = state_json["version"]
+    cached = _PARSED.get(session_id)
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    state = arbiter.SessionState.from_json(state_json)
+    if len(_PARSED) >= _PARSED_MAX:
+        _PARSED.clear()
+    _PARSED[session_id] = (version, state)
+    return state
+
+
+def session_for_member(*, code: str, user: User) -> tuple[int, bool] | None:
+    """(session id, is member) for a code, or None if there is no such session."""
+    session_id = LiveSession.objects.filter(code=code).values_list("id", flat=True).first()
+    if session_id is None:
+        return None
+    return session_id, Membership.objects.filter(session_id=session_id, user=user).exists()
+
+
+def is_member(*, session: LiveSession, user: User) -> bool:
+    return Membership.objects.filter(session=session, user=user).exists()
+
+
+def can_see_results(*, session: LiveSession, user: User) -> bool:
+    if user.has_perm("accounts.decide_candidates"):
+        return True
+    return is_member(session=session, user=user)
+
+
+def sessions_of(user: User) -> list[LiveSession]:
+    return list(
+        LiveSession.objects.filter(memberships__user=user)
+        .select_related("candidate")
+        .order_by("-created_at")[:20]
+    )
+
+
+def results_for_page(*, session: LiveSession, state: arbiter.SessionState) -> dict[str, Any]:
+    """The arbiter's results with member names attached, for the results and cabinet pages."""
+    results = arbiter.results(state)
+    names = {
+        user.pk: user.display_name
+        for user in User.objects.filter(memberships__session=session)
+    }
+    results["names"] = names
+    return results

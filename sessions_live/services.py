@@ -1,0 +1,249 @@
+"""Writes to live sessions: load, lock, apply the arbiter, save, and publish after commit.
+
+Every change to a session's state goes through ``_locked_apply``: one short transaction that
+holds the session row's lock (``SELECT … FOR UPDATE`` on PostgreSQL; on SQLite the
+transaction is ``BEGIN IMMEDIATE``), advances due deadlines, applies the command, writes the
+state and the rows reports need, and queues the broadcast with ``transaction.on_commit`` so
+nothing is announced that was rolled back.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+
+import arbiter
+from accounts.models import User
+from candidates.models import Candidate, CandidateEvent
+from questionbank.models import Question, Topic
+from questionbank.services import questions_mark_used
+from sessions_live import broadcast
+from sessions_live.codes import new_code
+from sessions_live.models import (
+    AskedQuestion,
+    FeedbackRecord,
+    LiveSession,
+    Membership,
+    SessionTopic,
+)
+
+Outcome = arbiter.Applied | arbiter.Duplicate | arbiter.Refused
+
+
+@dataclass(frozen=True)
+class TopicChoice:
+    topic: Topic
+    seconds: int
+
+
+def _stamp(unix: float | None) -> datetime | None:
+    return None if unix is None else datetime.fromtimestamp(unix, tz=UTC)
+
+
+# --- creating and joining -----------------------------------------------------------------
+
+
+def session_create(
+    *,
+    lead: User,
+    candidate_fields: dict[str, Any],
+    resume: UploadedFile | None,
+    topics: Sequence[TopicChoice],
+    shuffle: bool,
+    intro_text: str,
+    closing_text: str,
+) -> LiveSession:
+    """Create the candidate card and a session led by ``lead``, with a fresh unique code."""
+    with transaction.atomic():
+        candidate = Candidate(**candidate_fields, created_by=lead)
+        if resume is not None:
+            candidate.resume_name = (resume.name or "resume.pdf")[:200]
+            candidate.resume.save("resume.pdf", resume, save=False)
+        candidate.save()
+        CandidateEvent.objects.create(candidate=candidate, kind="created", by=lead)
+
+        state = arbiter.new_session(
+            lead=lead.pk,
+            lead_name=lead.display_name,
+            topics=[
+                arbiter.TopicSpec(id=choice.topic.pk, name=choice.topic.name, seconds=choice.seconds)
+                for choice in topics
+            ],
+            shuffle=shuffle,
+            seed=secrets.randbits(32),
+            intro_text=intro_text,
+            closing_text=closing_text,
+        )
+        for _attempt in range(5):  # a clash of ~45-bit codes is rare; retry it anyway
+            try:
+                with transaction.atomic():
+                    session = LiveSession.objects.create(
+                        code=new_code(),
+                        candidate=candidate,
+                        lead=lead,
+                        state=state.to_json(),
+                        version=state.version,
+                        phase=state.phase,
+                    )
+                break
+            except IntegrityError:
+                continue
+        else:  # pragma: no cover - five collisions in a row means something else is wrong
+            raise RuntimeError("could not allocate a unique session code")
+        SessionTopic.objects.bulk_create(
+            SessionTopic(session=session, topic=choice.topic, position=index, seconds=choice.seconds)
+            for index, choice in enumerate(topics)
+        )
+        Membership.objects.create(session=session, user=lead)
+    return session
+
+
+def session_join(*, session: LiveSession, user: User) -> Outcome:
+    """Make ``user`` a member (idempotent): a membership row plus the arbiter's join."""
+    command = arbiter.JoinSession(id=f"join:{user.pk}", actor=user.pk, name=user.display_name)
+
+    def also(_row: LiveSession, outcome: Outcome) -> None:
+        if not isinstance(outcome, arbiter.Refused):
+            Membership.objects.get_or_create(session=_row, user=user)
+
+    return _locked_apply(session.pk, command, also=also)
+
+
+# --- commands and timers ------------------------------------------------------------------
+
+
+def session_command(*, session_id: int, command: arbiter.Command) -> Outcome:
+    """Apply one member's command. The arbiter checks who may do what; this only executes."""
+    if isinstance(command, arbiter.StartSession):
+        command = _with_bank(session_id, command)
+    return _locked_apply(session_id, command)
+
+
+def session_advance(*, session_id: int) -> float | None:
+    """Apply transitions that are due now (a timer fired) and return the next deadline.
+
+    A second process doing the same is a no-op: the row lock serialises them and the later
+    one finds nothing due."""
+    with transaction.atomic():
+        row = LiveSession.objects.select_for_update().get(pk=session_id)
+        state = arbiter.SessionState.from_json(row.state)
+        advanced, events = arbiter.advance(state, time.time())
+        if events:
+            _save(row, advanced, events)
+        return arbiter.next_deadline(advanced)
+
+
+def session_snapshot(*, session_id: int) -> dict[str, Any]:
+    """The current state, advanced to now first: a session nobody watched catches up here."""
+    row = LiveSession.objects.only("state", "next_deadline").get(pk=session_id)
+    if row.next_deadline is not None and row.next_deadline <= time.time():
+        session_advance(session_id=session_id)
+        row = LiveSession.objects.only("state").get(pk=session_id)
+    return row.state
+
+
+def _with_bank(session_id: int, command: arbiter.StartSession) -> arbiter.StartSession:
+    """Attach the snapshot of each topic's active questions, taken at start."""
+    topic_ids = list(
+        SessionTopic.objects.filter(session_id=session_id).values_list("topic_id", flat=True)
+    )
+    bank: dict[int, list[arbiter.QuestionSpec]] = {topic_id: [] for topic_id in topic_ids}
+    for question in Question.objects.active().filter(topic_id__in=topic_ids).order_by("id"):
+        bank[question.topic_id].append(
+            arbiter.QuestionSpec(
+                id=question.pk,
+                text=question.text,
+                answer=question.reference_answer,
+                max_points=question.max_points,
+            )
+        )
+    return arbiter.StartSession(id=command.id, actor=command.actor, bank=bank)
+
+
+def _locked_apply(
+    session_id: int,
+    command: arbiter.Command,
+    also: Callable[[LiveSession, Outcome], None] | None = None,
+) -> Outcome:
+    with transaction.atomic():
+        row = LiveSession.objects.select_for_update().get(pk=session_id)
+        now = time.time()
+        state, due = arbiter.advance(arbiter.SessionState.from_json(row.state), now)
+        outcome = arbiter.apply(state, command, now)
+        if isinstance(outcome, arbiter.Applied):
+            _save(row, outcome.state, (*due, *outcome.events))
+        elif due:  # refused, but the clock moved the session on: keep that
+            _save(row, state, due)
+        if also is not None:
+            also(row, outcome)
+    return outcome
+
+
+def _save(row: LiveSession, state: arbiter.SessionState, events: Iterable[arbiter.Event]) -> None:
+    row.state = state.to_json()
+    row.version = state.version
+    row.phase = state.phase
+    row.next_deadline = arbiter.next_deadline(state)
+    fields = ["state", "version", "phase", "next_deadline", "updated_at"]
+    for event in events:
+        fields += _record(row, event)
+    row.save(update_fields=sorted(set(fields)))
+    session_id, payload = row.pk, row.state
+    transaction.on_commit(lambda: broadcast.state_changed(session_id, payload))
+
+
+def _record(row: LiveSession, event: arbiter.Event) -> list[str]:
+    """Write the rows that reports need, in the same transaction as the state."""
+    data = event.data
+    now = datetime.now(tz=UTC)
+    if event.type == "session_started":
+        questions_mark_used(question_ids=data.get("question_ids", []))
+        row.started_at = now
+        return ["started_at"]
+    if event.type == "question_scored":
+        AskedQuestion.objects.update_or_create(
+            session=row,
+            block_index=data["block"],
+            key=data["question_key"],
+            defaults={
+                "owner_id": data["owner"],
+                "topic_id": data["topic_id"],
+                "question_id": data.get("bank_id"),
+                "text": data.get("text", ""),
+                "max_points": data["max_points"],
+                "score": data.get("score"),
+                "note": data.get("note", ""),
+                "skipped": data.get("skipped", False),
+                "adhoc": data.get("adhoc", False),
+                "asked_at": now,
+            },
+        )
+        return []
+    if event.type == "feedback_submitted":
+        FeedbackRecord.objects.get_or_create(
+            session=row,
+            member_id=data["member"],
+            defaults={"summary": data["summary"], "items": data["items"], "submitted_at": now},
+        )
+        return []
+    if event.type == "session_finished":
+        row.finished_at = now
+        Candidate.objects.filter(pk=row.candidate_id, status=Candidate.Status.CREATED).update(
+            status=Candidate.Status.INTERVIEWED
+        )
+        CandidateEvent.objects.create(
+            candidate_id=row.candidate_id, kind="interviewed", details={"session": row.code}
+        )
+        return ["finished_at"]
+    if event.type == "ready_for_decision":
+        row.ready_for_decision = True
+        row.ready_at = now
+        return ["ready_for_decision", "ready_at"]
+    return []

@@ -1,0 +1,158 @@
+"""Pages of the live session: create, join, the live page, results and the resume."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+import arbiter
+from sessions_live import selectors, services
+from sessions_live.forms import JoinForm, SessionCreateForm
+from sessions_live.models import LiveSession
+
+CANDIDATE_FIELDS = ("full_name", "email", "phone", "video_room_url", "hr_email", "hr_telegram_chat_id")
+
+
+@login_required
+@permission_required("accounts.run_interviews", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def session_new(request: HttpRequest) -> HttpResponse:
+    form = SessionCreateForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        session = services.session_create(
+            lead=request.user,
+            candidate_fields={name: data[name] for name in CANDIDATE_FIELDS},
+            resume=data.get("resume"),
+            topics=form.chosen_topics,
+            shuffle=data["shuffle"],
+            intro_text=data["intro_text"],
+            closing_text=data["closing_text"],
+        )
+        return redirect("session_live", code=session.code)
+    return render(request, "sessions_live/new.html", {"form": form})
+
+
+@login_required
+@permission_required("accounts.run_interviews", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def session_join(request: HttpRequest) -> HttpResponse:
+    form = JoinForm(request.POST or request.GET or None)
+    if form.is_bound and form.is_valid():
+        session = LiveSession.objects.filter(code=form.cleaned_data["code"]).first()
+        if session is None:
+            form.add_error("code", _("No session has this code. Check it with the lead."))
+        elif request.method == "POST":
+            return _join_and_open(request, session)
+        else:
+            return redirect("session_join_confirm", code=session.code)
+    return render(request, "sessions_live/join.html", {"form": form})
+
+
+@login_required
+@permission_required("accounts.run_interviews", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def session_join_confirm(request: HttpRequest, code: str) -> HttpResponse:
+    """The shareable join link: a page with one button, so a GET never changes anything."""
+    session = get_object_or_404(LiveSession.objects.select_related("candidate", "lead"), code=code)
+    if selectors.is_member(session=session, user=request.user):
+        return redirect("session_live", code=code)
+    if request.method == "POST":
+        return _join_and_open(request, session)
+    return render(request, "sessions_live/join_confirm.html", {"session": session})
+
+
+def _join_and_open(request: HttpRequest, session: LiveSession) -> HttpResponse:
+    outcome = services.session_join(session=session, user=request.user)
+    if isinstance(outcome, arbiter.Refused):
+        messages.error(request, _("You cannot join this session: %(reason)s") % {"reason": outcome.message})
+        return redirect("session_join")
+    return redirect("session_live", code=session.code)
+
+
+@login_required
+def session_live(request: HttpRequest, code: str) -> HttpResponse:
+    session = get_object_or_404(LiveSession.objects.select_related("candidate", "lead"), code=code)
+    if not selectors.is_member(session=session, user=request.user):
+        return redirect("session_join_confirm", code=code)
+    join_url = request.build_absolute_uri(reverse("session_join_confirm", args=[code]))
+    return render(
+        request,
+        "sessions_live/live.html",
+        {
+            "session": session,
+            "join_url": join_url,
+            "live_config": {
+                "code": code,
+                "wsPath": f"/ws/sessions/{code}/",
+                "me": request.user.pk,
+                "i18n": _live_strings(),
+            },
+        },
+    )
+
+
+def _live_strings() -> dict[str, str]:
+    """Words the live page's script shows, translated on the server like every other text."""
+    return {
+        "lobby": _("Lobby"), "intro": _("Intro"), "blocks": _("Interview"),
+        "closing": _("Closing"), "finished": _("Finished"),
+        "online": _("online"), "offline": _("offline"), "lead": _("lead"),
+        "claimedBy": _("claimed by"), "nobody": _("nobody yet"),
+        "conflictOn": _("collide on"), "unclaimed": _("Not claimed yet:"),
+        "readyHint": _("Everyone has a topic — the lead can start."),
+        "notReadyHint": _("Start opens when every topic has exactly one interviewer."),
+        "leadOnly": _("Only the lead can start."),
+        "next": _("Next:"), "in": _("in"), "last": _("Last block; then the closing."),
+        "question": _("Question"), "of": _("of"), "maxPoints": _("max points"),
+        "asks": _("asks"), "you": _("you"), "reconnecting": _("Connection lost — reconnecting…"),
+        "reconnectIn": _("Connection lost — reconnecting in %s s…"),
+        "closedLogin": _("You are logged out. Log in again to rejoin."),
+        "closedMember": _("You are not a member of this session."),
+        "closedGone": _("This session does not exist."),
+        "copied": _("Copied"), "introWho": _("The lead speaks, then begins the first block."),
+        "scored": _("score"), "skipped": _("skipped"), "adhoc": _("added live"),
+        "feedbackOn": _("Feedback on this question"), "summary": _("Summary"),
+    }
+
+
+@login_required
+def session_results(request: HttpRequest, code: str) -> HttpResponse:
+    session = get_object_or_404(LiveSession.objects.select_related("candidate", "lead"), code=code)
+    if not selectors.can_see_results(session=session, user=request.user):
+        raise PermissionDenied
+    state = arbiter.SessionState.from_json(session.state)
+    is_manager = request.user.has_perm("accounts.decide_candidates")
+    if state.phase != "finished" and not is_manager:
+        # Interviewers do not see each other's scores before the end.
+        return render(request, "sessions_live/results_wait.html", {"session": session}, status=403)
+    results = selectors.results_for_page(session=session, state=state)
+    return render(
+        request,
+        "sessions_live/results.html",
+        {"session": session, "results": results},
+    )
+
+
+@login_required
+def session_resume(request: HttpRequest, code: str) -> HttpResponse:
+    session = get_object_or_404(LiveSession.objects.select_related("candidate"), code=code)
+    if not selectors.can_see_results(session=session, user=request.user):
+        raise PermissionDenied
+    candidate = session.candidate
+    if not candidate.resume:
+        raise Http404
+    response = FileResponse(
+        candidate.resume.open("rb"),
+        as_attachment=True,
+        filename=candidate.resume_name or "resume.pdf",
+        content_type="application/pdf",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
