@@ -13,11 +13,18 @@ from django.utils.functional import LazyObject
 from django.utils.translation import gettext_lazy as _
 
 
+class PrivateFileStorage(FileSystemStorage):
+    """Files with no URL at all: a view streams them after a permission check."""
+
+    def url(self, name: str | None) -> str:
+        raise ValueError("private files have no public URL; serve them through a view")
+
+
 class _PrivateStorage(LazyObject):
-    """Resumes live under MEDIA_ROOT with no public URL; a view streams them after a check."""
+    """Resumes live under MEDIA_ROOT; built lazily so tests can move MEDIA_ROOT."""
 
     def _setup(self) -> None:
-        self._wrapped = FileSystemStorage(location=settings.MEDIA_ROOT, base_url=None)
+        self._wrapped = PrivateFileStorage(location=settings.MEDIA_ROOT)
 
 
 private_storage: Any = _PrivateStorage()

@@ -38,9 +38,7 @@ if PRODUCTION:
         raise ConfigError("DEBUG: must not be on in production")
 else:
     # A stable, clearly-local key so sessions survive restarts of the embedded app.
-    SECRET_KEY = env.str(
-        "SECRET_KEY", default="embedded-only-not-secret-" + "x" * 40
-    )
+    SECRET_KEY = env.str("SECRET_KEY", default="embedded-only-not-secret-" + "x" * 40)
     DEBUG = env.bool("DEBUG", default=False)
 
 if PRODUCTION:
@@ -257,9 +255,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
 }
 
-LOG_LEVEL = env.choice(
-    "LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), default="INFO"
-)
+LOG_LEVEL = env.choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -84,9 +84,7 @@ class QuestionAdmin(admin.ModelAdmin):
         if used:
             self.message_user(
                 request,
-                _(
-                    "%(n)d question(s) were used in an interview and were kept; retire them instead."
-                )
+                _("%(n)d question(s) were used in an interview and were kept; retire them instead.")
                 % {"n": used},
                 messages.WARNING,
             )

@@ -61,7 +61,9 @@ class SessionCreateForm(forms.Form):
                 min_value=1, max_value=99, initial=position
             )
             self.fields[f"topic_{topic.pk}_minutes"] = forms.DecimalField(
-                min_value=Decimal("0.05"), max_value=180, decimal_places=2,
+                min_value=Decimal("0.05"),
+                max_value=180,
+                decimal_places=2,
                 initial=topic.default_minutes,
             )
 

@@ -109,9 +109,7 @@ class FeedbackRecord(models.Model):
     submitted_at = models.DateTimeField()
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["session", "member"], name="feedback_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["session", "member"], name="feedback_once")]
 
 
 class Connection(models.Model):

@@ -67,9 +67,7 @@ def sweep_dead_servers() -> list[int]:
         if not dead:
             return []
         touched = sorted(
-            set(
-                Connection.objects.filter(server_id__in=dead).values_list("session_id", flat=True)
-            )
+            set(Connection.objects.filter(server_id__in=dead).values_list("session_id", flat=True))
         )
         Connection.objects.filter(server_id__in=dead).delete()
         ServerProcess.objects.filter(server_id__in=dead).delete()

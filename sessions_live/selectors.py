@@ -56,8 +56,7 @@ def results_for_page(*, session: LiveSession, state: arbiter.SessionState) -> di
     """The arbiter's results with member names attached, for the results and cabinet pages."""
     results = arbiter.results(state)
     names = {
-        user.pk: user.display_name
-        for user in User.objects.filter(memberships__session=session)
+        user.pk: user.display_name for user in User.objects.filter(memberships__session=session)
     }
     results["names"] = names
     return results

@@ -73,7 +73,9 @@ def session_create(
             lead=lead.pk,
             lead_name=lead.display_name,
             topics=[
-                arbiter.TopicSpec(id=choice.topic.pk, name=choice.topic.name, seconds=choice.seconds)
+                arbiter.TopicSpec(
+                    id=choice.topic.pk, name=choice.topic.name, seconds=choice.seconds
+                )
                 for choice in topics
             ],
             shuffle=shuffle,
@@ -98,7 +100,9 @@ def session_create(
         else:  # pragma: no cover - five collisions in a row means something else is wrong
             raise RuntimeError("could not allocate a unique session code")
         SessionTopic.objects.bulk_create(
-            SessionTopic(session=session, topic=choice.topic, position=index, seconds=choice.seconds)
+            SessionTopic(
+                session=session, topic=choice.topic, position=index, seconds=choice.seconds
+            )
             for index, choice in enumerate(topics)
         )
         Membership.objects.create(session=session, user=lead)

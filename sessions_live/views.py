@@ -16,7 +16,14 @@ from sessions_live import selectors, services
 from sessions_live.forms import JoinForm, SessionCreateForm
 from sessions_live.models import LiveSession
 
-CANDIDATE_FIELDS = ("full_name", "email", "phone", "video_room_url", "hr_email", "hr_telegram_chat_id")
+CANDIDATE_FIELDS = (
+    "full_name",
+    "email",
+    "phone",
+    "video_room_url",
+    "hr_email",
+    "hr_telegram_chat_id",
+)
 
 
 @login_required
@@ -71,7 +78,9 @@ def session_join_confirm(request: HttpRequest, code: str) -> HttpResponse:
 def _join_and_open(request: HttpRequest, session: LiveSession) -> HttpResponse:
     outcome = services.session_join(session=session, user=request.user)
     if isinstance(outcome, arbiter.Refused):
-        messages.error(request, _("You cannot join this session: %(reason)s") % {"reason": outcome.message})
+        messages.error(
+            request, _("You cannot join this session: %(reason)s") % {"reason": outcome.message}
+        )
         return redirect("session_join")
     return redirect("session_live", code=session.code)
 
@@ -101,24 +110,41 @@ def session_live(request: HttpRequest, code: str) -> HttpResponse:
 def _live_strings() -> dict[str, str]:
     """Words the live page's script shows, translated on the server like every other text."""
     return {
-        "lobby": _("Lobby"), "intro": _("Intro"), "blocks": _("Interview"),
-        "closing": _("Closing"), "finished": _("Finished"),
-        "online": _("online"), "offline": _("offline"), "lead": _("lead"),
-        "claimedBy": _("claimed by"), "nobody": _("nobody yet"),
-        "conflictOn": _("collide on"), "unclaimed": _("Not claimed yet:"),
+        "lobby": _("Lobby"),
+        "intro": _("Intro"),
+        "blocks": _("Interview"),
+        "closing": _("Closing"),
+        "finished": _("Finished"),
+        "online": _("online"),
+        "offline": _("offline"),
+        "lead": _("lead"),
+        "claimedBy": _("claimed by"),
+        "nobody": _("nobody yet"),
+        "conflictOn": _("collide on"),
+        "unclaimed": _("Not claimed yet:"),
         "readyHint": _("Everyone has a topic — the lead can start."),
         "notReadyHint": _("Start opens when every topic has exactly one interviewer."),
         "leadOnly": _("Only the lead can start."),
-        "next": _("Next:"), "in": _("in"), "last": _("Last block; then the closing."),
-        "question": _("Question"), "of": _("of"), "maxPoints": _("max points"),
-        "asks": _("asks"), "you": _("you"), "reconnecting": _("Connection lost — reconnecting…"),
+        "next": _("Next:"),
+        "in": _("in"),
+        "last": _("Last block; then the closing."),
+        "question": _("Question"),
+        "of": _("of"),
+        "maxPoints": _("max points"),
+        "asks": _("asks"),
+        "you": _("you"),
+        "reconnecting": _("Connection lost — reconnecting…"),
         "reconnectIn": _("Connection lost — reconnecting in %s s…"),
         "closedLogin": _("You are logged out. Log in again to rejoin."),
         "closedMember": _("You are not a member of this session."),
         "closedGone": _("This session does not exist."),
-        "copied": _("Copied"), "introWho": _("The lead speaks, then begins the first block."),
-        "scored": _("score"), "skipped": _("skipped"), "adhoc": _("added live"),
-        "feedbackOn": _("Feedback on this question"), "summary": _("Summary"),
+        "copied": _("Copied"),
+        "introWho": _("The lead speaks, then begins the first block."),
+        "scored": _("score"),
+        "skipped": _("skipped"),
+        "adhoc": _("added live"),
+        "feedbackOn": _("Feedback on this question"),
+        "summary": _("Summary"),
     }
 
 

@@ -14,7 +14,9 @@ from tests.factories import UserFactory
 def _reachable(url: str, default_port: int) -> bool:
     parsed = urlparse(url)
     try:
-        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or default_port), 2):
+        with socket.create_connection(
+            (parsed.hostname or "127.0.0.1", parsed.port or default_port), 2
+        ):
             return True
     except OSError:
         return False
@@ -70,9 +72,24 @@ def manager(roles):  # noqa: ANN001, ANN201
 
 @pytest.fixture
 def editor(roles):  # noqa: ANN001, ANN201
-    return UserFactory(username="quentin", first_name="Quentin", roles=["question editor"], is_staff=True)
+    return UserFactory(
+        username="quentin", first_name="Quentin", roles=["question editor"], is_staff=True
+    )
 
 
 @pytest.fixture
 def outsider(roles):  # noqa: ANN001, ANN201
     return UserFactory(username="oscar", first_name="Oscar", roles=["interviewer"])
+
+
+@pytest.fixture(autouse=True)
+def private_media(tmp_path, settings):  # noqa: ANN001, ANN201
+    """Uploads of a test go to its own folder, never into the developer's var/."""
+    from django.utils.functional import empty
+
+    from candidates.models import private_storage
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    private_storage._wrapped = empty
+    yield
+    private_storage._wrapped = empty

@@ -47,11 +47,19 @@ def _free_port() -> int:
 @pytest.mark.processes
 def test_make_run_serves_the_login_page_and_a_demo_user_logs_in(tmp_path: Path) -> None:
     port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DATABASE_URL", "REDIS_URL"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("PYTEST", "DATABASE_URL", "REDIS_URL"))
+    }
     env.update(ROUNDTABLE_VAR_DIR=str(tmp_path / "var"), PORT=str(port))
     log = (tmp_path / "run.log").open("w")
     process = subprocess.Popen(
-        ["make", "run", f"PORT={port}"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        ["make", "run", f"PORT={port}"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
         start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
@@ -73,7 +81,9 @@ def test_make_run_serves_the_login_page_and_a_demo_user_logs_in(tmp_path: Path) 
         form = urllib.parse.urlencode(
             {"username": "lena", "password": "roundtable-demo", "csrfmiddlewaretoken": token}
         ).encode()
-        request = urllib.request.Request(f"{base}/login/", data=form, headers={"Referer": f"{base}/login/"})
+        request = urllib.request.Request(
+            f"{base}/login/", data=form, headers={"Referer": f"{base}/login/"}
+        )
         home = opener.open(request, timeout=10)
         assert home.geturl() == f"{base}/"
         body = home.read().decode()

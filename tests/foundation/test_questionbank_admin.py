@@ -22,7 +22,9 @@ def test_an_editor_deletes_a_question_never_used(client: Client, editor) -> None
     assert not Question.objects.filter(pk=question.pk).exists()
 
 
-def test_the_admin_refuses_to_delete_a_used_question_and_offers_retiring(client: Client, editor) -> None:  # noqa: ANN001
+def test_the_admin_refuses_to_delete_a_used_question_and_offers_retiring(
+    client: Client, editor
+) -> None:  # noqa: ANN001
     question = QuestionFactory(first_used_at=timezone.now())
     client.force_login(editor)
     url = f"/admin/questionbank/question/{question.pk}/delete/"
@@ -73,5 +75,10 @@ def test_the_bank_admin_is_limited_to_question_editors(client: Client, lead) -> 
     client.force_login(lead)
     assert client.get("/admin/questionbank/question/add/").status_code == 403
     question = QuestionFactory()
-    assert client.post(f"/admin/questionbank/question/{question.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert (
+        client.post(
+            f"/admin/questionbank/question/{question.pk}/delete/", {"post": "yes"}
+        ).status_code
+        == 403
+    )
     assert Question.objects.filter(pk=question.pk).exists()

@@ -14,7 +14,11 @@ GOOD_SECRET = "k3y-" + "".join(chr(97 + (i * 7) % 26) for i in range(60))
 
 
 def _env(**overrides: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DATABASE_URL", "REDIS_URL"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("PYTEST", "DATABASE_URL", "REDIS_URL"))
+    }
     env.update(overrides)
     return env
 
@@ -33,14 +37,23 @@ def _production(**overrides: str) -> dict[str, str]:
 
 def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True,
-        text=True, timeout=120,
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
 def test_production_settings_pass_check_deploy_without_warnings(tmp_path: Path) -> None:
-    result = _manage("check", "--deploy", "--fail-level", "WARNING",
-                     env=_production(ROUNDTABLE_VAR_DIR=str(tmp_path)))
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env=_production(ROUNDTABLE_VAR_DIR=str(tmp_path)),
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
 
@@ -71,8 +84,11 @@ def test_a_wrong_or_missing_production_variable_stops_start_up_with_one_line(
 def test_daphne_refuses_to_start_on_a_bad_variable_with_one_line(tmp_path: Path) -> None:
     result = subprocess.run(
         [str(Path(sys.executable).parent / "daphne"), "-p", "0", "config.asgi:application"],
-        cwd=ROOT, env=_production(ROUNDTABLE_VAR_DIR=str(tmp_path), SECRET_KEY=""),
-        capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        env=_production(ROUNDTABLE_VAR_DIR=str(tmp_path), SECRET_KEY=""),
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode != 0
     assert "roundtable: configuration error: SECRET_KEY: required but not set" in result.stderr

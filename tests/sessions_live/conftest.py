@@ -64,14 +64,20 @@ class Socket:
     async def receive(self, timeout: float = 3) -> dict[str, Any]:
         return json.loads(await self.communicator.receive_from(timeout=timeout))
 
-    async def next_of(self, kind: str, timeout: float = 3, where: Callable[[dict[str, Any]], bool] | None = None) -> dict[str, Any]:
+    async def next_of(
+        self, kind: str, timeout: float = 3, where: Callable[[dict[str, Any]], bool] | None = None
+    ) -> dict[str, Any]:
         while True:
             message = await self.receive(timeout)
             if message["type"] == kind and (where is None or where(message)):
                 return message
 
-    async def state(self, where: Callable[[dict[str, Any]], bool] | None = None, timeout: float = 3) -> dict[str, Any]:
-        message = await self.next_of("state", timeout, (lambda m: where(m["state"])) if where else None)
+    async def state(
+        self, where: Callable[[dict[str, Any]], bool] | None = None, timeout: float = 3
+    ) -> dict[str, Any]:
+        message = await self.next_of(
+            "state", timeout, (lambda m: where(m["state"])) if where else None
+        )
         return message["state"]
 
 
@@ -83,7 +89,9 @@ async def connect() -> AsyncIterator[Callable[..., Any]]:
         headers = [(b"origin", origin)]
         if user is not None:
             headers.append((b"cookie", await database_sync_to_async(cookie_for)(user)))
-        communicator = WebsocketCommunicator(application, f"/ws/sessions/{session.code}/", headers=headers)
+        communicator = WebsocketCommunicator(
+            application, f"/ws/sessions/{session.code}/", headers=headers
+        )
         opened.append(communicator)
         connected, code = await communicator.connect(timeout=5)
         return connected, code, Socket(communicator)

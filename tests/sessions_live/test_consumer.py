@@ -31,12 +31,18 @@ async def test_a_member_gets_the_current_state_at_once(panel_session, ann, conne
 
 async def test_a_non_member_is_refused_with_4403(panel_session, outsider, connect) -> None:  # noqa: ANN001
     _, _, socket = await connect(outsider, panel_session)
-    assert await socket.communicator.receive_output(timeout=3) == {"type": "websocket.close", "code": 4403}
+    assert await socket.communicator.receive_output(timeout=3) == {
+        "type": "websocket.close",
+        "code": 4403,
+    }
 
 
 async def test_an_anonymous_visitor_is_refused_with_4401(panel_session, connect) -> None:  # noqa: ANN001
     _, _, socket = await connect(None, panel_session)
-    assert await socket.communicator.receive_output(timeout=3) == {"type": "websocket.close", "code": 4401}
+    assert await socket.communicator.receive_output(timeout=3) == {
+        "type": "websocket.close",
+        "code": 4401,
+    }
 
 
 async def test_a_foreign_origin_is_refused_at_the_handshake(panel_session, ann, connect) -> None:  # noqa: ANN001
@@ -50,14 +56,24 @@ async def test_a_foreign_origin_is_refused_at_the_handshake(panel_session, ann, 
         ("{not json", "bad_json"),
         ("[1, 2]", "bad_request"),
         (json.dumps({"type": "teleport", "id": "x1"}), "unknown_type"),
-        (json.dumps({"type": "claim.set", "id": "x2", "topic_id": "one", "claimed": True}), "bad_request"),
-        (json.dumps({"type": "claim.set", "id": "x3", "topic_id": 1, "claimed": True, "extra": 1}), "bad_request"),
+        (
+            json.dumps({"type": "claim.set", "id": "x2", "topic_id": "one", "claimed": True}),
+            "bad_request",
+        ),
+        (
+            json.dumps(
+                {"type": "claim.set", "id": "x3", "topic_id": 1, "claimed": True, "extra": 1}
+            ),
+            "bad_request",
+        ),
         (json.dumps({"type": "session.start", "id": "x4"}), "not_lead"),
         (json.dumps({"type": "question.next", "id": "x5", "score": 1}), "wrong_phase"),
         ("x" * (64 * 1024 + 1), "too_large"),
     ],
 )
-async def test_bad_frames_get_an_error_and_change_nothing(panel_session, ann, connect, frame, code) -> None:  # noqa: ANN001
+async def test_bad_frames_get_an_error_and_change_nothing(
+    panel_session, ann, connect, frame, code
+) -> None:  # noqa: ANN001
     _, _, socket = await connect(ann, panel_session)
     before = await socket.state()
     await socket.send(frame)
@@ -80,7 +96,12 @@ async def test_a_repeated_command_id_is_applied_once(panel_session, ann, connect
     assert first["duplicate"] is False
     await socket.send({**claim, "claimed": False})  # same id: must not be applied
     second = await socket.next_of("ack")
-    assert second == {"type": "ack", "id": "same-id", "version": first["version"], "duplicate": True}
+    assert second == {
+        "type": "ack",
+        "id": "same-id",
+        "version": first["version"],
+        "duplicate": True,
+    }
     assert await version_of(panel_session) == before["version"] + 1
     state = await socket.state(where=lambda s: s["version"] == first["version"])
     assert state["topics"][0]["claimants"] == [ann.pk]
@@ -112,7 +133,9 @@ async def test_presence_shows_who_is_connected(panel_session, ann, bob, connect)
     assert online(state) == {ann.pk}
 
 
-async def test_a_flood_is_rate_limited_and_the_connection_stays(panel_session, ann, connect) -> None:  # noqa: ANN001
+async def test_a_flood_is_rate_limited_and_the_connection_stays(
+    panel_session, ann, connect
+) -> None:  # noqa: ANN001
     _, _, socket = await connect(ann, panel_session)
     await socket.state()
     for n in range(80):
@@ -145,7 +168,9 @@ async def test_the_server_hands_control_over_at_the_deadline(lead, ann, bob, con
     assert block["current"]["owner"] == ann.pk
     assert "question.next" in block["can"]
     # No command: the server's timer alone moves control to Bob, then to the closing.
-    handed = await bob_socket.state(where=lambda s: s["current"] and s["current"]["owner"] == bob.pk, timeout=4)
+    handed = await bob_socket.state(
+        where=lambda s: s["current"] and s["current"]["owner"] == bob.pk, timeout=4
+    )
     assert "question.next" in handed["can"]
     closing = await lead_socket.state(where=lambda s: s["phase"] == "closing", timeout=4)
     assert "session.finish" in closing["can"]

@@ -90,6 +90,6 @@ class Command(BaseCommand):
                 added += int(created)
 
         self.stdout.write(f"Demo data ready ({added} new questions).")
-        self.stdout.write("Demo logins (password for all: %s):" % password)
+        self.stdout.write(f"Demo logins (password for all: {password}):")
         for username in [p[0] for p in DEMO_PEOPLE] + ["admin"]:
             self.stdout.write(f"  {username:<8} {ROLE_NOTES[username]}")

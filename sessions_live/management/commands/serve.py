@@ -31,14 +31,31 @@ class Command(BaseCommand):
         python = sys.executable
         bin_dir = os.path.dirname(python)
         commands = [
-            [os.path.join(bin_dir, "daphne"), "-b", host, "-p", str(port),
-             "--proxy-headers", "config.asgi:application"],
+            [
+                os.path.join(bin_dir, "daphne"),
+                "-b",
+                host,
+                "-p",
+                str(port),
+                "--proxy-headers",
+                "config.asgi:application",
+            ],
         ]
         if not no_worker:
             commands.append(
-                [os.path.join(bin_dir, "celery"), "-A", "config", "worker", "-B",
-                 "-P", "solo", "--loglevel", "INFO",
-                 "-s", str(settings.CELERY_BEAT_SCHEDULE_FILENAME)]
+                [
+                    os.path.join(bin_dir, "celery"),
+                    "-A",
+                    "config",
+                    "worker",
+                    "-B",
+                    "-P",
+                    "solo",
+                    "--loglevel",
+                    "INFO",
+                    "-s",
+                    str(settings.CELERY_BEAT_SCHEDULE_FILENAME),
+                ]
             )
         children = [subprocess.Popen(command) for command in commands]
 
