@@ -34,6 +34,7 @@ from arbiter.state import (
     FINISHED,
     INTRO,
     LOBBY,
+    PHASES,
     RECENT_LIMIT,
     Block,
     Feedback,
@@ -50,7 +51,9 @@ MIN_EXTEND, MAX_EXTEND = 1, 1800
 MIN_POINTS, MAX_POINTS = 1, 100
 
 Guard = Callable[[SessionState, int], Refused | None]
-Changes = tuple[SessionState, list[Event]]
+# What a command changes: the state's fields to replace, and what happened. apply() builds the
+# new state once from these, together with the version and the remembered command id.
+Changes = tuple[dict[str, Any], list[Event]]
 
 # --- guards: the checks that depend only on who asks and the state, never on arguments --------
 # apply() runs them before each command and member_view() runs the same ones to list what a
@@ -63,46 +66,62 @@ _PHASE_WORDS = {
     CLOSING: "during the closing",
 }
 
+# Refusals are immutable, so each is built once: member_view() runs every guard for every
+# member on every change, and formatting messages there would dominate its cost.
+_WRONG_PHASE = {
+    (need, have): Refused(
+        codes.WRONG_PHASE, f"That is possible only {words}; the session is in the {have}."
+    )
+    for need, words in _PHASE_WORDS.items()
+    for have in PHASES
+}
+_NOT_LEAD = Refused(codes.NOT_LEAD, "Only the lead interviewer can do that.")
+_NOT_OWNER = Refused(codes.NOT_YOUR_TURN, "Only the interviewer whose block it is can do that.")
+_NOT_OWNER_OR_LEAD = Refused(
+    codes.NOT_YOUR_TURN, "Only the block's interviewer or the lead can end the block."
+)
+_PAUSED = Refused(codes.PAUSED, "The session is paused; resume it first.")
+_ALREADY_PAUSED = Refused(codes.PAUSED, "The session is already paused.")
+_NOT_PAUSED = Refused(codes.NOT_PAUSED, "The session is not paused.")
+_NO_QUESTION = Refused(codes.NO_QUESTION, "There is no current question; add one or end the block.")
+_NO_PROPOSAL = Refused(codes.NO_PROPOSAL, "There is no proposal to accept; request one first.")
+_NOT_READY = Refused(codes.NOT_READY, "Every topic needs exactly one interviewer before the start.")
+_FEEDBACK_NOT_DUE = Refused(
+    codes.FEEDBACK_NOT_DUE, "Feedback opens once every block you own has ended."
+)
+_ALREADY_SUBMITTED = Refused(codes.ALREADY_SUBMITTED, "Your feedback is already submitted.")
+
 
 def _phase(state: SessionState, phase: str) -> Refused | None:
     if state.phase != phase:
-        return Refused(
-            codes.WRONG_PHASE,
-            f"That is possible only {_PHASE_WORDS[phase]}; the session is in the {state.phase}.",
-        )
-    return None
-
-
-def _lead(state: SessionState, actor: int) -> Refused | None:
-    if actor != state.lead:
-        return Refused(codes.NOT_LEAD, "Only the lead interviewer can do that.")
+        return _WRONG_PHASE[phase, state.phase]
     return None
 
 
 def _lead_in(state: SessionState, actor: int, phase: str) -> Refused | None:
-    return _lead(state, actor) or _phase(state, phase)
+    if actor != state.lead:
+        return _NOT_LEAD
+    return _phase(state, phase)
 
 
 def _owner_unpaused(state: SessionState, actor: int) -> Refused | None:
-    refusal = _phase(state, BLOCKS)
-    if refusal is not None:
-        return refusal
+    if state.phase != BLOCKS:
+        return _WRONG_PHASE[BLOCKS, state.phase]
     block = state.current_block
     if block is None or block.owner != actor:
-        return Refused(codes.NOT_YOUR_TURN, "Only the interviewer whose block it is can do that.")
+        return _NOT_OWNER
     if state.paused_at is not None:
-        return Refused(codes.PAUSED, "The session is paused.")
+        return _PAUSED
     return None
 
 
 def _with_question(state: SessionState, actor: int) -> Refused | None:
     refusal = _owner_unpaused(state, actor)
-    if refusal is not None:
-        return refusal
-    block = state.current_block
-    if block is None or block.current_question is None:
-        return Refused(codes.NO_QUESTION, "There is no current question; add one or end the block.")
-    return None
+    if refusal is None:
+        block = state.current_block
+        if block is None or block.current_question is None:
+            return _NO_QUESTION
+    return refusal
 
 
 def guard_claim_set(state: SessionState, actor: int) -> Refused | None:
@@ -116,16 +135,14 @@ def guard_proposal_request(state: SessionState, actor: int) -> Refused | None:
 def guard_proposal_accept(state: SessionState, actor: int) -> Refused | None:
     refusal = _lead_in(state, actor, LOBBY)
     if refusal is None and state.proposal is None:
-        return Refused(codes.NO_PROPOSAL, "There is no proposal to accept; request one first.")
+        return _NO_PROPOSAL
     return refusal
 
 
 def guard_session_start(state: SessionState, actor: int) -> Refused | None:
     refusal = _lead_in(state, actor, LOBBY)
     if refusal is None and not state.ready:
-        return Refused(
-            codes.NOT_READY, "Every topic needs exactly one interviewer before the start."
-        )
+        return _NOT_READY
     return refusal
 
 
@@ -146,31 +163,28 @@ def guard_question_add(state: SessionState, actor: int) -> Refused | None:
 
 
 def guard_block_yield(state: SessionState, actor: int) -> Refused | None:
-    refusal = _phase(state, BLOCKS)
-    if refusal is not None:
-        return refusal
+    if state.phase != BLOCKS:
+        return _WRONG_PHASE[BLOCKS, state.phase]
     block = state.current_block
     if actor != state.lead and (block is None or block.owner != actor):
-        return Refused(
-            codes.NOT_YOUR_TURN, "Only the block's interviewer or the lead can end the block."
-        )
+        return _NOT_OWNER_OR_LEAD
     if state.paused_at is not None:
         # Ending a block while paused would start the next one paused mid-air; resume first.
-        return Refused(codes.PAUSED, "The session is paused; resume it first.")
+        return _PAUSED
     return None
 
 
 def guard_session_pause(state: SessionState, actor: int) -> Refused | None:
     refusal = _lead_in(state, actor, BLOCKS)
     if refusal is None and state.paused_at is not None:
-        return Refused(codes.PAUSED, "The session is already paused.")
+        return _ALREADY_PAUSED
     return refusal
 
 
 def guard_session_resume(state: SessionState, actor: int) -> Refused | None:
     refusal = _lead_in(state, actor, BLOCKS)
     if refusal is None and state.paused_at is None:
-        return Refused(codes.NOT_PAUSED, "The session is not paused.")
+        return _NOT_PAUSED
     return refusal
 
 
@@ -183,11 +197,16 @@ def guard_session_finish(state: SessionState, actor: int) -> Refused | None:
 
 
 def guard_feedback_submit(state: SessionState, actor: int) -> Refused | None:
-    mine = [block for block in state.blocks if block.owner == actor]
-    if not mine or any(block.ended_at is None for block in mine):
-        return Refused(codes.FEEDBACK_NOT_DUE, "Feedback opens once every block you own has ended.")
+    owns = False
+    for block in state.blocks:
+        if block.owner == actor:
+            if block.ended_at is None:
+                return _FEEDBACK_NOT_DUE
+            owns = True
+    if not owns:
+        return _FEEDBACK_NOT_DUE
     if state.feedback_of(actor) is not None:
-        return Refused(codes.ALREADY_SUBMITTED, "Your feedback is already submitted.")
+        return _ALREADY_SUBMITTED
     return None
 
 
@@ -237,14 +256,14 @@ def advance(state: SessionState, now: float) -> tuple[SessionState, tuple[Event,
     while due is not None and due <= now:
         # The next block starts at the deadline, not at now: a late wake-up must not stretch
         # the following block, so a session that slept through several catches up exactly.
-        rolled = _roll(rolled, due, "deadline", None, events)
+        rolled = replace(rolled, **_roll(rolled, due, "deadline", None, events))
         due = next_deadline(rolled)
     return replace(rolled, version=state.version + 1), tuple(events)
 
 
 def _roll(
     state: SessionState, at: float, reason: str, by: int | None, events: list[Event]
-) -> SessionState:
+) -> dict[str, Any]:
     """End the running block at ``at`` and start the next one at that instant, or close."""
     index = state.current
     assert index is not None  # only called in the blocks phase, which always has a block
@@ -268,10 +287,10 @@ def _roll(
         started = _started(state.blocks[following], at)
         blocks = (*state.blocks[:index], ended, started, *state.blocks[following + 1 :])
         events.append(_block_started(started))
-        return replace(state, blocks=blocks, current=following)
+        return {"blocks": blocks, "current": following}
     blocks = (*state.blocks[:index], ended)
     events.append(Event("closing_started", {"at": at}))
-    return replace(state, blocks=blocks, current=None, phase=CLOSING, closing_at=at)
+    return {"blocks": blocks, "current": None, "phase": CLOSING, "closing_at": at}
 
 
 def _started(block: Block, at: float) -> Block:
@@ -333,7 +352,7 @@ def apply(state: SessionState, command: Command, now: float) -> Applied | Duplic
         if advanced.phase == FINISHED:
             return Refused(codes.WRONG_PHASE, "The session is over; nobody can join it now.")
         changes: Changes | Refused = (
-            replace(advanced, members=(*advanced.members, Member(command.actor, command.name))),
+            {"members": (*advanced.members, Member(command.actor, command.name))},
             [Event("member_joined", {"member": command.actor, "name": command.name})],
         )
     else:
@@ -347,10 +366,10 @@ def apply(state: SessionState, command: Command, now: float) -> Applied | Duplic
         changes = _HANDLERS[type(command)](advanced, command, now)
     if isinstance(changes, Refused):
         return changes
-    changed, events = changes
+    fields, events = changes
     recent = (*advanced.recent[-(RECENT_LIMIT - 1) :], key)
     # +1 per call, whether or not the clock also moved the session on before the command.
-    final = replace(changed, version=state.version + 1, recent=recent)
+    final = replace(advanced, **fields, version=state.version + 1, recent=recent)
     return Applied(final, (*due, *events))
 
 
@@ -366,10 +385,9 @@ def _set_claim(state: SessionState, command: SetClaim, now: float) -> Changes | 
         members.discard(command.actor)
     after = tuple(sorted(members))
     if after == before:
-        return state, []  # already so: acknowledged and remembered, nothing to announce
+        return {}, []  # already so: acknowledged and remembered, nothing to announce
     claims = (*state.claims[:index], after, *state.claims[index + 1 :])
     # A proposal was computed from the old claims; keeping it would propose a stale picture.
-    changed = replace(state, claims=claims, proposal=None)
     event = Event(
         "claim_changed",
         {
@@ -379,7 +397,7 @@ def _set_claim(state: SessionState, command: SetClaim, now: float) -> Changes | 
             "claimants": list(after),
         },
     )
-    return changed, [event]
+    return {"claims": claims, "proposal": None}, [event]
 
 
 def _topic_index(state: SessionState, topic_id: int) -> int | None:
@@ -398,7 +416,7 @@ def _request_proposal(
 ) -> Changes | Refused:
     proposal = tuple(propose(state).items())
     event = Event("proposal_made", {"by": command.actor, "assignment": _assignment_json(proposal)})
-    return replace(state, proposal=proposal), [event]
+    return {"proposal": proposal}, [event]
 
 
 def _accept_proposal(state: SessionState, command: AcceptProposal, now: float) -> Changes | Refused:
@@ -406,7 +424,7 @@ def _accept_proposal(state: SessionState, command: AcceptProposal, now: float) -
     owners = dict(state.proposal)
     claims = tuple((owners[topic.id],) for topic in state.topics)
     event = Event("proposal_accepted", {"assignment": _assignment_json(state.proposal)})
-    return replace(state, claims=claims, proposal=None), [event]
+    return {"claims": claims, "proposal": None}, [event]
 
 
 def _start_session(state: SessionState, command: StartSession, now: float) -> Changes | Refused:
@@ -421,7 +439,6 @@ def _start_session(state: SessionState, command: StartSession, now: float) -> Ch
         )
         for position, (topic, claimants) in enumerate(zip(state.topics, state.claims, strict=True))
     )
-    changed = replace(state, phase=INTRO, blocks=blocks, proposal=None, started_at=now)
     event = Event(
         "session_started",
         {
@@ -439,7 +456,7 @@ def _start_session(state: SessionState, command: StartSession, now: float) -> Ch
             "question_ids": [q.bank_id for block in blocks for q in block.questions],
         },
     )
-    return changed, [event]
+    return {"phase": INTRO, "blocks": blocks, "proposal": None, "started_at": now}, [event]
 
 
 def _planned_questions(
@@ -464,8 +481,8 @@ def _planned_questions(
 
 def _begin_blocks(state: SessionState, command: BeginBlocks, now: float) -> Changes | Refused:
     first = _started(state.blocks[0], now)
-    changed = replace(state, phase=BLOCKS, current=0, blocks=(first, *state.blocks[1:]))
-    return changed, [_block_started(first)]
+    changes = {"phase": BLOCKS, "current": 0, "blocks": (first, *state.blocks[1:])}
+    return changes, [_block_started(first)]
 
 
 def _current(state: SessionState) -> tuple[int, Block]:
@@ -474,8 +491,8 @@ def _current(state: SessionState) -> tuple[int, Block]:
     return index, state.blocks[index]
 
 
-def _with_block(state: SessionState, index: int, block: Block) -> SessionState:
-    return replace(state, blocks=(*state.blocks[:index], block, *state.blocks[index + 1 :]))
+def _with_block(state: SessionState, index: int, block: Block) -> dict[str, Any]:
+    return {"blocks": (*state.blocks[:index], block, *state.blocks[index + 1 :])}
 
 
 def _record(
@@ -564,14 +581,15 @@ def _add_question(state: SessionState, command: AddQuestion, now: float) -> Chan
 
 def _yield_block(state: SessionState, command: YieldBlock, now: float) -> Changes | Refused:
     events: list[Event] = []
-    return _roll(state, now, "yielded", command.actor, events), events
+    changes = _roll(state, now, "yielded", command.actor, events)
+    return changes, events
 
 
 def _pause(state: SessionState, command: PauseSession, now: float) -> Changes | Refused:
     index, block = _current(state)
     assert block.deadline is not None
     event = Event("paused", {"at": now, "index": index, "remaining": block.deadline - now})
-    return replace(state, paused_at=now), [event]
+    return {"paused_at": now}, [event]
 
 
 def _resume(state: SessionState, command: ResumeSession, now: float) -> Changes | Refused:
@@ -580,12 +598,12 @@ def _resume(state: SessionState, command: ResumeSession, now: float) -> Changes 
     # The paused time is given back to the block: its owner loses nothing to the pause.
     paused_for = max(0.0, now - state.paused_at)
     shifted = replace(block, deadline=block.deadline + paused_for)
-    changed = replace(_with_block(state, index, shifted), paused_at=None)
+    changes = {**_with_block(state, index, shifted), "paused_at": None}
     event = Event(
         "resumed",
         {"at": now, "index": index, "paused_for": paused_for, "deadline": shifted.deadline},
     )
-    return changed, [event]
+    return changes, [event]
 
 
 def _extend(state: SessionState, command: ExtendBlock, now: float) -> Changes | Refused:
@@ -604,14 +622,14 @@ def _extend(state: SessionState, command: ExtendBlock, now: float) -> Changes | 
 
 
 def _finish(state: SessionState, command: FinishSession, now: float) -> Changes | Refused:
-    changed = replace(state, phase=FINISHED, finished_at=now)
     events = [Event("session_finished", {"at": now})]
-    if changed.ready_for_decision:
-        events.append(_ready_event(changed, now))
-    return changed, events
+    if not state.feedback_due:
+        events.append(_ready_event(state, now))
+    return {"phase": FINISHED, "finished_at": now}, events
 
 
 def _ready_event(state: SessionState, now: float) -> Event:
+    """Finished and every block owner's feedback is in: the session goes to the cabinet."""
     return Event("ready_for_decision", {"at": now, "owners": list(state.owners)})
 
 
@@ -637,16 +655,15 @@ def _submit_feedback(state: SessionState, command: SubmitFeedback, now: float) -
     feedback = Feedback(
         member=command.actor, summary=summary, items=tuple(items.items()), submitted_at=now
     )
-    changed = replace(state, feedback=(*state.feedback, feedback))
     events = [
         Event(
             "feedback_submitted",
             {"member": command.actor, "summary": summary, "items": dict(items), "at": now},
         )
     ]
-    if changed.ready_for_decision:
-        events.append(_ready_event(changed, now))
-    return changed, events
+    if state.phase == FINISHED and set(state.feedback_due) == {command.actor}:
+        events.append(_ready_event(state, now))
+    return {"feedback": (*state.feedback, feedback)}, events
 
 
 Handler = Callable[[SessionState, Any, float], "Changes | Refused"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 LOBBY = "lobby"
@@ -121,6 +121,9 @@ class SessionState:
     started_at: float | None = None
     closing_at: float | None = None
     finished_at: float | None = None
+    # Not state: member views memoise what they have in common here (see views.py), so the
+    # views of one version share that work. Left out of equality, JSON and replace().
+    _view_parts: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     # --- small derived facts, used by the rules and the views ------------------------------
 

@@ -15,14 +15,59 @@ def member_view(
     """The snapshot the browser of ``member`` renders, as plain JSON types.
 
     Another interviewer's scores and notes never appear here: a member sees only what they
-    asked themselves. The reviewers' place for everything is ``results``."""
-    online_ids = online if isinstance(online, (set, frozenset)) else set(online)
-    phase = state.phase
-    lead = state.lead
-    block = state.current_block
-    paused = phase == BLOCKS and state.paused_at is not None
-    can = allowed(state, member)
+    asked themselves. The reviewers' place for everything is ``results``.
 
+    Parts that are the same for every member are built once per state object and shared by
+    the views of that state, so treat a view as read-only (serialise it, do not edit it)."""
+    can = allowed(state, member)
+    my_feedback = state.feedback_of(member)
+    view = {
+        "version": state.version,
+        "server_time": now,
+        "phase": state.phase,
+        "me": member,
+        "lead": state.lead,
+        "is_lead": member == state.lead,
+        "members": _members(state, online),
+        **_shared(state),
+        "current": _current(state, member, now),
+        "my_questions": [
+            _asked(q, b.topic) for b in state.blocks if b.owner == member for q in b.asked
+        ],
+        "feedback_open": "feedback.submit" in can,
+        "my_feedback": None
+        if my_feedback is None
+        else {
+            "summary": my_feedback.summary,
+            "items": dict(my_feedback.items),
+            "submitted_at": my_feedback.submitted_at,
+        },
+        "can": can,
+    }
+    return view
+
+
+def _members(state: SessionState, online: Collection[int]) -> list[dict[str, Any]]:
+    # Presence changes without a new state, so only the latest online set is kept.
+    key = frozenset(online)
+    cached = state._view_parts.get("members")
+    if cached is not None and cached[0] == key:
+        members: list[dict[str, Any]] = cached[1]
+        return members
+    lead = state.lead
+    members = [
+        {"id": m.id, "name": m.name, "online": m.id in key, "is_lead": m.id == lead}
+        for m in state.members
+    ]
+    state._view_parts["members"] = (key, members)
+    return members
+
+
+def _shared(state: SessionState) -> dict[str, Any]:
+    """The parts of a view that do not depend on who looks, when or who is online."""
+    shared: dict[str, Any] | None = state._view_parts.get("shared")
+    if shared is not None:
+        return shared
     topics = []
     conflicts = []
     unclaimed = []
@@ -42,46 +87,24 @@ def member_view(
             )
         elif not claimants:
             unclaimed.append(topic.id)
-
-    my_feedback = state.feedback_of(member)
-    return {
-        "version": state.version,
-        "server_time": now,
-        "phase": phase,
-        "me": member,
-        "lead": lead,
-        "is_lead": member == lead,
-        "members": [
-            {"id": m.id, "name": m.name, "online": m.id in online_ids, "is_lead": m.id == lead}
-            for m in state.members
-        ],
+    block = state.current_block if state.phase == BLOCKS else None
+    shared = {
         "topics": topics,
         "conflicts": conflicts,
-        "ready": phase == LOBBY and state.ready,
+        "ready": state.phase == LOBBY and state.ready,
         "unclaimed": unclaimed,
         "proposal": _proposal(state),
         "intro_text": state.intro_text,
         "closing_text": state.closing_text,
-        "paused": paused,
+        "paused": block is not None and state.paused_at is not None,
         "control": state.control,
         "blocks": [_block_line(b, state.current) for b in state.blocks],
-        "current": _current(state, block, member, now) if phase == BLOCKS else None,
-        "next": _next(state, block) if phase == BLOCKS else None,
-        "my_questions": [
-            _asked(q, b.topic) for b in state.blocks if b.owner == member for q in b.asked
-        ],
-        "feedback_open": "feedback.submit" in can,
-        "my_feedback": None
-        if my_feedback is None
-        else {
-            "summary": my_feedback.summary,
-            "items": dict(my_feedback.items),
-            "submitted_at": my_feedback.submitted_at,
-        },
+        "next": _next(state, block),
         "feedback_due": list(state.feedback_due),
         "ready_for_decision": state.ready_for_decision,
-        "can": can,
     }
+    state._view_parts["shared"] = shared
+    return shared
 
 
 def _proposal(state: SessionState) -> dict[str, Any] | None:
@@ -116,33 +139,39 @@ def _block_line(block: Block, current: int | None) -> dict[str, Any]:
     }
 
 
-def _current(
-    state: SessionState, block: Block | None, member: int, now: float
-) -> dict[str, Any] | None:
+def _current(state: SessionState, member: int, now: float) -> dict[str, Any] | None:
+    block = state.current_block if state.phase == BLOCKS else None
     if block is None or block.deadline is None:
         return None
+    base: dict[str, Any] | None = state._view_parts.get("current")
+    if base is None:
+        question = block.current_question
+        base = {
+            "index": block.index,
+            "topic_id": block.topic_id,
+            "topic": block.topic,
+            "owner": block.owner,
+            "started_at": block.started_at,
+            "deadline": block.deadline,
+            "question": None
+            if question is None
+            else {
+                "key": question.key,
+                "n": block.position + 1,
+                "m": len(block.questions),
+                "text": question.text,
+                "answer": question.answer,
+                "max_points": question.max_points,
+                "adhoc": question.adhoc,
+            },
+        }
+        state._view_parts["current"] = base
     # While paused the clock is frozen at the pause: remaining time does not run down.
     clock = now if state.paused_at is None else state.paused_at
-    question = block.current_question
     return {
-        "index": block.index,
-        "topic_id": block.topic_id,
-        "topic": block.topic,
-        "owner": block.owner,
-        "started_at": block.started_at,
-        "deadline": block.deadline,
+        **base,
         "remaining": max(0.0, block.deadline - clock),
-        "question": None
-        if question is None
-        else {
-            "key": question.key,
-            "n": block.position + 1,
-            "m": len(block.questions),
-            "text": question.text,
-            "answer": question.answer,
-            "max_points": question.max_points,
-            "adhoc": question.adhoc,
-        },
+        # Scores and notes are the owner's own until the results: nobody else sees them live.
         "asked": [_asked(q, None) for q in block.asked] if block.owner == member else [],
     }
 

@@ -7,6 +7,7 @@ including the 10 views the service pushes after it."""
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import platform
 import statistics
@@ -21,6 +22,7 @@ import arbiter  # noqa: E402
 TARGET_US = 100.0
 MEMBERS = list(range(1, 11))
 LEAD = MEMBERS[0]
+UUID_TAIL = "4b1e-9f7a-2c3d5e6f7a8b"  # client ids are UUID-like: same length, late difference
 
 
 def blocks_phase_state(now: float) -> arbiter.SessionState:
@@ -56,23 +58,26 @@ def blocks_phase_state(now: float) -> arbiter.SessionState:
     return state
 
 
-def commands(owner: int, n: int) -> list[arbiter.Command]:
+def commands(owner: int, n: int, prefix: str) -> list[arbiter.Command]:
     """A repeating mix that keeps applying in the blocks phase: the owner asks, scores, skips
     and types questions; the lead extends the block."""
     cycle = [
-        lambda i: arbiter.NextQuestion(id=f"c{i}", actor=owner, score=i % 6, note="ok " * 10),
-        lambda i: arbiter.AddQuestion(id=f"c{i}", actor=owner, text="Live question?"),
-        lambda i: arbiter.SkipQuestion(id=f"c{i}", actor=owner),
-        lambda i: arbiter.ExtendBlock(id=f"c{i}", actor=LEAD, seconds=60),
-        lambda i: arbiter.AddQuestion(id=f"c{i}", actor=owner, text="Another one?"),
-        lambda i: arbiter.NextQuestion(id=f"c{i}", actor=owner, score=3),
+        lambda i: arbiter.NextQuestion(id=i, actor=owner, score=4, note="ok " * 10),
+        lambda i: arbiter.AddQuestion(id=i, actor=owner, text="Live question?"),
+        lambda i: arbiter.SkipQuestion(id=i, actor=owner),
+        lambda i: arbiter.ExtendBlock(id=i, actor=LEAD, seconds=60),
+        lambda i: arbiter.AddQuestion(id=i, actor=owner, text="Another one?"),
+        lambda i: arbiter.NextQuestion(id=i, actor=owner, score=3),
     ]
-    return [cycle[i % len(cycle)](i) for i in range(n)]
+    return [cycle[i % len(cycle)](f"{prefix}-{i:04d}-{UUID_TAIL}") for i in range(n)]
 
 
 def run(rounds: int, per_round: int) -> list[float]:
     now = 1_700_000_000.0
     base = blocks_phase_state(now)
+    # A long session remembers the full 256 command ids: measure with that memory full.
+    remembered = tuple((MEMBERS[i % 10], f"old-{i:04d}-{UUID_TAIL}") for i in range(256))
+    base = dataclasses.replace(base, recent=remembered)
     owner = base.control
     assert owner is not None
     samples: list[float] = []
@@ -80,8 +85,7 @@ def run(rounds: int, per_round: int) -> list[float]:
     for r in range(rounds):
         state = base
         # Fresh ids each round, built before timing: the base state has not seen them.
-        batch = [type(c)(**_renamed(c, r)) for c in commands(owner, per_round)]
-        for command in batch:
+        for command in commands(owner, per_round, f"r{r}"):
             start = clock()
             outcome = arbiter.apply(state, command, now)
             assert isinstance(outcome, arbiter.Applied), outcome
@@ -90,12 +94,6 @@ def run(rounds: int, per_round: int) -> list[float]:
                 arbiter.member_view(state, member, now, MEMBERS)
             samples.append(clock() - start)
     return samples
-
-
-def _renamed(command: arbiter.Command, round_no: int) -> dict[str, object]:
-    fields = {name: getattr(command, name) for name in command.__dataclass_fields__}
-    fields["id"] = f"r{round_no}:{fields['id']}"
-    return fields
 
 
 def main() -> int:
