@@ -66,7 +66,6 @@ INSTALLED_APPS = [
     "candidates",
     "sessions_live",
     "notify",
-    "cabinet",
 ]
 
 MIDDLEWARE = [
@@ -163,11 +162,6 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-# How long an unacknowledged task waits before the broker hands it out again (a worker died).
-# Longer than any retry countdown, or a waiting retry would be handed out twice.
-CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
-}
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -234,31 +228,6 @@ else:
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 TELEGRAM_BOT_TOKEN = env.str("TELEGRAM_BOT_TOKEN", default="")
 TELEGRAM_API_BASE_URL = env.url("TELEGRAM_API_BASE_URL", default="https://api.telegram.org/bot")
-TELEGRAM_TIMEOUT = env.int("TELEGRAM_TIMEOUT", default=20)
-
-# --- Notifications outbox (notify/) -----------------------------------------------------------
-NOTIFY_QUEUE = env.str("NOTIFY_QUEUE", default="celery")
-NOTIFY_RETRY_BASE_SECONDS = env.int("NOTIFY_RETRY_BASE_SECONDS", default=10)
-NOTIFY_RETRY_MAX_SECONDS = env.int("NOTIFY_RETRY_MAX_SECONDS", default=15 * 60)
-NOTIFY_MAX_ATTEMPTS = env.int("NOTIFY_MAX_ATTEMPTS", default=12)
-# A claimed row is the claimer's for this long; then it counts as abandoned (worker died).
-NOTIFY_LEASE_SECONDS = env.int("NOTIFY_LEASE_SECONDS", default=120)
-NOTIFY_REQUEUE_EVERY_SECONDS = env.int("NOTIFY_REQUEUE_EVERY_SECONDS", default=60)
-# A pending row normally has its task queued already; look for lost ones only after this.
-NOTIFY_REQUEUE_GRACE_SECONDS = env.int("NOTIFY_REQUEUE_GRACE_SECONDS", default=60)
-# A lease shorter than a send could let a second worker take a row that is still being sent
-# (HTTP requests take up to three timeouts: connect, write, read).
-if NOTIFY_LEASE_SECONDS <= max(EMAIL_TIMEOUT, 3 * TELEGRAM_TIMEOUT):
-    raise ConfigError(
-        "NOTIFY_LEASE_SECONDS: must exceed EMAIL_TIMEOUT and three times TELEGRAM_TIMEOUT"
-    )
-CELERY_BEAT_SCHEDULE = {
-    "notify-requeue-stuck": {
-        "task": "notify.outbox_requeue_stuck",
-        "schedule": float(NOTIFY_REQUEUE_EVERY_SECONDS),
-        "options": {"queue": NOTIFY_QUEUE},
-    },
-}
 
 # --- Live sessions --------------------------------------------------------------------------
 WS_MAX_FRAME_BYTES = 64 * 1024
