@@ -134,13 +134,17 @@ def session_advance(*, session_id: int) -> float | None:
     """Apply transitions that are due now (a timer fired) and return the next deadline.
 
     A second process doing the same is a no-op: the row lock serialises them and the later
-    one finds nothing due."""
+    one finds nothing due. It then publishes the current state once more: if the process that
+    advanced died between its commit and its publish, this is what heals the pages."""
     with transaction.atomic():
         row = LiveSession.objects.select_for_update().get(pk=session_id)
         state = arbiter.SessionState.from_json(row.state)
         advanced, events = arbiter.advance(state, time.time())
         if events:
             _save(row, advanced, events)
+        else:
+            payload = row.state
+            transaction.on_commit(lambda: broadcast.state_changed(session_id, payload))
         return arbiter.next_deadline(advanced)
 
 

@@ -174,3 +174,29 @@ async def test_the_server_hands_control_over_at_the_deadline(lead, ann, bob, con
     assert "question.next" in handed["can"]
     closing = await lead_socket.state(where=lambda s: s["phase"] == "closing", timeout=4)
     assert "session.finish" in closing["can"]
+
+
+async def test_a_timer_that_finds_nothing_due_republishes_a_lost_push(lead, ann, bob, connect) -> None:  # noqa: ANN001
+    """A process that advanced a session and died before publishing: the next timer heals it."""
+    import time
+
+    import arbiter
+    from sessions_live import services
+
+    session = await database_sync_to_async(make_session)(lead, [ann, bob], seconds=(1, 60))
+    _, _, socket = await connect(ann, session)
+    before = await socket.state()
+
+    def advance_silently() -> int:
+        row = LiveSession.objects.get(pk=session.pk)
+        state = arbiter.SessionState.from_json(row.state)
+        claimed = arbiter.apply(state, arbiter.command_from_frame(ann.pk, {"type": "claim.set", "id": "q", "topic_id": state.topics[0].id, "claimed": True}), time.time())
+        row.state, row.version = claimed.state.to_json(), claimed.state.version
+        row.save(update_fields=["state", "version"])  # committed, never published
+        return row.version
+
+    version = await database_sync_to_async(advance_silently)()
+    assert version == before["version"] + 1
+    await database_sync_to_async(services.session_advance)(session_id=session.pk)
+    healed = await socket.state(where=lambda s: s["version"] == version)
+    assert healed["topics"][0]["claimants"] == [ann.pk]
