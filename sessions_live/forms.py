@@ -31,7 +31,9 @@ class SessionCreateForm(forms.Form):
     resume = forms.FileField(
         label=_("Resume (PDF, up to 10 MB)"), required=False, validators=[validate_resume]
     )
-    video_room_url = forms.URLField(label=_("Video-call room link"), required=False)
+    video_room_url = forms.URLField(
+        label=_("Video-call room link"), required=False, assume_scheme="https"
+    )
     hr_email = forms.EmailField(label=_("HR e-mail"), required=False)
     hr_telegram_chat_id = forms.RegexField(
         label=_("HR Telegram chat id"),
