@@ -45,9 +45,19 @@ pytest: $(VENV)/.installed-dev browser
 
 test: lint typecheck pytest
 
+# The live session under load (one and two daphne processes, PostgreSQL, a private Redis) side
+# by side with a bare websockets baseline; writes bench/results/latest.json and
+# docs/benchmarks.md. BENCH_ARGS=--small for a quick run.
 bench: $(VENV)/.installed-dev
 	mkdir -p bench/results
 	$(BIN)/python bench/arbiter_bench.py --json bench/results/arbiter.json
+	$(BIN)/python bench/live_bench.py $(BENCH_ARGS)
+
+# kill -9 of a daphne, a Redis restart and 5 s without PostgreSQL, under load; writes
+# bench/results/faults.json and the faults part of docs/benchmarks.md.
+faults: $(VENV)/.installed-dev
+	mkdir -p bench/results
+	$(BIN)/python bench/faults.py $(FAULTS_ARGS)
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

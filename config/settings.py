@@ -60,12 +60,19 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "axes",
     "accounts",
     "questionbank",
     "candidates",
     "sessions_live",
     "notify",
+    "cabinet",
+    "api",
+    "search",
 ]
 
 MIDDLEWARE = [
@@ -162,6 +169,13 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+if CELERY_BROKER_URL.startswith(("redis", "rediss")):
+    # How long an unacknowledged task waits before Redis hands it out again (a worker died);
+    # longer than any retry countdown, or a waiting retry would be handed out twice. (Only for
+    # Redis: kombu's SQLAlchemy transport passes its options on to create_engine.)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+    }
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -228,6 +242,31 @@ else:
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 TELEGRAM_BOT_TOKEN = env.str("TELEGRAM_BOT_TOKEN", default="")
 TELEGRAM_API_BASE_URL = env.url("TELEGRAM_API_BASE_URL", default="https://api.telegram.org/bot")
+TELEGRAM_TIMEOUT = env.int("TELEGRAM_TIMEOUT", default=20)
+
+# --- Notifications outbox (notify/) -----------------------------------------------------------
+NOTIFY_QUEUE = env.str("NOTIFY_QUEUE", default="celery")
+NOTIFY_RETRY_BASE_SECONDS = env.int("NOTIFY_RETRY_BASE_SECONDS", default=10)
+NOTIFY_RETRY_MAX_SECONDS = env.int("NOTIFY_RETRY_MAX_SECONDS", default=15 * 60)
+NOTIFY_MAX_ATTEMPTS = env.int("NOTIFY_MAX_ATTEMPTS", default=12)
+# A claimed row is the claimer's for this long; then it counts as abandoned (worker died).
+NOTIFY_LEASE_SECONDS = env.int("NOTIFY_LEASE_SECONDS", default=120)
+NOTIFY_REQUEUE_EVERY_SECONDS = env.int("NOTIFY_REQUEUE_EVERY_SECONDS", default=60)
+# A pending row normally has its task queued already; look for lost ones only after this.
+NOTIFY_REQUEUE_GRACE_SECONDS = env.int("NOTIFY_REQUEUE_GRACE_SECONDS", default=60)
+# A lease shorter than a send could let a second worker take a row that is still being sent
+# (HTTP requests take up to three timeouts: connect, write, read).
+if NOTIFY_LEASE_SECONDS <= max(EMAIL_TIMEOUT, 3 * TELEGRAM_TIMEOUT):
+    raise ConfigError(
+        "NOTIFY_LEASE_SECONDS: must exceed EMAIL_TIMEOUT and three times TELEGRAM_TIMEOUT"
+    )
+CELERY_BEAT_SCHEDULE = {
+    "notify-requeue-stuck": {
+        "task": "notify.outbox_requeue_stuck",
+        "schedule": float(NOTIFY_REQUEUE_EVERY_SECONDS),
+        "options": {"queue": NOTIFY_QUEUE},
+    },
+}
 
 # --- Live sessions --------------------------------------------------------------------------
 WS_MAX_FRAME_BYTES = 64 * 1024
@@ -253,10 +292,37 @@ if PRODUCTION:
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Tokens for scripts: created in the admin or with `manage.py drf_create_token <user>`.
+        # First, so an anonymous request gets 401 with `WWW-Authenticate: Token`.
+        "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # The API speaks JSON only: one body format to document, validate and test.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pages",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "api.filters.Ordering",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "api.schema.RoundtableSchema",
+    "EXCEPTION_HANDLER": "api.errors.error_response",
 }
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Roundtable API",
+    "DESCRIPTION": "Question bank, candidates, live sessions, decisions and statistics.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI's files come from the drf-spectacular-sidecar package: no CDN at run time.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+# Bank files bigger than this are refused before parsing (a 5,000-question CSV is ~1 MB).
+BANK_IMPORT_MAX_BYTES = env.int("BANK_IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
 
 LOG_LEVEL = env.choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), default="INFO")
 LOGGING = {

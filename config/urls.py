@@ -15,4 +15,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
     path("", include("sessions_live.urls")),
+    path("", include("questionbank.urls")),
+    path("", include("search.urls")),
+    path("api/", include("api.urls")),
+    path("", include("cabinet.urls")),
 ]

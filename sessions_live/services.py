@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 
 import arbiter
 from accounts.models import User
+from cabinet.broadcast import cabinet_changed
 from candidates.models import Candidate, CandidateEvent
 from questionbank.models import Question, Topic
 from questionbank.services import questions_mark_used
@@ -253,5 +254,6 @@ def _record(row: LiveSession, event: arbiter.Event) -> list[str]:
     if event.type == "ready_for_decision":
         row.ready_for_decision = True
         row.ready_at = now
+        transaction.on_commit(lambda: cabinet_changed(row.pk))  # the cabinet's list, live
         return ["ready_for_decision", "ready_at"]
     return []

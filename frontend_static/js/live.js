@@ -202,7 +202,7 @@ function renderFinished() {
   const owed = view.feedback_due;
   $("owed-none").hidden = owed.length > 0;
   $("owed-some").hidden = owed.length === 0;
-  $("owed").textContent = owed.map(nameOf).join(", ");
+  $("owed").textContent = owed.map((id) => nameOf(id) + (id === view.me ? ` (${t.you})` : "")).join(", ");
 }
 
 function renderFeedback() {

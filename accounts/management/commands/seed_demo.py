@@ -89,6 +89,13 @@ class Command(BaseCommand):
                 )
                 added += int(created)
 
+        from cabinet.models import RejectionReason, Team
+
+        for team in ("Platform", "Payments", "Mobile"):
+            Team.objects.get_or_create(name=team)
+        for reason in ("Technical depth", "Communication", "Culture fit", "Salary expectations"):
+            RejectionReason.objects.get_or_create(name=reason)
+
         self.stdout.write(f"Demo data ready ({added} new questions).")
         self.stdout.write(f"Demo logins (password for all: {password}):")
         for username in [p[0] for p in DEMO_PEOPLE] + ["admin"]:

@@ -1,0 +1,76 @@
+"""Candidates, read-only: the card and its sessions, for the people allowed to see them."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import mixins, serializers, viewsets
+
+from api import selectors
+from api.filters import CandidateFilter
+from api.permissions import CANDIDATE_ROLES, HasAny, RolePermissionsMixin
+from candidates.models import Candidate
+
+
+class CandidateOut(serializers.ModelSerializer):
+    has_resume = serializers.SerializerMethodField()
+    sessions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Candidate
+        fields = [
+            "id",
+            "full_name",
+            "email",
+            "phone",
+            "status",
+            "video_room_url",
+            "hr_email",
+            "hr_telegram_chat_id",
+            "has_resume",
+            "sessions",
+            "created_at",
+            "updated_at",
+        ]
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_has_resume(self, candidate: Candidate) -> bool:
+        return bool(candidate.resume)
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_sessions(self, candidate: Candidate) -> list[str]:
+        """Codes of the candidate's sessions the asking person may see, newest first."""
+        return [session.code for session in candidate.visible_sessions]
+
+
+class CandidateViewSet(
+    RolePermissionsMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = CandidateOut
+    filterset_class = CandidateFilter
+    ordering_fields = ["full_name", "created_at", "updated_at", "status"]
+    lookup_value_regex = r"[0-9]{1,18}"
+    action_permissions = {
+        "list": HasAny(CANDIDATE_ROLES),
+        "retrieve": HasAny(CANDIDATE_ROLES),
+    }
+
+    def get_queryset(self) -> QuerySet[Candidate]:
+        if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
+            return Candidate.objects.none()
+        user = self.request.user
+        sessions = selectors.visible_sessions(user=user).only("id", "code", "candidate_id")
+        return (
+            selectors.visible_candidates(user=user)
+            .prefetch_related(
+                Prefetch(
+                    "sessions",
+                    queryset=sessions.order_by("-created_at"),
+                    to_attr="visible_sessions",
+                )
+            )
+            .order_by("-created_at", "-id")
+        )

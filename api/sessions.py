@@ -1,0 +1,196 @@
+"""Live sessions: create (as the pages do, through ``session_create``), list, detail, and
+the results. Who sees what is the pages' rule: members, managers, recruiters see a session;
+its results are for members (once finished) and managers, as on the results page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+import arbiter
+from api import selectors
+from api.common import valid
+from api.errors import Refused
+from api.filters import SessionFilter
+from api.permissions import CANDIDATE_ROLES, HasAll, HasAny, RolePermissionsMixin
+from questionbank.models import Topic
+from sessions_live import selectors as live_selectors
+from sessions_live import services
+from sessions_live.forms import DEFAULT_CLOSING, DEFAULT_INTRO
+from sessions_live.models import LiveSession, Membership, SessionTopic
+
+CODE_PATTERN = r"[A-Za-z0-9-]{1,40}"
+
+
+class PersonRef(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="display_name")
+
+
+class CandidateRef(serializers.Serializer):
+    id = serializers.IntegerField()
+    full_name = serializers.CharField()
+    email = serializers.EmailField()
+
+
+class SessionTopicOut(serializers.Serializer):
+    id = serializers.IntegerField(source="topic_id")
+    name = serializers.CharField(source="topic.name")
+    position = serializers.IntegerField()
+    seconds = serializers.IntegerField()
+
+
+class SessionOut(serializers.ModelSerializer):
+    candidate = CandidateRef()
+    lead = PersonRef()
+    topics = SessionTopicOut(many=True)
+    members = serializers.SerializerMethodField()
+
+    class Meta:
+        model = LiveSession
+        fields = [
+            "code",
+            "candidate",
+            "lead",
+            "phase",
+            "version",
+            "ready_for_decision",
+            "topics",
+            "members",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "ready_at",
+        ]
+
+    @extend_schema_field(PersonRef(many=True))
+    def get_members(self, session: LiveSession) -> list[dict[str, Any]]:
+        return [PersonRef(m.user).data for m in session.memberships.all()]
+
+
+class CandidateIn(serializers.Serializer):
+    full_name = serializers.CharField(max_length=200)
+    email = serializers.EmailField()
+    phone = serializers.CharField(max_length=40, allow_blank=True, default="")
+    video_room_url = serializers.URLField(allow_blank=True, default="", max_length=200)
+    hr_email = serializers.EmailField(allow_blank=True, default="")
+    hr_telegram_chat_id = serializers.RegexField(
+        r"^-?\d{1,20}$|^@[A-Za-z0-9_]{5,32}$", allow_blank=True, default="", max_length=64
+    )
+
+
+class TopicChoiceIn(serializers.Serializer):
+    topic = serializers.PrimaryKeyRelatedField(queryset=Topic.objects.all())
+    seconds = serializers.IntegerField(
+        min_value=3, max_value=180 * 60, help_text="the block's length (the page's 0.05–180 min)"
+    )
+
+
+class SessionIn(serializers.Serializer):
+    candidate = CandidateIn()
+    topics = serializers.ListField(
+        child=TopicChoiceIn(), min_length=1, max_length=50, help_text="in the order of blocks"
+    )
+    shuffle = serializers.BooleanField(default=False)
+    intro_text = serializers.CharField(max_length=5000, default=DEFAULT_INTRO)
+    closing_text = serializers.CharField(max_length=5000, default=DEFAULT_CLOSING)
+
+    def validate_topics(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        ids = [choice["topic"].pk for choice in value]
+        if len(set(ids)) != len(ids):
+            raise serializers.ValidationError(_("Each topic may be chosen once."))
+        return value
+
+
+class ResultsOut(serializers.Serializer):
+    """The arbiter's results with member names (as on the results page)."""
+
+    version = serializers.IntegerField()
+    phase = serializers.CharField()
+    finished = serializers.BooleanField()
+    lead = serializers.IntegerField()
+    members = serializers.ListField(child=serializers.DictField())
+    blocks = serializers.ListField(child=serializers.DictField())
+    totals = serializers.DictField(child=serializers.IntegerField())
+    feedback = serializers.ListField(child=serializers.DictField())
+    names = serializers.DictField(child=serializers.CharField())
+
+
+class SessionViewSet(
+    RolePermissionsMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = SessionOut
+    filterset_class = SessionFilter
+    ordering_fields = ["created_at", "started_at", "finished_at", "ready_at"]
+    lookup_field = "code"
+    lookup_value_regex = CODE_PATTERN
+    http_method_names = ["get", "post", "head", "options"]
+    action_permissions = {
+        "list": HasAny(CANDIDATE_ROLES),
+        "retrieve": HasAny(CANDIDATE_ROLES),
+        "create": HasAll(["accounts.run_interviews"]),
+        # The results page's own check follows (member or manager; finished for members).
+        "results": HasAny(CANDIDATE_ROLES),
+    }
+
+    def get_queryset(self) -> QuerySet[LiveSession]:
+        if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
+            return LiveSession.objects.none()
+        return (
+            selectors.visible_sessions(user=self.request.user)
+            .select_related("candidate", "lead")
+            .prefetch_related(
+                Prefetch(
+                    "topics",
+                    queryset=SessionTopic.objects.select_related("topic").order_by("position"),
+                ),
+                Prefetch(
+                    "memberships",
+                    queryset=Membership.objects.select_related("user").order_by("joined_at", "id"),
+                ),
+            )
+            .order_by("-created_at", "-id")
+        )
+
+    @extend_schema(request=SessionIn, responses={201: SessionOut})
+    def create(self, request: Request) -> Response:
+        data = valid(SessionIn, request.data)
+        session = services.session_create(
+            lead=request.user,
+            candidate_fields=data["candidate"],
+            resume=None,
+            topics=[
+                services.TopicChoice(topic=choice["topic"], seconds=choice["seconds"])
+                for choice in data["topics"]
+            ],
+            shuffle=data["shuffle"],
+            intro_text=str(data["intro_text"]),  # the defaults are lazy translations
+            closing_text=str(data["closing_text"]),
+        )
+        return Response(
+            SessionOut(self.get_queryset().get(pk=session.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(responses={200: ResultsOut})
+    @action(detail=True, methods=["get"])
+    def results(self, request: Request, code: str) -> Response:
+        session = get_object_or_404(LiveSession.objects.select_related("candidate"), code=code)
+        if not live_selectors.can_see_results(session=session, user=request.user):
+            raise Refused("forbidden", _("You may not see this session's results."), 403)
+        state = arbiter.SessionState.from_json(session.state)
+        if state.phase != "finished" and not request.user.has_perm("accounts.decide_candidates"):
+            # Interviewers do not see each other's scores before the end.
+            raise Refused("not_finished", _("The results are shown once the interview ends."), 403)
+        return Response(live_selectors.results_for_page(session=session, state=state))

@@ -1,0 +1,44 @@
+"""The API under /api/: resources, the OpenAPI schema and its interactive docs."""
+
+from __future__ import annotations
+
+from django.urls import include, path, re_path
+from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework import exceptions
+from rest_framework.decorators import api_view, authentication_classes, permission_classes
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
+
+from api.bank import QuestionViewSet, TopicViewSet
+from api.cabinet import DecisionViewSet, ReasonViewSet, TeamViewSet, WeeklyStatistics
+from api.candidates import CandidateViewSet
+from api.sessions import SessionViewSet
+
+router = SimpleRouter()
+router.register("topics", TopicViewSet, basename="api-topic")
+router.register("questions", QuestionViewSet, basename="api-question")
+router.register("candidates", CandidateViewSet, basename="api-candidate")
+router.register("sessions", SessionViewSet, basename="api-session")
+router.register("decisions", DecisionViewSet, basename="api-decision")
+router.register("teams", TeamViewSet, basename="api-team")
+router.register("rejection-reasons", ReasonViewSet, basename="api-rejection-reason")
+
+
+@extend_schema(exclude=True)
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
+@authentication_classes([])
+@permission_classes([])
+def not_found(request: Request) -> Response:
+    raise exceptions.NotFound()
+
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    path("statistics/weekly/", WeeklyStatistics.as_view(), name="api-statistics-weekly"),
+    path("", include(router.urls)),
+    # Anything else under /api/ is a 404 in the API's error body, not the HTML page.
+    re_path(r"^[\s\S]*$", not_found),
+]

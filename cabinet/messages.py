@@ -1,0 +1,54 @@
+"""The message HR receives about a decision: subject, plain text (e-mail and Telegram), HTML."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+import arbiter
+from cabinet.models import Decision
+from cabinet.selectors import topic_lines
+from sessions_live.selectors import results_for_page
+
+
+@dataclass(frozen=True)
+class DecisionMessage:
+    subject: str
+    text: str
+    html: str
+
+
+def decision_message(*, decision: Decision, revised: bool) -> DecisionMessage:
+    session = decision.session
+    candidate = session.candidate
+    results = results_for_page(session=session, state=arbiter.SessionState.from_json(session.state))
+    context: dict[str, Any] = {
+        "decision": decision,
+        "candidate": candidate,
+        "session": session,
+        "hire": decision.outcome == Decision.Outcome.HIRE,
+        "reasons": [reason.name for reason in decision.reasons.all()],
+        "topics": topic_lines(results),
+        "totals": results["totals"],
+        "revised": revised,
+        "url": settings.SITE_URL.rstrip("/") + reverse("cabinet_session", args=[session.code]),
+    }
+    if decision.outcome == Decision.Outcome.HIRE:
+        subject = _("Hire: %(name)s → %(team)s") % {
+            "name": candidate.full_name,
+            "team": decision.team.name if decision.team else "",
+        }
+    else:
+        subject = _("Reject: %(name)s") % {"name": candidate.full_name}
+    if revised:
+        subject = _("Revised decision — %(subject)s") % {"subject": subject}
+    return DecisionMessage(
+        subject=subject,
+        text=render_to_string("cabinet/notify/decision.txt", context).strip() + "\n",
+        html=render_to_string("cabinet/notify/decision.html", context),
+    )

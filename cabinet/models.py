@@ -1,0 +1,110 @@
+"""Decisions on interviewed candidates: teams, rejection reasons, and who decided what when."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from sessions_live.models import LiveSession
+
+
+class Team(models.Model):
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    # Retire instead of delete: past hires keep pointing at their team.
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RejectionReason(models.Model):
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("rejection reason")
+        verbose_name_plural = _("rejection reasons")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Decision(models.Model):
+    """A manager's decision on one session. Reopening keeps the row (with who and when) and
+    lets a new one be made, so at most one *current* decision exists per session."""
+
+    class Outcome(models.TextChoices):
+        HIRE = "hire", _("hire")
+        REJECT = "reject", _("reject")
+
+    session = models.ForeignKey(
+        LiveSession, on_delete=models.PROTECT, related_name="decisions", verbose_name=_("session")
+    )
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, null=True, blank=True, related_name="decisions"
+    )
+    reasons = models.ManyToManyField(RejectionReason, blank=True, related_name="decisions")
+    comment = models.TextField(_("comment"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), db_index=True)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+        constraints = [
+            # The database, not only the service, refuses a second current decision.
+            models.UniqueConstraint(
+                fields=["session"],
+                condition=Q(reopened_at__isnull=True),
+                name="one_current_decision_per_session",
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome="reject", team__isnull=True)
+                | Q(outcome="hire", team__isnull=False),
+                name="hire_has_team_reject_has_none",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session} · {self.get_outcome_display()}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.reopened_at is None
+
+
+class DecisionAudit(models.Model):
+    """Append-only trail: every decide and reopen, with who, when and what it said."""
+
+    class Kind(models.TextChoices):
+        DECIDE = "decide", _("decided")
+        REOPEN = "reopen", _("reopened")
+
+    session = models.ForeignKey(LiveSession, on_delete=models.PROTECT, related_name="+")
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="audit")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("decision audit entry")
+        verbose_name_plural = _("decision audit trail")

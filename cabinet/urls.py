@@ -1,0 +1,22 @@
+"""URLs of the manager's cabinet."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from cabinet import views
+
+urlpatterns = [
+    path("cabinet/", views.cabinet_index, name="cabinet_index"),
+    path("cabinet/s/<str:code>/", views.cabinet_session, name="cabinet_session"),
+    path("cabinet/s/<str:code>/decide/", views.cabinet_decide, name="cabinet_decide"),
+    path("cabinet/s/<str:code>/reopen/", views.cabinet_reopen, name="cabinet_reopen"),
+    path(
+        "cabinet/notifications/<int:outbox_id>/retry/",
+        views.cabinet_notification_retry,
+        name="cabinet_notification_retry",
+    ),
+    path("cabinet/stats/", views.cabinet_stats, name="cabinet_stats"),
+    path("cabinet/stats.csv", views.cabinet_stats_csv, name="cabinet_stats_csv"),
+    path("cabinet/stats.xlsx", views.cabinet_stats_xlsx, name="cabinet_stats_xlsx"),
+]

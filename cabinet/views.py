@@ -1,0 +1,197 @@
+"""Pages and actions of the manager's cabinet. Every view is for managers only."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from cabinet import charts, exports, selectors, services
+from cabinet.forms import DecisionForm, ReopenForm, StatsRangeForm
+from notify.models import Outbox
+from sessions_live.models import LiveSession
+
+View = Callable[..., HttpResponse]
+
+
+def manager_only(view: View) -> View:
+    """Anonymous people are sent to log in; signed-in non-managers get 403."""
+    guarded = login_required(permission_required(services.PERMISSION, raise_exception=True)(view))
+    return wraps(view)(guarded)
+
+
+def _lists_context() -> dict[str, Any]:
+    return {
+        "awaiting": selectors.sessions_awaiting(),
+        "decided": selectors.decisions_recent(),
+    }
+
+
+@manager_only
+@require_GET
+def cabinet_index(request: HttpRequest) -> HttpResponse:
+    if request.GET.get("fragment") == "lists":
+        # What the page's socket asks for when told that the lists changed.
+        return render(request, "cabinet/_lists.html", _lists_context())
+    return render(request, "cabinet/index.html", _lists_context())
+
+
+def _session_or_404(code: str) -> LiveSession:
+    return get_object_or_404(LiveSession.objects.select_related("candidate", "lead"), code=code)
+
+
+def _render_session(
+    request: HttpRequest,
+    session: LiveSession,
+    form: DecisionForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    review = selectors.session_review(session=session)
+    chart = charts.expected_vs_actual(
+        [(line.topic, line.max_points, line.score) for line in review["topics"]],
+        expected_label=_("Expected (max points)"),
+        actual_label=_("Actual"),
+        title=_("Expected vs actual points per topic"),
+    )
+    return render(
+        request,
+        "cabinet/session.html",
+        {
+            "session": session,
+            "candidate": session.candidate,
+            **review,
+            "chart": chart,
+            "form": form or DecisionForm(),
+            "reopen_form": ReopenForm(),
+        },
+        status=status,
+    )
+
+
+@manager_only
+@require_GET
+def cabinet_session(request: HttpRequest, code: str) -> HttpResponse:
+    return _render_session(request, _session_or_404(code))
+
+
+@manager_only
+@require_POST
+def cabinet_decide(request: HttpRequest, code: str) -> HttpResponse:
+    session = _session_or_404(code)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        return _render_session(request, session, form, status=400)
+    data = form.cleaned_data
+    try:
+        services.decision_make(
+            session=session,
+            manager=request.user,
+            outcome=data["outcome"],
+            team=data["team"],
+            reasons=list(data["reasons"]),
+            comment=data["comment"],
+        )
+    except services.DecisionRefused as refused:
+        form.add_error(None, refused.message)
+        status = 409 if refused.code in ("not_ready", "already_decided") else 400
+        return _render_session(request, session, form, status=status)
+    messages.success(request, _("Decision recorded; HR is being notified."))
+    return redirect("cabinet_session", code=code)
+
+
+@manager_only
+@require_POST
+def cabinet_reopen(request: HttpRequest, code: str) -> HttpResponse:
+    session = _session_or_404(code)
+    form = ReopenForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        services.decision_reopen(session=session, manager=request.user, note=note)
+    except services.DecisionRefused as refused:
+        messages.error(request, refused.message)
+        return redirect("cabinet_session", code=code)
+    messages.success(request, _("Decision reopened; you can decide again."))
+    return redirect("cabinet_session", code=code)
+
+
+@manager_only
+@require_POST
+def cabinet_notification_retry(request: HttpRequest, outbox_id: int) -> HttpResponse:
+    row = get_object_or_404(Outbox.objects.select_related("decision__session"), pk=outbox_id)
+    if services.notification_retry(outbox_id=row.pk, manager=request.user):
+        messages.success(request, _("Sending again."))
+    else:
+        messages.error(request, _("Only a failed message of a current decision can be retried."))
+    if row.decision is not None:
+        return redirect("cabinet_session", code=row.decision.session.code)
+    return redirect("cabinet_index")
+
+
+def _stats(request: HttpRequest) -> tuple[StatsRangeForm, selectors.WeeklyStats]:
+    form = StatsRangeForm(request.GET or None)
+    start, end = form.range()
+    return form, selectors.weekly_stats(start=start, end=end)
+
+
+@manager_only
+@require_GET
+def cabinet_stats(request: HttpRequest) -> HttpResponse:
+    form, stats = _stats(request)
+    labels = [week.week for week in stats.weeks]
+    return render(
+        request,
+        "cabinet/stats.html",
+        {
+            "form": form,
+            "stats": stats,
+            "totals": stats.totals,
+            "query": f"start={stats.start.isoformat()}&end={stats.end.isoformat()}",
+            "hires_chart": charts.stacked_weeks(
+                labels,
+                [(team, [w.hires.get(team, 0) for w in stats.weeks]) for team in stats.teams],
+                title=_("Hires per team per week"),
+            ),
+            "rejections_chart": charts.stacked_weeks(
+                labels,
+                [(r, [w.rejections.get(r, 0) for w in stats.weeks]) for r in stats.reasons],
+                title=_("Rejections per reason per week"),
+            ),
+            "sessions_chart": charts.stacked_weeks(
+                labels,
+                [(_("Sessions held"), [w.sessions for w in stats.weeks])],
+                title=_("Sessions held per week"),
+            ),
+        },
+    )
+
+
+def _filename(stats: selectors.WeeklyStats, ext: str) -> str:
+    return f"roundtable-weekly-{stats.start.isoformat()}-{stats.end.isoformat()}.{ext}"
+
+
+@manager_only
+@require_GET
+def cabinet_stats_csv(request: HttpRequest) -> HttpResponse:
+    _form, stats = _stats(request)
+    response = HttpResponse(exports.stats_csv(stats), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_filename(stats, "csv")}"'
+    return response
+
+
+@manager_only
+@require_GET
+def cabinet_stats_xlsx(request: HttpRequest) -> HttpResponse:
+    _form, stats = _stats(request)
+    response = HttpResponse(
+        exports.stats_xlsx(stats),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_filename(stats, "xlsx")}"'
+    return response

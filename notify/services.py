@@ -1,0 +1,235 @@
+"""Writes to the outbox: enqueue inside the cause's transaction, deliver with a claimed lease,
+retry with backoff, re-queue what got stuck.
+
+Guarantees, and where each comes from:
+
+* never lost — the row commits with the decision; the task is queued after commit, and the
+  beat job ``outbox_requeue_stuck`` queues again whatever is still pending or whose worker died;
+* one sender — a worker sends only after a conditional UPDATE moved the row to ``sending``
+  under its own claim token; anyone else's UPDATE matches nothing;
+* sent once in the books — ``sent`` is written with a conditional UPDATE on that token.
+
+A worker killed after the peer accepted a message but before ``sent`` was written will send it
+again when the lease runs out: at-least-once is the best any sender can do over SMTP or HTTP.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from notify.models import Outbox
+from notify.transports import Message, PermanentError, TransientError, transport_for
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Sent:
+    pass
+
+
+@dataclass(frozen=True)
+class Failed:
+    reason: str
+
+
+@dataclass(frozen=True)
+class RetryLater:
+    after: float
+
+
+@dataclass(frozen=True)
+class NotMine:
+    """Someone else holds the row, or it is already done: nothing to do."""
+
+
+Delivery = Sent | Failed | RetryLater | NotMine
+
+
+# --- enqueue ------------------------------------------------------------------------------
+
+
+def outbox_enqueue(
+    *,
+    channel: str,
+    recipient: str,
+    subject: str,
+    body_text: str,
+    body_html: str = "",
+    decision_id: int | None = None,
+) -> Outbox:
+    """Write one row; it is queued for a worker only once the surrounding transaction commits."""
+    if not transaction.get_connection().in_atomic_block:
+        # Outside a transaction the row would be visible before its cause is: refuse.
+        raise RuntimeError("outbox_enqueue must run inside the transaction of its cause")
+    row = Outbox.objects.create(
+        decision_id=decision_id,
+        channel=channel,
+        recipient=recipient,
+        subject=subject[:200],
+        body_text=body_text,
+        body_html=body_html,
+    )
+    _queue_after_commit(row.pk)
+    return row
+
+
+def _queue_after_commit(outbox_id: int) -> None:
+    # robust: a broker that is down must not turn a committed decision into an error page;
+    # the row is safe in the database and the beat job queues it again.
+    transaction.on_commit(lambda: queue_delivery(outbox_id), robust=True)
+
+
+def queue_delivery(outbox_id: int, countdown: float | None = None) -> None:
+    """Hand a row to Celery. If the broker is down this raises; the row stays pending and the
+    beat job queues it again, so callers after commit may log and move on."""
+    from notify.tasks import outbox_deliver
+
+    outbox_deliver.apply_async((outbox_id,), countdown=countdown, queue=settings.NOTIFY_QUEUE)
+
+
+# --- deliver ------------------------------------------------------------------------------
+
+
+def backoff_seconds(attempts: int) -> float:
+    """Exponential: base, 2×base, 4×base … capped; ``attempts`` counts the failed tries."""
+    base = settings.NOTIFY_RETRY_BASE_SECONDS
+    return float(min(settings.NOTIFY_RETRY_MAX_SECONDS, base * 2 ** max(0, attempts - 1)))
+
+
+def outbox_claim(*, outbox_id: int, now: datetime | None = None) -> uuid.UUID | None:
+    """Take the row for sending if it is due and free (or its holder's lease ran out).
+
+    One UPDATE with the condition in its WHERE clause: the database lets exactly one of any
+    number of racing workers match it."""
+    now = now or timezone.now()
+    token = uuid.uuid4()
+    won = (
+        Outbox.objects.filter(pk=outbox_id)
+        .filter(
+            Q(status=Outbox.Status.PENDING, next_attempt_at__lte=now)
+            | Q(status=Outbox.Status.SENDING, claimed_until__lt=now)
+        )
+        .update(
+            status=Outbox.Status.SENDING,
+            claim_token=token,
+            claimed_until=now + timedelta(seconds=settings.NOTIFY_LEASE_SECONDS),
+            attempts=F("attempts") + 1,
+            updated_at=now,
+        )
+    )
+    return token if won else None
+
+
+def outbox_deliver(*, outbox_id: int) -> Delivery:
+    """Claim, send, and record the outcome. Called by the Celery task, once per try."""
+    token = outbox_claim(outbox_id=outbox_id)
+    if token is None:
+        row = Outbox.objects.filter(pk=outbox_id).only("status", "next_attempt_at").first()
+        now = timezone.now()
+        if row is not None and row.status == Outbox.Status.PENDING and row.next_attempt_at > now:
+            return RetryLater((row.next_attempt_at - now).total_seconds())
+        return NotMine()
+    row = Outbox.objects.get(pk=outbox_id)
+    message = Message(row.recipient, row.subject, row.body_text, row.body_html)
+    try:
+        transport_for(row.channel)(message)
+    except PermanentError as error:
+        _finish(row, token, status=Outbox.Status.FAILED, last_error=error.reason)
+        logger.warning("outbox %s failed for good: %s", row.pk, error.reason)
+        return Failed(error.reason)
+    except TransientError as error:
+        return _later(row, token, error.reason, error.retry_after)
+    except Exception as error:  # a bug or an unforeseen library error: keep the row alive
+        logger.exception("outbox %s: unexpected error while sending", row.pk)
+        return _later(row, token, f"unexpected error: {error!r}", None)
+    if not _finish(row, token, status=Outbox.Status.SENT, last_error=""):
+        # Only possible if the lease ran out mid-send; the lease is kept well above the
+        # transports' timeouts (checked in settings) so that this stays theoretical.
+        logger.error("outbox %s: sent, but the claim was lost before it was recorded", row.pk)
+    return Sent()
+
+
+def _later(row: Outbox, token: uuid.UUID, reason: str, retry_after: float | None) -> Delivery:
+    if row.attempts >= settings.NOTIFY_MAX_ATTEMPTS:
+        reason = f"gave up after {row.attempts} attempts: {reason}"
+        _finish(row, token, status=Outbox.Status.FAILED, last_error=reason)
+        return Failed(reason)
+    delay = max(backoff_seconds(row.attempts), retry_after or 0.0)
+    now = timezone.now()
+    Outbox.objects.filter(pk=row.pk, status=Outbox.Status.SENDING, claim_token=token).update(
+        status=Outbox.Status.PENDING,
+        claim_token=None,
+        claimed_until=None,
+        next_attempt_at=now + timedelta(seconds=delay),
+        last_error=reason[:2000],
+        updated_at=now,
+    )
+    logger.info("outbox %s: try %s failed (%s); next in %.1fs", row.pk, row.attempts, reason, delay)
+    return RetryLater(delay)
+
+
+def _finish(row: Outbox, token: uuid.UUID, *, status: str, last_error: str) -> bool:
+    now = timezone.now()
+    done = Outbox.objects.filter(pk=row.pk, status=Outbox.Status.SENDING, claim_token=token).update(
+        status=status,
+        claim_token=None,
+        claimed_until=None,
+        last_error=last_error,
+        sent_at=now if status == Outbox.Status.SENT else None,
+        updated_at=now,
+    )
+    return bool(done)
+
+
+# --- manager's actions and housekeeping ----------------------------------------------------
+
+
+def outbox_retry(*, outbox_id: int) -> bool:
+    """A failed row goes back to pending (attempts start over) and is queued after commit."""
+    with transaction.atomic():
+        changed = Outbox.objects.filter(pk=outbox_id, status=Outbox.Status.FAILED).update(
+            status=Outbox.Status.PENDING,
+            attempts=0,
+            next_attempt_at=timezone.now(),
+            updated_at=timezone.now(),
+        )
+        if changed:
+            _queue_after_commit(outbox_id)
+    return bool(changed)
+
+
+def outbox_cancel_unsent(*, decision_id: int) -> int:
+    """Withdraw rows not yet on their way (a reopened decision must not reach HR late).
+    A row being sent right now cannot be called back and is left to finish."""
+    return Outbox.objects.filter(
+        decision_id=decision_id, status__in=[Outbox.Status.PENDING, Outbox.Status.FAILED]
+    ).update(status=Outbox.Status.CANCELLED, updated_at=timezone.now())
+
+
+def outbox_requeue_stuck(*, now: datetime | None = None) -> list[int]:
+    """Queue again rows whose task was lost: pending past their time (broker down at commit,
+    web process died before queueing) and sending past their lease (worker died mid-send)."""
+    now = now or timezone.now()
+    grace = timedelta(seconds=settings.NOTIFY_REQUEUE_GRACE_SECONDS)
+    ids = list(
+        Outbox.objects.filter(
+            Q(status=Outbox.Status.PENDING, next_attempt_at__lt=now - grace)
+            | Q(status=Outbox.Status.SENDING, claimed_until__lt=now)
+        )
+        .order_by("id")
+        .values_list("id", flat=True)[:500]
+    )
+    for outbox_id in ids:
+        queue_delivery(outbox_id)
+    if ids:
+        logger.info("re-queued %s stuck outbox rows", len(ids))
+    return ids

@@ -1,0 +1,45 @@
+"""E-mail through Django's mail API; SMTP settings come from ``EMAIL_URL``."""
+
+from __future__ import annotations
+
+import smtplib
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+
+from notify.transports import Message, PermanentError, TransientError
+
+
+def send(message: Message) -> None:
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[message.recipient],
+    )
+    if message.body_html:
+        email.attach_alternative(message.body_html, "text/html")
+    try:
+        get_connection(fail_silently=False).send_messages([email])
+    except smtplib.SMTPRecipientsRefused as error:
+        codes = [code for code, _text in error.recipients.values()]
+        reason = "; ".join(
+            f"{address}: {code} {_decode(text)}"
+            for address, (code, text) in error.recipients.items()
+        )
+        # 4xx is "not now" (greylisting, full mailbox); 5xx is "never".
+        if codes and all(400 <= code < 500 for code in codes):
+            raise TransientError(f"recipient deferred: {reason}") from error
+        raise PermanentError(f"recipient refused: {reason}") from error
+    except smtplib.SMTPResponseException as error:
+        reason = f"{error.smtp_code} {_decode(error.smtp_error)}"
+        if 500 <= error.smtp_code < 600:
+            raise PermanentError(f"mail server refused: {reason}") from error
+        raise TransientError(f"mail server deferred: {reason}") from error
+    except (smtplib.SMTPException, OSError) as error:
+        # Connection refused, timeouts, dropped connections: the server may be back soon.
+        raise TransientError(f"mail server unreachable: {error!r}") from error
+
+
+def _decode(text: bytes | str) -> str:
+    return text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)

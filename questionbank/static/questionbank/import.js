@@ -1,0 +1,45 @@
+// Bank import page: post the form with XMLHttpRequest so a large file shows its upload
+// progress, then show the server's report in place. Without script the form posts as usual.
+const me = document.currentScript || document.querySelector('script[src$="questionbank/import.js"]');
+const form = document.getElementById("import-form");
+const box = document.getElementById("import-progress");
+const label = document.getElementById("import-progress-label");
+const bar = box.querySelector(".bar");
+const fill = bar.querySelector("span");
+const report = document.getElementById("import-report");
+
+function show(percent, text) {
+  box.hidden = false;
+  fill.style.width = `${percent}%`;
+  bar.setAttribute("aria-valuenow", String(Math.round(percent)));
+  label.textContent = text;
+}
+
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const data = new FormData(form);
+  data.set("action", event.submitter ? event.submitter.value : "check");
+  const buttons = form.querySelectorAll("button");
+  buttons.forEach((button) => { button.disabled = true; });
+  const request = new XMLHttpRequest();
+  request.open("POST", form.action || window.location.href);
+  request.setRequestHeader("X-Requested-With", "XMLHttpRequest");
+  request.upload.addEventListener("progress", (progress) => {
+    if (progress.lengthComputable) {
+      const percent = (progress.loaded / progress.total) * 100;
+      show(percent, `${me.dataset.uploading} ${Math.round(percent)}%`);
+    }
+  });
+  request.upload.addEventListener("load", () => show(100, me.dataset.checking));
+  request.addEventListener("load", () => {
+    box.hidden = true;
+    report.innerHTML = request.responseText;
+    buttons.forEach((button) => { button.disabled = false; });
+  });
+  request.addEventListener("error", () => {
+    show(0, me.dataset.failed);
+    buttons.forEach((button) => { button.disabled = false; });
+  });
+  show(0, me.dataset.uploading);
+  request.send(data);
+});

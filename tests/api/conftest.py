@@ -1,0 +1,125 @@
+"""API fixtures: the named people plus a recruiter and someone with no role, a small world
+(a session led by Lena with Ann on the panel, a used and an unused question), and clients."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+import arbiter
+from cabinet import services as cabinet
+from cabinet.models import RejectionReason, Team
+from sessions_live import services as live
+from sessions_live.models import LiveSession
+from tests.factories import QuestionFactory, TopicFactory, UserFactory
+from tests.sessions_live.conftest import make_session
+
+_ids = itertools.count()
+
+
+def send(session: LiveSession, actor: Any, kind: str, **fields: Any) -> None:
+    frame = {"type": kind, "id": f"api-{next(_ids)}", **fields}
+    outcome = live.session_command(
+        session_id=session.pk, command=arbiter.command_from_frame(actor.pk, frame)
+    )
+    assert not isinstance(outcome, arbiter.Refused), outcome
+
+
+def ready_session(lead: Any, member: Any, name: str) -> LiveSession:
+    """A session run to the end by the real services: ``member`` asks one question of the
+    one topic, the lead finishes, the member's feedback is in: ready for a decision."""
+    topic = TopicFactory(name=f"{name} topic")
+    QuestionFactory(topic=topic, text=f"{name} question?")
+    session = live.session_create(
+        lead=lead,
+        candidate_fields={"full_name": f"{name} Candidate", "email": "c@example.com"},
+        resume=None,
+        topics=[live.TopicChoice(topic=topic, seconds=600)],
+        shuffle=False,
+        intro_text="Hi",
+        closing_text="Bye",
+    )
+    live.session_join(session=session, user=member)
+    send(session, member, "claim.set", topic_id=topic.pk, claimed=True)
+    send(session, lead, "session.start")
+    send(session, lead, "blocks.begin")
+    send(session, member, "question.next", score=4, note="fine")
+    send(session, member, "block.yield")
+    send(session, lead, "session.finish")
+    send(session, member, "feedback.submit", summary="Solid", items={})
+    session.refresh_from_db()
+    assert session.ready_for_decision
+    return session
+
+
+@pytest.fixture
+def recruiter(roles):  # noqa: ANN001, ANN201
+    return UserFactory(username="rita", first_name="Rita", roles=["recruiter"])
+
+
+@pytest.fixture
+def nobody(roles):  # noqa: ANN001, ANN201
+    return UserFactory(username="nora", first_name="Nora")
+
+
+@pytest.fixture
+def admin_user(roles):  # noqa: ANN001, ANN201
+    return UserFactory(username="root", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def world(lead, ann, outsider, manager, editor, recruiter, nobody):  # noqa: ANN001, ANN201
+    session = make_session(lead, [ann])
+    spare = TopicFactory(name="Spare topic", description="Nobody asked it yet")
+    unused = QuestionFactory(topic=spare, text="An unused question?")
+    used = QuestionFactory(topic=spare, text="A used question?", first_used_at=timezone.now())
+    team = Team.objects.create(name="Platform")
+    reason = RejectionReason.objects.create(name="Weak SQL")
+    decided = cabinet.decision_make(
+        session=ready_session(lead, ann, "Decided"), manager=manager, outcome="hire", team=team
+    )
+    return {
+        "session": session,
+        "code": session.code,
+        "candidate": session.candidate_id,
+        "topic": spare.pk,
+        "empty_topic": TopicFactory(name="Empty topic").pk,
+        "unused": unused.pk,
+        "used": used.pk,
+        "team": team.pk,
+        "reason": reason.pk,
+        "ready": ready_session(lead, ann, "Ready").code,
+        "decision": decided.pk,
+        "people": {
+            "member": ann,
+            "outsider": outsider,
+            "manager": manager,
+            "editor": editor,
+            "recruiter": recruiter,
+            "nobody": nobody,
+            "anonymous": None,
+        },
+    }
+
+
+@pytest.fixture
+def api() -> Callable[[Any], APIClient]:
+    """A client for a person: session login, or their token with ``token=True``."""
+
+    def _client(user: Any, *, token: bool = False) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            if token:
+                key = Token.objects.get_or_create(user=user)[0].key
+                client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+            else:
+                client.force_login(user)
+        return client
+
+    return _client

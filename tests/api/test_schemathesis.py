@@ -1,0 +1,145 @@
+"""Schemathesis against /api/schema/: generated requests (valid and invalid) to every operation,
+as a superuser with a token, through the WSGI app, inside the test's transaction.
+
+Checked on every response: no server error; the status code is one the schema documents; the
+content type and the body match the schema (errors included: they are documented)."""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import hypothesis
+import hypothesis.errors
+import pytest
+import schemathesis
+from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
+from hypothesis import HealthCheck, Phase
+from rest_framework.authtoken.models import Token
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from questionbank.models import Topic
+
+pytestmark = pytest.mark.django_db
+
+EXAMPLES_PER_OPERATION = 20
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+
+
+@contextmanager
+def app_in_this_transaction() -> Iterator[None]:
+    """The WSGI app runs in this thread on the test's connection; Django's per-request
+    connection clean-up would close it mid-transaction, so it is paused (as the test client
+    does)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+def test_schemathesis_finds_no_server_error_and_no_response_breaking_the_schema(
+    world,
+    admin_user,  # noqa: ANN001
+) -> None:
+    headers = {"Authorization": f"Token {Token.objects.create(user=admin_user).key}"}
+    started = time.monotonic()
+    calls = 0
+    statuses: dict[str, set[int]] = defaultdict(set)
+    with app_in_this_transaction():
+        schema = schemathesis.openapi.from_wsgi(
+            "/api/schema/", get_wsgi_application(), headers=headers
+        )
+        operations = [result.ok() for result in schema.get_all_operations()]
+        # Reads before writes, so the reads see the world before deletes and retirements.
+        operations.sort(key=lambda op: (op.method.upper() != "GET", op.method, op.path))
+
+        def real_row(operation):  # noqa: ANN001, ANN202
+            if "{code}" in operation.path:
+                return {"code": world["code"]}
+            method, kind = operation.method.upper(), operation.path.split("/")[2]
+            if kind == "questions":  # a used one (to retire, and to refuse changes) or not
+                return {"id": world["unused" if method == "DELETE" else "used"]}
+            if kind == "topics":
+                return {"id": world["empty_topic" if method == "DELETE" else "topic"]}
+            return {"id": world[{"candidates": "candidate", "decisions": "decision"}[kind]]}
+
+        topic_ids = list(Topic.objects.order_by("id").values_list("id", flat=True))
+
+        def with_real_rows(case):  # noqa: ANN001, ANN202
+            """Random ids almost never exist: point valid bodies at real rows, so creating
+            questions, sessions and decisions succeeds too, not only its refusals."""
+            body = case.body
+            if not isinstance(body, dict):
+                return case
+            if isinstance(body.get("topic"), int):
+                body["topic"] = topic_ids[body["topic"] % len(topic_ids)]
+            if isinstance(body.get("topics"), list):
+                for index, item in enumerate(body["topics"]):
+                    if isinstance(item, dict):
+                        item["topic"] = topic_ids[index % len(topic_ids)]
+            if case.operation.path == "/api/decisions/":
+                body["session"] = world["ready"]
+                if isinstance(body.get("team"), int):
+                    body["team"] = world["team"]
+                if isinstance(body.get("reasons"), list):
+                    body["reasons"] = [world["reason"]] * min(1, len(body["reasons"]))
+            return case
+
+        for operation in operations:
+            fixed = [None]  # a real row first (before a random id hits it), then random ones
+            if "{id}" in operation.path or "{code}" in operation.path:
+                fixed.insert(0, real_row(operation))
+            for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+                for path_parameters in fixed:
+                    strategy = operation.as_strategy(
+                        generation_mode=mode, path_parameters=path_parameters
+                    )
+                    if mode is GenerationMode.POSITIVE:
+                        strategy = strategy.map(with_real_rows)
+
+                    @hypothesis.settings(
+                        max_examples=EXAMPLES_PER_OPERATION,
+                        deadline=None,
+                        database=None,
+                        derandomize=True,
+                        phases=[Phase.explicit, Phase.generate],
+                        suppress_health_check=list(HealthCheck),
+                    )
+                    @hypothesis.given(case=strategy)
+                    def run(case) -> None:  # noqa: ANN001
+                        nonlocal calls
+                        calls += 1
+                        response = case.call_and_validate(headers=headers, checks=CHECKS)
+                        statuses[case.operation.label].add(response.status_code)
+
+                    try:
+                        run()
+                    except hypothesis.errors.Unsatisfiable:
+                        # A fixed path and nothing else to break: no invalid request exists.
+                        assert mode is GenerationMode.NEGATIVE and path_parameters
+    elapsed = time.monotonic() - started
+    print(f"schemathesis: {len(operations)} operations, {calls} calls in {elapsed:.1f} s")
+    for label, seen in sorted(statuses.items()):
+        print(f"  {label}: {sorted(seen)}")
+    assert len(operations) >= 24
+    unexercised = [label for label, seen in statuses.items() if not any(c < 300 for c in seen)]
+    assert not unexercised, f"no request succeeded on {unexercised}"
+    assert elapsed < 90

@@ -1,0 +1,102 @@
+"""Build sessions that are ready for a decision by driving the real services, as sockets do."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from typing import Any
+
+import arbiter
+from questionbank.models import Topic
+from sessions_live import services
+from sessions_live.models import LiveSession
+from tests.factories import QuestionFactory, TopicFactory
+
+_ids = itertools.count()
+
+
+def topics(count: int = 2, *, questions: int = 2) -> list[Topic]:
+    made = []
+    for _n in range(count):
+        topic = TopicFactory()
+        for n in range(questions):
+            QuestionFactory(topic=topic, text=f"{topic.name} question {n + 1}?", max_points=5)
+        made.append(topic)
+    return made
+
+
+def new_session(
+    lead: Any, members: Sequence[Any], *, with_topics: Sequence[Topic] | None = None
+) -> LiveSession:
+    session = services.session_create(
+        lead=lead,
+        candidate_fields={"full_name": "Carla Candidate", "email": "carla@example.com"},
+        resume=None,
+        topics=[
+            services.TopicChoice(topic=topic, seconds=600)
+            for topic in (with_topics if with_topics is not None else topics())
+        ],
+        shuffle=False,
+        intro_text="Welcome",
+        closing_text="Thanks",
+    )
+    for member in members:
+        services.session_join(session=session, user=member)
+    session.refresh_from_db()
+    return session
+
+
+def command(session: LiveSession, actor: Any, command_type: str, **args: Any) -> None:
+    frame = {"type": command_type, "id": f"c{next(_ids)}", **args}
+    outcome = services.session_command(
+        session_id=session.pk, command=arbiter.command_from_frame(actor.pk, frame)
+    )
+    assert not isinstance(outcome, arbiter.Refused), outcome
+
+
+def run_interview(
+    session: LiveSession,
+    lead: Any,
+    panel: Sequence[tuple[Any, Sequence[int]]],
+    *,
+    feedback_from: Sequence[Any] | None = None,
+) -> LiveSession:
+    """Each (member, scores) of ``panel`` owns one topic in order and scores its questions;
+    the lead finishes; then the members in ``feedback_from`` (default: all) submit feedback."""
+    state = arbiter.SessionState.from_json(LiveSession.objects.get(pk=session.pk).state)
+    for (member, _scores), topic in zip(panel, state.topics, strict=True):
+        command(session, member, "claim.set", topic_id=topic.id, claimed=True)
+    command(session, lead, "session.start")
+    command(session, lead, "blocks.begin")
+    for member, scores in panel:
+        for score in scores:
+            command(session, member, "question.next", score=score, note=f"note {score}")
+        command(session, member, "block.yield")
+    command(session, lead, "session.finish")
+    for member in panel if feedback_from is None else feedback_from:
+        member = member[0] if isinstance(member, tuple) else member
+        command(
+            session, member, "feedback.submit", summary=f"{member.first_name} thinks so", items={}
+        )
+    return LiveSession.objects.select_related("candidate").get(pk=session.pk)
+
+
+def ready_session(
+    lead: Any,
+    ann: Any,
+    bob: Any,
+    *,
+    scores: tuple[Sequence[int], Sequence[int]] = ((4, 3), (1,)),
+    hr_email: str = "",
+    hr_chat: str = "",
+    with_topics: Sequence[Topic] | None = None,
+) -> LiveSession:
+    """A finished session with Ann and Bob's feedback in: it belongs to the manager now."""
+    session = new_session(lead, [ann, bob], with_topics=with_topics)
+    session = run_interview(session, lead, [(ann, scores[0]), (bob, scores[1])])
+    assert session.ready_for_decision
+    candidate = session.candidate
+    candidate.hr_email = hr_email
+    candidate.hr_telegram_chat_id = hr_chat
+    candidate.save(update_fields=["hr_email", "hr_telegram_chat_id"])
+    return session

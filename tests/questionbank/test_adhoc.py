@@ -1,0 +1,108 @@
+"""Questions typed during live sessions wait in a review list until an editor accepts one
+into the bank or dismisses it."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from django.test import Client
+
+import arbiter
+from questionbank import services
+from questionbank.models import Question
+from sessions_live import services as live
+from sessions_live.models import AskedQuestion
+from tests.sessions_live.conftest import make_session
+
+pytestmark = pytest.mark.django_db
+_ids = itertools.count()
+
+
+def send(session, actor, kind: str, **fields) -> None:  # noqa: ANN001
+    frame = {"type": kind, "id": f"adhoc-{next(_ids)}", **fields}
+    outcome = live.session_command(
+        session_id=session.pk, command=arbiter.command_from_frame(actor.pk, frame)
+    )
+    assert not isinstance(outcome, arbiter.Refused), outcome
+
+
+@pytest.fixture
+def typed_live(lead, ann):  # noqa: ANN001, ANN201
+    """Ann, owning the only topic, types a question of her own and scores the answer."""
+    session = make_session(lead, [ann], seconds=(600,))
+    topic_id = session.state["topics"][0]["id"]
+    send(session, ann, "claim.set", topic_id=topic_id, claimed=True)
+    send(session, lead, "session.start")
+    send(session, lead, "blocks.begin")
+    send(session, ann, "question.add", text="  How would you shard this?  ", max_points=8)
+    send(session, ann, "question.next", score=6, note="good")
+    return AskedQuestion.objects.get(session=session, adhoc=True)
+
+
+def test_a_question_typed_live_is_listed_for_review(client: Client, editor, typed_live) -> None:  # noqa: ANN001
+    client.force_login(editor)
+    page = client.get("/questions/adhoc/").content.decode()
+    assert "How would you shard this?" in page
+    assert typed_live.session.code in page
+    assert f"/questions/adhoc/{typed_live.pk}/accept/" in page
+
+
+def test_accepting_puts_it_in_the_bank_used_and_off_the_list(
+    client: Client, editor, typed_live
+) -> None:  # noqa: ANN001
+    client.force_login(editor)
+    prefix = f"q{typed_live.pk}"
+    response = client.post(
+        f"/questions/adhoc/{typed_live.pk}/accept/",
+        {
+            f"{prefix}-text": "How would you shard this table?",
+            f"{prefix}-reference_answer": "By tenant.",
+            f"{prefix}-difficulty": "hard",
+            f"{prefix}-max_points": "8",
+        },
+    )
+    assert response.status_code == 302
+    question = Question.objects.get(text="How would you shard this table?")
+    assert question.topic_id == typed_live.topic_id
+    assert (question.reference_answer, question.difficulty, question.max_points) == (
+        "By tenant.",
+        "hard",
+        8,
+    )
+    assert question.is_used  # it was asked in an interview: retire-only from now on
+    typed_live.refresh_from_db()
+    assert typed_live.reviewed and typed_live.question_id == question.pk
+    assert "How would you shard" not in client.get("/questions/adhoc/").content.decode()
+
+
+def test_accepting_a_question_the_bank_has_links_the_existing_one(typed_live) -> None:  # noqa: ANN001
+    existing = Question.objects.create(
+        topic_id=typed_live.topic_id, text="How would you shard this?"
+    )
+    question = services.adhoc_accept(asked_id=typed_live.pk, text="How would you shard this?")
+    assert question.pk == existing.pk
+    assert Question.objects.filter(text="How would you shard this?").count() == 1
+
+
+def test_dismissing_takes_it_off_the_list_and_keeps_the_record(
+    client: Client, editor, typed_live
+) -> None:  # noqa: ANN001
+    client.force_login(editor)
+    count = Question.objects.count()
+    assert client.post(f"/questions/adhoc/{typed_live.pk}/dismiss/").status_code == 302
+    typed_live.refresh_from_db()
+    assert typed_live.reviewed and typed_live.question_id is None
+    assert Question.objects.count() == count
+    # A second review of the same question is refused, not applied twice.
+    response = client.post(f"/questions/adhoc/{typed_live.pk}/dismiss/", follow=True)
+    assert "Someone has reviewed this question already." in response.content.decode()
+
+
+def test_only_editors_accept_or_dismiss(client: Client, lead, manager, typed_live) -> None:  # noqa: ANN001
+    for person in (lead, manager):
+        client.force_login(person)
+        assert client.post(f"/questions/adhoc/{typed_live.pk}/dismiss/").status_code == 403
+        assert client.post(f"/questions/adhoc/{typed_live.pk}/accept/").status_code == 403
+    typed_live.refresh_from_db()
+    assert not typed_live.reviewed
