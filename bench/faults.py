@@ -516,8 +516,10 @@ def _log_summary(path: Path) -> dict[str, Any]:
     except OSError:
         return {}
     for line in text.splitlines():
-        if line and not line.startswith((" ", "\t", "Traceback")) and ("Error" in line or
-                                                                      "Exception" in line):
+        if line and not line[0].isdigit() and not line.startswith((" ", "\t", "Traceback")) and (
+            "Error" in line or
+            "Exception" in line
+        ):
             head = line.split(":", 1)[0].strip()
             if len(head) < 80:
                 kinds[head] += 1
