@@ -28,7 +28,7 @@ RESULTS = ROOT / "bench" / "results"
 RAMP_STEPS = [20, 40, 60, 70, 80, 90, 100, 115, 130, 150, 175, 200, 250, 300, 400, 500, 650, 800,
               1000, 1300, 1700, 2200, 3000, 4000, 5500, 7500]
 # The baseline passes the low steps with a wide margin: it starts higher to save time.
-BASELINE_STEPS = [300, 500, 800, 1300, 2200, 3000, 4000, 5500, 7500]
+BASELINE_STEPS = [300, 800, 2200, 4000, 5500, 7500]
 IDLE_CPU_SECONDS = 10.0
 
 
@@ -48,7 +48,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--small", action="store_true", help="a quick run with small numbers")
     parser.add_argument("--sessions", default="10,50,200")
-    parser.add_argument("--users", type=int, default=100)
+    parser.add_argument("--users", type=int, default=60)
     parser.add_argument("--ramp-sessions", type=int, default=40)
     parser.add_argument("--idle-sockets", type=int, default=2000)
     parser.add_argument("--block-minutes", type=float, default=0.05)
@@ -118,7 +118,7 @@ def main() -> int:
             project = harness.run_generator(stack, f"steady-{count}", {
                 "mode": "script", "servers": addresses([a, b]), "sessions": pools[count],
                 "rate": 1.0, "duration": 7 + 5 * block + 6 + block + 8,
-                "start_spread": block, "settle": 1.5,
+                "start_spread": block, "settle": 1.0, "drain": 2.0,
             }, timeout=240)  # fmt: skip
             log(f"  p99 {project['latency']['p99_ms']} ms, {project['commands_per_s']} cmd/s, "
                 f"lost {project['lost_states']}, hand-over p99 "
@@ -128,7 +128,7 @@ def main() -> int:
             bare = harness.run_generator(stack, f"steady-{count}-baseline", {
                 "mode": "toggle", "servers": addresses([baseline]),
                 "sessions": baseline_sessions(pools[count], f"B{count}-"),
-                "url_query": f"?bytes={size}", "rate": 1.0, "duration": 8,
+                "url_query": f"?bytes={size}", "rate": 1.0, "duration": 6,
                 "start_spread": 1.0, "settle": 1.0,
             }, timeout=120)  # fmt: skip
             log(f"  baseline p99 {bare['latency']['p99_ms']} ms")
@@ -199,8 +199,7 @@ def profile_processes(stack: Stack, servers: list[Proc], pool: list[dict[str, An
     round-robin) and sample each with py-spy; the CPU of the machine is measured alongside."""
     if harness.py_spy_available() is None:
         return {"skipped": "py-spy is not installed"}
-    failing = next((s["offered_per_s"] for s in ramp["steps"] if not s["passed"]), None)
-    rate = failing or ramp["steps"][-1]["offered_per_s"]
+    rate = ramp["steps"][-1]["offered_per_s"]  # where the ramp ended: missed twice
     seconds, hz = 7, 67
     outs = {s.name: stack.tmp / f"profile-{label}-{s.name}.txt" for s in servers}
     log(f"profile: py-spy on {label} at {rate:.0f} commands/s")
@@ -250,8 +249,7 @@ def profile_processes(stack: Stack, servers: list[Proc], pool: list[dict[str, An
 
 def tried_conn_max_age(stack: Stack, pool: list[dict[str, Any]],
                        ramp: dict[str, Any]) -> dict[str, Any]:  # fmt: skip
-    failing = next((st["offered_per_s"] for st in ramp["steps"] if not st["passed"]), None)
-    rate = failing or ramp["steps"][-1]["offered_per_s"]
+    rate = ramp["steps"][-1]["offered_per_s"]  # where the ramp ended: missed twice
     runs: dict[str, Any] = {"offered_per_s": rate}
     for label, env in (("default", {}), ("conn_max_age_60", {"DB_CONN_MAX_AGE": "60"})):
         log(f"tried: {rate:.0f} commands/s on a fresh daphne, {label}")

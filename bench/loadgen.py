@@ -506,15 +506,19 @@ class Generator:
                 final[s] = max(final.get(s, 0), conn.versions[-1])
         lost = 0
         behind = 0
+        missing_tail = 0
         for conn in self.conns:
             if not conn.versions:
                 continue
-            expected = set(range(conn.versions[0], final[conn.session.index] + 1))
-            lost += len(expected - set(conn.versions))
+            # a gap: a version this socket never got although it got a later one
+            seen = set(conn.versions)
+            lost += sum(1 for v in range(conn.versions[0], conn.versions[-1]) if v not in seen)
             if conn.versions[-1] < final[conn.session.index]:
-                behind += 1
+                behind += 1  # still waiting for the newest state when the run ended
+                missing_tail += final[conn.session.index] - conn.versions[-1]
         return {
             "lost_states": lost,
+            "states_not_yet_delivered_at_end": missing_tail,
             "out_of_order_states": sum(c.out_of_order for c in self.conns),
             "sockets_behind_at_end": behind,
             "final_versions": {self.sessions[i].code: v for i, v in final.items()}
