@@ -135,8 +135,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=0))
+    # Keep connections: opening one per call costs a PostgreSQL backend fork and several
+    # round trips each time, the largest single cost of a live command. The health check
+    # drops a connection that died with the server before it is used. Under pytest they are
+    # closed after each call, so the test database can be dropped at the end of the run.
+    DATABASES["default"].setdefault(
+        "CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=0 if TESTING else 300)
+    )
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Worker threads per process for the live session's database calls (sessions_live/db.py).
+LIVE_DB_THREADS = env.int("LIVE_DB_THREADS", default=4)
+if LIVE_DB_THREADS < 1:
+    raise ConfigError(f"LIVE_DB_THREADS: expected at least 1, got {LIVE_DB_THREADS}")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, channels, Celery ----------------------------------------------------------------

@@ -1,17 +1,34 @@
 """Pushes to the sockets of one session, through the channel layer (after commit only).
 
-The group message carries the session's full state JSON; each consumer builds its own
-member's view from it, so a push costs no database read per member.
+A state push carries the session's version and its full state as JSON text; each process
+parses that text once per version (``selectors.parsed_state``) and each consumer builds its
+own member's view from the parsed state, so a push costs no database read per member and no
+per-socket decoding. Presence travels in its own pushes, stamped with the time it was read,
+so a state push needs no presence query.
+
+**Publishing never blocks a database thread.** Called from a worker thread of a daphne
+process (``database_sync_to_async`` or Django's ASGI handler), the message is handed to that
+process's event loop and published there in the order it was handed over; called on the loop
+itself it is queued the same way; only plain sync code with no loop behind it (a management
+command, a Celery task) publishes at once. A publish that fails (Redis away) is logged and
+dropped and never undoes or fails the caller: the state is saved, and pages converge with the
+next push, the timer's republish, or their reconnect.
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
+import logging
+import os
+import time
+import weakref
 from typing import Any
 
-from asgiref.sync import async_to_sync
+from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 
-from sessions_live import presence
+logger = logging.getLogger(__name__)
 
 
 def group_name(session_id: int) -> str:
@@ -19,20 +36,85 @@ def group_name(session_id: int) -> str:
     return f"session.{session_id}"
 
 
-def state_changed(session_id: int, state: dict[str, Any]) -> None:
+def state_changed(session_id: int, version: int, state: dict[str, Any]) -> None:
+    """Announce a committed state (call from ``transaction.on_commit``)."""
+    text = json.dumps(state, separators=(",", ":"))
+    publish(group_name(session_id), {"type": "session.state", "version": version, "state": text})
+
+
+def presence_changed(session_id: int, online: list[int], stamp: float) -> None:
+    """Announce who is online, as read at ``stamp`` (consumers drop an older reading)."""
+    publish(group_name(session_id), {"type": "session.presence", "online": online, "stamp": stamp})
+
+
+def publish(group: str, message: dict[str, Any]) -> None:
+    """Send ``message`` to ``group`` from wherever the caller runs, without waiting on it."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        pass
+    else:  # on the event loop itself
+        _enqueue(group, message)
+        return
+    loop = _calling_loop()
+    if loop is not None:
+        loop.call_soon_threadsafe(_enqueue, group, message)
+        return
     layer = get_channel_layer()
     if layer is None:  # pragma: no cover - settings always configure a layer
         return
-    async_to_sync(layer.group_send)(
-        group_name(session_id),
-        {"type": "session.state", "state": state, "online": presence.online_user_ids(session_id)},
-    )
+    try:
+        async_to_sync(layer.group_send)(group, message)
+    except Exception:
+        logger.exception("could not publish to %s", group)
 
 
-def presence_changed(session_id: int, online: list[int]) -> None:
-    layer = get_channel_layer()
-    if layer is None:  # pragma: no cover
-        return
-    async_to_sync(layer.group_send)(
-        group_name(session_id), {"type": "session.presence", "online": online}
-    )
+def _calling_loop() -> asyncio.AbstractEventLoop | None:
+    """The running event loop that handed this thread its work, if any (asgiref records it
+    for the worker threads of ``sync_to_async``)."""
+    local = SyncToAsync.threadlocal
+    if getattr(local, "main_event_loop_pid", None) != os.getpid():
+        return None
+    loop: asyncio.AbstractEventLoop | None = getattr(local, "main_event_loop", None)
+    if loop is None or loop.is_closed() or not loop.is_running():
+        return None
+    return loop
+
+
+class _Publisher:
+    """One per event loop: publishes queued messages one at a time, in order."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.queue: asyncio.Queue[tuple[str, dict[str, Any]]] = asyncio.Queue()
+        self.task = loop.create_task(self._run())
+        self.failed_since: float | None = None
+
+    async def _run(self) -> None:
+        while True:
+            group, message = await self.queue.get()
+            layer = get_channel_layer()
+            if layer is None:  # pragma: no cover
+                continue
+            try:
+                await layer.group_send(group, message)
+            except Exception:
+                # One line a few seconds during an outage, not one per message.
+                now = time.monotonic()
+                if self.failed_since is None or now - self.failed_since > 5:
+                    self.failed_since = now
+                    logger.exception("could not publish to %s; pushes are dropped", group)
+            else:
+                self.failed_since = None
+
+
+_PUBLISHERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Publisher] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _enqueue(group: str, message: dict[str, Any]) -> None:
+    loop = asyncio.get_running_loop()
+    publisher = _PUBLISHERS.get(loop)
+    if publisher is None or publisher.task.done():
+        publisher = _PUBLISHERS[loop] = _Publisher(loop)
+    publisher.queue.put_nowait((group, message))

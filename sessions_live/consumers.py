@@ -9,7 +9,6 @@ import logging
 import time
 from typing import Any
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.db import DatabaseError
@@ -17,6 +16,7 @@ from django.db import DatabaseError
 import arbiter
 from sessions_live import presence, selectors, services
 from sessions_live.broadcast import group_name, presence_changed
+from sessions_live.db import db
 from sessions_live.ratelimit import TokenBucket
 from sessions_live.timers import SessionTimers
 
@@ -29,7 +29,7 @@ CLOSE_NO_SESSION = 4404
 
 
 async def _advance(session_id: int) -> float | None:
-    return await database_sync_to_async(services.session_advance)(session_id=session_id)
+    return await db(services.session_advance)(session_id=session_id)  # type: ignore[no-any-return]
 
 
 TIMERS = SessionTimers(_advance)
@@ -40,10 +40,10 @@ async def _heartbeat_forever() -> None:
     """Keep this process's presence alive and heal presence left by processes that died."""
     while True:
         try:
-            await database_sync_to_async(presence.heartbeat)()
-            for session_id in await database_sync_to_async(presence.sweep_dead_servers)():
-                online = await database_sync_to_async(presence.online_user_ids)(session_id)
-                await database_sync_to_async(presence_changed)(session_id, online)
+            await db(presence.heartbeat)()
+            for session_id in await db(presence.sweep_dead_servers)():
+                online, stamp = await db(presence.online)(session_id)
+                presence_changed(session_id, online, stamp)
         except Exception:  # keep beating through a database outage
             logger.exception("presence heartbeat failed")
         await asyncio.sleep(presence.HEARTBEAT_SECONDS)
@@ -58,8 +58,10 @@ def _ensure_heartbeat() -> None:
 class SessionConsumer(AsyncWebsocketConsumer):
     session_id: int | None = None
     user_id: int
-    state_json: dict[str, Any] | None = None
+    # The session's parsed state, shared (immutable) with the other sockets of this process.
+    state: arbiter.SessionState | None = None
     online: list[int]
+    online_stamp: float = 0.0
 
     async def connect(self) -> None:
         self.online = []
@@ -72,7 +74,7 @@ class SessionConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_NOT_LOGGED_IN)
             return
         code = self.scope["url_route"]["kwargs"]["code"]
-        found = await database_sync_to_async(selectors.session_for_member)(code=code, user=user)
+        found = await db(selectors.session_for_member)(code=code, user=user)
         if found is None:
             await self.close(code=CLOSE_NO_SESSION)
             return
@@ -85,16 +87,17 @@ class SessionConsumer(AsyncWebsocketConsumer):
         await self.channel_layer.group_add(group_name(session_id), self.channel_name)
         TIMERS.watch(session_id)
         _ensure_heartbeat()
-        await database_sync_to_async(presence.connection_open)(
+        # Joining the group before reading the state means no change can slip between them.
+        attached = await db(services.session_attach)(
             session_id=session_id, user_id=self.user_id, channel_name=self.channel_name
         )
-        # Joining the group before reading the state means no change can slip between them.
-        self.state_json = await database_sync_to_async(services.session_snapshot)(
-            session_id=session_id
-        )
-        self.online = await database_sync_to_async(presence.online_user_ids)(session_id)
+        state = selectors.parsed_state(session_id, attached.state["version"], attached.state)
+        if self.state is None or state.version >= self.state.version:
+            self.state = state  # a push may have overtaken the read: keep the newer
+        if attached.stamp >= self.online_stamp:
+            self.online, self.online_stamp = attached.online, attached.stamp
         await self._push_view()  # the snapshot at once, without waiting for the layer
-        await database_sync_to_async(presence_changed)(session_id, self.online)
+        presence_changed(session_id, attached.online, attached.stamp)
 
     async def disconnect(self, code: int) -> None:
         if self.session_id is None:
@@ -103,10 +106,10 @@ class SessionConsumer(AsyncWebsocketConsumer):
         TIMERS.unwatch(session_id)
         await self.channel_layer.group_discard(group_name(session_id), self.channel_name)
         try:
-            online = await database_sync_to_async(presence.connection_close)(
+            online, stamp = await db(presence.connection_close)(
                 session_id=session_id, channel_name=self.channel_name
             )
-            await database_sync_to_async(presence_changed)(session_id, online)
+            presence_changed(session_id, online, stamp)
         except DatabaseError:  # the sweep of a later heartbeat heals presence
             logger.warning("could not record the disconnect of %s", self.channel_name)
 
@@ -145,7 +148,7 @@ class SessionConsumer(AsyncWebsocketConsumer):
             await self._error(command_id, error.code, error.message)
             return
         try:
-            outcome = await database_sync_to_async(services.session_command)(
+            outcome = await db(services.session_command)(
                 session_id=self.session_id, command=command
             )
         except DatabaseError:
@@ -169,21 +172,24 @@ class SessionConsumer(AsyncWebsocketConsumer):
     # --- pushes from the channel layer -------------------------------------------------
 
     async def session_state(self, event: dict[str, Any]) -> None:
-        incoming = event["state"]
-        if self.state_json is not None and incoming["version"] < self.state_json["version"]:
+        if self.session_id is None:
+            return
+        version = event["version"]
+        if self.state is not None and version < self.state.version:
             return  # an older push overtaken by a newer one
-        self.state_json = incoming
-        self.online = event["online"]
+        self.state = selectors.parsed_state(self.session_id, version, event["state"])
         await self._push_view()
 
     async def session_presence(self, event: dict[str, Any]) -> None:
-        self.online = event["online"]
+        if event["stamp"] < self.online_stamp:
+            return  # an older reading overtaken by a newer one
+        self.online, self.online_stamp = event["online"], event["stamp"]
         await self._push_view()
 
     async def _push_view(self) -> None:
-        if self.session_id is None or self.state_json is None:
+        if self.session_id is None or self.state is None:
             return
-        state = selectors.parsed_state(self.session_id, self.state_json)
+        state = self.state
         view = arbiter.member_view(state, self.user_id, time.time(), self.online)
         await self._send({"type": "state", "protocol": PROTOCOL_VERSION, "state": view})
         TIMERS.schedule(self.session_id, arbiter.next_deadline(state))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import socket
+import time
 import uuid
 from datetime import timedelta
 
@@ -27,6 +28,16 @@ def _alive_servers():  # noqa: ANN202 - a queryset of ids, used as a subquery
     return ServerProcess.objects.filter(seen_at__gte=cutoff).values("server_id")
 
 
+Presence = tuple[list[int], float]
+_last_beat = 0.0
+
+
+def online(session_id: int) -> Presence:
+    """Who is online in a session, and the time of the reading (newer readings win)."""
+    stamp = time.time()
+    return online_user_ids(session_id), stamp
+
+
 def online_user_ids(session_id: int) -> list[int]:
     return sorted(
         set(
@@ -38,23 +49,29 @@ def online_user_ids(session_id: int) -> list[int]:
 
 
 def heartbeat(server_id: str = SERVER_ID) -> None:
+    global _last_beat
     ServerProcess.objects.update_or_create(
         server_id=server_id, defaults={"seen_at": timezone.now()}
     )
+    if server_id == SERVER_ID:
+        _last_beat = time.monotonic()
 
 
-def connection_open(*, session_id: int, user_id: int, channel_name: str) -> list[int]:
-    heartbeat()
+def connection_open(*, session_id: int, user_id: int, channel_name: str) -> Presence:
+    # A connection only counts while its process beats: make sure this one has beaten
+    # lately (the first socket of a fresh process), without a write per connect otherwise.
+    if time.monotonic() - _last_beat > HEARTBEAT_SECONDS:
+        heartbeat()
     Connection.objects.update_or_create(
         channel_name=channel_name,
         defaults={"session_id": session_id, "user_id": user_id, "server_id": SERVER_ID},
     )
-    return online_user_ids(session_id)
+    return online(session_id)
 
 
-def connection_close(*, session_id: int, channel_name: str) -> list[int]:
+def connection_close(*, session_id: int, channel_name: str) -> Presence:
     Connection.objects.filter(channel_name=channel_name).delete()
-    return online_user_ids(session_id)
+    return online(session_id)
 
 
 def sweep_dead_servers() -> list[int]:

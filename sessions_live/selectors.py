@@ -2,27 +2,34 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import arbiter
 from accounts.models import User
 from sessions_live.models import LiveSession, Membership
 
-# One parsed state per session and version in this process: the five sockets of one session
-# share a parse instead of doing it five times per push.
+# One parsed state per session and version in this process: the sockets of one session share
+# a parse (and the immutable state itself) instead of doing it once per socket per push.
 _PARSED: dict[int, tuple[int, arbiter.SessionState]] = {}
 _PARSED_MAX = 5000
 
 
-def parsed_state(session_id: int, state_json: dict[str, Any]) -> arbiter.SessionState:
-    version = state_json["version"]
+def parsed_state(
+    session_id: int, version: int, state_json: dict[str, Any] | str
+) -> arbiter.SessionState:
+    """The state of ``session_id`` at ``version`` from its JSON (a dict, or the text a push
+    carries), parsed once per process."""
     cached = _PARSED.get(session_id)
     if cached is not None and cached[0] == version:
         return cached[1]
+    if isinstance(state_json, str):
+        state_json = json.loads(state_json)
     state = arbiter.SessionState.from_json(state_json)
-    if len(_PARSED) >= _PARSED_MAX:
-        _PARSED.clear()
-    _PARSED[session_id] = (version, state)
+    if cached is None or cached[0] < version:  # never replace a newer one
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()
+        _PARSED[session_id] = (version, state)
     return state
 
 

@@ -25,7 +25,7 @@ from cabinet.broadcast import cabinet_changed
 from candidates.models import Candidate, CandidateEvent
 from questionbank.models import Question, Topic
 from questionbank.services import questions_mark_used
-from sessions_live import broadcast
+from sessions_live import broadcast, presence
 from sessions_live.codes import new_code
 from sessions_live.models import (
     AskedQuestion,
@@ -144,8 +144,8 @@ def session_advance(*, session_id: int) -> float | None:
         if events:
             _save(row, advanced, events)
         else:
-            payload = row.state
-            transaction.on_commit(lambda: broadcast.state_changed(session_id, payload))
+            version, payload = row.version, row.state
+            transaction.on_commit(lambda: broadcast.state_changed(session_id, version, payload))
         return arbiter.next_deadline(advanced)
 
 
@@ -156,6 +156,23 @@ def session_snapshot(*, session_id: int) -> dict[str, Any]:
         session_advance(session_id=session_id)
         row = LiveSession.objects.only("state").get(pk=session_id)
     return row.state
+
+
+@dataclass(frozen=True)
+class Attached:
+    state: dict[str, Any]
+    online: list[int]
+    stamp: float
+
+
+def session_attach(*, session_id: int, user_id: int, channel_name: str) -> Attached:
+    """A member's socket opened: record it for presence and return the current state with
+    who is online, in one trip to the database thread (the connect path of every page and
+    of every reconnect after a process died)."""
+    online, stamp = presence.connection_open(
+        session_id=session_id, user_id=user_id, channel_name=channel_name
+    )
+    return Attached(state=session_snapshot(session_id=session_id), online=online, stamp=stamp)
 
 
 def _with_bank(session_id: int, command: arbiter.StartSession) -> arbiter.StartSession:
@@ -204,8 +221,8 @@ def _save(row: LiveSession, state: arbiter.SessionState, events: Iterable[arbite
     for event in events:
         fields += _record(row, event)
     row.save(update_fields=sorted(set(fields)))
-    session_id, payload = row.pk, row.state
-    transaction.on_commit(lambda: broadcast.state_changed(session_id, payload))
+    session_id, version, payload = row.pk, row.version, row.state
+    transaction.on_commit(lambda: broadcast.state_changed(session_id, version, payload))
 
 
 def _record(row: LiveSession, event: arbiter.Event) -> list[str]:
