@@ -14,8 +14,10 @@ FINISHED = "finished"
 PHASES: tuple[str, ...] = (LOBBY, INTRO, BLOCKS, CLOSING, FINISHED)
 
 # How many applied command ids the state remembers for idempotency. A client retries within
-# seconds, so a few hundred recent ids cover every realistic retry at a bounded cost.
-RECENT_LIMIT = 256
+# seconds (the page never re-sends), so the last 64 cover over a minute of a busy panel. Each
+# id costs ~45 bytes in every stored state and every command's write: at 256 the ids were 90 %
+# of a lobby's state and pushed every row past PostgreSQL's 2 KB out-of-line (TOAST) threshold.
+RECENT_LIMIT = 64
 
 # Bumped when the JSON shape changes incompatibly, so old rows can be migrated knowingly.
 SCHEMA = 1
@@ -253,7 +255,10 @@ class SessionState:
                 )
                 for f in data["feedback"]
             ),
-            recent=tuple((int(actor), str(command_id)) for actor, command_id in data["recent"]),
+            # A push leaves the ids out: only the stored state needs them (sessions_live.broadcast).
+            recent=tuple(
+                (int(actor), str(command_id)) for actor, command_id in data.get("recent", ())
+            ),
             started_at=_opt_float(data["started_at"]),
             closing_at=_opt_float(data["closing_at"]),
             finished_at=_opt_float(data["finished_at"]),

@@ -37,8 +37,9 @@ def group_name(session_id: int) -> str:
 
 
 def state_changed(session_id: int, version: int, state: dict[str, Any]) -> None:
-    """Announce a committed state (call from ``transaction.on_commit``)."""
-    text = json.dumps(state, separators=(",", ":"))
+    """Announce a committed state (call from ``transaction.on_commit``). The ids of recent
+    commands stay behind: only the stored state needs them, and no view shows them."""
+    text = json.dumps({k: v for k, v in state.items() if k != "recent"}, separators=(",", ":"))
     publish(group_name(session_id), {"type": "session.state", "version": version, "state": text})
 
 

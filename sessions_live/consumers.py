@@ -10,6 +10,7 @@ import time
 from typing import Any
 
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.consumer import get_handler_name
 from django.conf import settings
 from django.db import DatabaseError
 
@@ -113,6 +114,16 @@ class SessionConsumer(AsyncWebsocketConsumer):
         except DatabaseError:  # the sweep of a later heartbeat heals presence
             logger.warning("could not record the disconnect of %s", self.channel_name)
 
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # Channels' own dispatch first hops to its one shared database thread to close that
+        # thread's stale connections, once per frame and once per push to every socket. This
+        # consumer never uses that thread: its calls run on the pool of sessions_live.db, which
+        # does the same housekeeping around each call. So go straight to the handler.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
     # --- frames from the browser -------------------------------------------------------
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
@@ -181,8 +192,8 @@ class SessionConsumer(AsyncWebsocketConsumer):
         await self._push_view()
 
     async def session_presence(self, event: dict[str, Any]) -> None:
-        if event["stamp"] < self.online_stamp:
-            return  # an older reading overtaken by a newer one
+        if event["stamp"] <= self.online_stamp:
+            return  # an older reading overtaken by a newer one, or the one this socket has
         self.online, self.online_stamp = event["online"], event["stamp"]
         await self._push_view()
 

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
 from arbiter import PauseSession, RequestProposal, SessionState, SubmitFeedback
 from tests.arbiter.builders import (
+    ANN,
     BOB,
     LEAD,
+    PYTHON,
+    SQL,
     add,
+    claim,
     closing,
     finished,
     fresh_id,
@@ -41,6 +46,15 @@ def test_the_state_round_trips_through_json(state: SessionState) -> None:
     assert json.loads(text) == data
     assert SessionState.from_json(json.loads(text)) == state
     assert SessionState.from_json(data).to_json() == data
+
+
+def test_a_pushed_state_without_its_command_ids_parses_to_the_same_state_but_them() -> None:
+    state = run(lobby(), claim(ANN, PYTHON), claim(BOB, SQL))
+    assert state.recent
+    pushed = {k: v for k, v in state.to_json().items() if k != "recent"}
+    parsed = SessionState.from_json(pushed)
+    assert parsed.recent == ()
+    assert replace(parsed, recent=state.recent) == state
 
 
 def test_it_refuses_state_of_an_unknown_schema() -> None:

@@ -1,0 +1,200 @@
+"""How pushes leave a process: in order, off the database threads, and never at the cost of a
+saved command (a Redis outage drops pushes, not sockets or acks); presence readings that
+arrive late are ignored; the pool's calls leave no connection behind."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.layers import channel_layers, get_channel_layer
+from django.db import connections
+
+from sessions_live import db as live_db
+from sessions_live.broadcast import group_name
+from sessions_live.models import LiveSession
+from tests.e2e.servers import free_port
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
+
+
+async def version_of(session: LiveSession) -> int:
+    return await database_sync_to_async(lambda: LiveSession.objects.get(pk=session.pk).version)()
+
+
+class PrivateRedis:
+    """A redis-server of this test's own on a free port, so it can be stopped and started."""
+
+    def __init__(self, directory: Path) -> None:
+        self.port = free_port()
+        self.directory = directory
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        binary = shutil.which("redis-server")
+        assert binary, "redis-server is installed with the machine's Redis"
+        self.process = subprocess.Popen(
+            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(self.directory)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            probe = subprocess.run(
+                ["redis-cli", "-p", str(self.port), "ping"], capture_output=True, text=True
+            )
+            if probe.stdout.strip() == "PONG":
+                return
+            time.sleep(0.05)
+        raise RuntimeError("the private redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+            self.process = None
+
+
+@pytest.fixture
+def private_redis(settings, tmp_path: Path) -> Iterator[PrivateRedis]:  # noqa: ANN001
+    redis = PrivateRedis(tmp_path)
+    redis.start()
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [redis.url], "prefix": "private"},
+        }
+    }
+    channel_layers.backends.clear()  # the next get_channel_layer() builds it from settings
+    yield redis
+    redis.stop()
+    channel_layers.backends.clear()
+
+
+async def _claim(socket, command_id: str, topic_id: int, claimed: bool) -> dict:  # noqa: ANN001
+    await socket.send(
+        {"type": "claim.set", "id": command_id, "topic_id": topic_id, "claimed": claimed}
+    )
+    return await socket.next_of("ack", where=lambda m: m["id"] == command_id, timeout=5)
+
+
+async def test_while_redis_is_down_commands_are_saved_and_acknowledged_and_sockets_stay(
+    private_redis,
+    panel_session,
+    lead,
+    ann,
+    connect,  # noqa: ANN001
+) -> None:
+    _, _, lead_socket = await connect(lead, panel_session)
+    _, _, ann_socket = await connect(ann, panel_session)
+    topic = (await lead_socket.state())["topics"][0]["id"]
+    await ann_socket.state()
+
+    private_redis.stop()
+    before = await version_of(panel_session)
+    ack = await _claim(ann_socket, "during-outage", topic, True)
+    assert ack["version"] == before + 1
+    assert await version_of(panel_session) == before + 1  # saved although nothing was pushed
+    await ann_socket.send({"type": "ping", "id": "still-there"})
+    assert await ann_socket.next_of("pong", where=lambda m: m["id"] == "still-there")
+
+    private_redis.start()
+
+    # The subscription comes back by itself: keep changing the session (ann) until a push
+    # reaches the other member (the lead). A receive that times out ends a test socket, so the
+    # lead waits once, long enough for the layer's reconnect.
+    async def keep_changing() -> None:
+        for n in range(20):
+            await _claim(ann_socket, f"after-{n}", topic, n % 2 == 0)
+            await asyncio.sleep(0.5)
+
+    changing = asyncio.create_task(keep_changing())
+    try:
+        seen = await lead_socket.state(where=lambda s: s["version"] > before + 1, timeout=10)
+    finally:
+        changing.cancel()
+    assert seen["version"] <= await version_of(panel_session)
+
+
+async def test_each_socket_sees_versions_in_order_under_concurrent_commands(
+    panel_session,
+    lead,
+    ann,
+    bob,
+    connect,  # noqa: ANN001
+) -> None:
+    sockets = []
+    for user in (lead, ann, bob):
+        _, _, socket = await connect(user, panel_session)
+        sockets.append(socket)
+    topics = [t["id"] for t in (await sockets[0].state())["topics"]]
+    for socket in sockets[1:]:
+        await socket.state()
+
+    async def toggle(socket, tag: str) -> None:  # noqa: ANN001
+        for n in range(12):
+            await socket.send(
+                {"type": "claim.set", "id": f"{tag}{n}", "topic_id": topics[n % len(topics)],
+                 "claimed": n % 4 < 2}
+            )  # fmt: skip
+
+    await asyncio.gather(*(toggle(s, f"s{i}-") for i, s in enumerate(sockets)))
+    final = None
+    for _ in range(200):
+        final = await version_of(panel_session)
+        await asyncio.sleep(0.05)
+        if final == await version_of(panel_session):
+            break
+    for socket in sockets:
+        versions = []
+        while not versions or versions[-1] < final:
+            message = await socket.receive(timeout=5)
+            if message["type"] == "state":
+                versions.append(message["state"]["version"])
+        assert versions == sorted(versions), versions
+        assert versions[-1] == final
+
+
+async def test_a_presence_reading_older_than_the_last_one_is_ignored(
+    panel_session,
+    ann,
+    connect,  # noqa: ANN001
+) -> None:
+    _, _, socket = await connect(ann, panel_session)
+    state = await socket.state()
+    assert ann.pk in {m["id"] for m in state["members"] if m["online"]}
+    layer = get_channel_layer()
+    group = group_name(panel_session.pk)
+    await layer.group_send(group, {"type": "session.presence", "online": [], "stamp": 1.0})
+    assert await socket.communicator.receive_nothing(timeout=0.5)
+    await layer.group_send(
+        group, {"type": "session.presence", "online": [], "stamp": time.time() + 60}
+    )
+    newer = await socket.state()
+    assert not [m for m in newer["members"] if m["online"]]
+
+
+async def test_a_database_call_on_the_pool_leaves_no_connection_open() -> None:
+    """Under pytest connections are not kept (CONN_MAX_AGE 0): each call closes its own, so the
+    test database can be dropped; in production the same housekeeping keeps them."""
+
+    def count() -> int:
+        return LiveSession.objects.count()
+
+    assert await live_db.db(count)() == 0
+
+    def still_open() -> bool:
+        return connections["default"].connection is not None
+
+    futures = [live_db._POOL.submit(still_open) for _ in range(8)]
+    assert not any(f.result(timeout=5) for f in futures)
