@@ -281,19 +281,22 @@ def py_spy_record(pid: int, seconds: int, out: Path, rate: int = 67) -> subproce
     )  # fmt: skip
 
 
-# Where the sync thread's working time goes, by the outermost matching frame.
+# Where a database thread's working time goes: waiting on PostgreSQL when the innermost frame
+# is psycopg's wait; otherwise by the first bucket whose mark is anywhere on the stack.
+WAITING = "waiting on PostgreSQL (round trips, row lock, commit's fsync)"
 SYNC_BUCKETS = [
-    ("opening/closing a PostgreSQL connection (CONN_MAX_AGE=0)",
-     ("connect (base/base.py)", "close (base/base.py)", "close_old_connections (db/__init__.py)",
-      "close_if_unusable_or_obsolete (base/base.py)")),
-    ("publishing to Redis from the sync thread (async_to_sync group_send)",
-     ("state_changed (sessions_live/broadcast.py)",
-      "presence_changed (sessions_live/broadcast.py)")),
-    ("SQL round trips (queries, row lock, commit)",
+    ("checking and handing out a pooled connection",
+     ("getconn (psycopg_pool/pool.py)", "putconn (psycopg_pool/pool.py)",
+      "close_old_connections (db/__init__.py)", "connect (base/base.py)")),
+    ("arbiter (advance, apply, JSON of the state)", ("(arbiter/",)),
+    ("Django ORM and psycopg (building, sending, reading queries)",
      ("execute_sql (sql/compiler.py)", "execute (utils.py)", "__exit__ (transaction.py)",
-      "_execute_sql (sql/compiler.py)", "commit (base/base.py)")),
-    ("arbiter (apply, JSON of the state)", ("(arbiter/",)),
+      "__enter__ (transaction.py)", "commit (base/base.py)", "save (models/base.py)")),
+    ("queuing the push for the event loop", ("(sessions_live/broadcast.py)",)),
 ]  # fmt: skip
+
+
+POOL_THREADS = 4  # LIVE_DB_THREADS of the servers profiled (the default)
 
 
 def summarise_profile(path: Path, seconds: float, rate: int, top: int = 12) -> dict[str, Any]:
@@ -307,7 +310,7 @@ def summarise_profile(path: Path, seconds: float, rate: int, top: int = 12) -> d
     occupied: Counter[str] = Counter()
     leaf: dict[str, Counter[str]] = {}
     inclusive: dict[str, Counter[str]] = {}
-    buckets: Counter[str] = Counter()
+    buckets: dict[str, Counter[str]] = {}
     for line in path.read_text().splitlines():
         stack, _, count_text = line.rpartition(" ")
         if not stack or not count_text.isdigit():
@@ -317,7 +320,7 @@ def summarise_profile(path: Path, seconds: float, rate: int, top: int = 12) -> d
         thread = _thread_label(frames[0], frames[1:])
         labels = [_short(frame) for frame in frames[1:]]
         samples[thread] += count
-        if thread.startswith("sync"):
+        if thread.startswith(("database", "shared")):
             busy = "run (futures/thread.py)" in labels
         else:
             busy = not labels or not labels[-1].startswith(("select (selectors.py)",
@@ -328,34 +331,44 @@ def summarise_profile(path: Path, seconds: float, rate: int, top: int = 12) -> d
         leaf.setdefault(thread, Counter())[labels[-1] if labels else "?"] += count
         for label in dict.fromkeys(labels):
             inclusive.setdefault(thread, Counter())[label] += count
-        if thread.startswith("sync"):
+        if thread.startswith(("database", "shared")):
+            bucket_of = buckets.setdefault(thread, Counter())  # type: ignore[arg-type]
+            if labels and labels[-1].startswith("wait (psycopg/connection.py)"):
+                bucket_of[WAITING] += count
+                continue
             for bucket, marks in SYNC_BUCKETS:
                 if any(mark in label for label in labels for mark in marks):
-                    buckets[bucket] += count
+                    bucket_of[bucket] += count
                     break
             else:
-                buckets["other"] += count
+                bucket_of["other"] += count
     figures: dict[str, Any] = {"seconds": seconds, "rate_hz": rate, "threads": {}}
     for name, total in samples.most_common(4):
         busy_n = occupied[name]
+        # A pool's samples are the sum over its threads: occupancy is the mean per thread.
+        width = int(m.group(1)) if (m := re.search(r"\((\d+) threads\)", name)) else 1
         figures["threads"][name] = {
+            "threads": width,
             "occupied_percent": round(100 * busy_n / max(1, total), 1),
             "top_leaf": [[f, round(100 * c / max(1, busy_n), 1)]
                          for f, c in leaf.get(name, Counter()).most_common(top)],
             "top_inclusive": [[f, round(100 * c / max(1, busy_n), 1)]
                               for f, c in inclusive.get(name, Counter()).most_common(top * 3)],
         }  # fmt: skip
-        if name.startswith("sync"):
+        if name in buckets:
             figures["threads"][name]["where"] = {
-                bucket: round(100 * c / max(1, busy_n), 1) for bucket, c in buckets.most_common()
+                bucket: round(100 * c / max(1, busy_n), 1)
+                for bucket, c in buckets[name].most_common()
             }
     return figures
 
 
 def _thread_label(head: str, frames: list[str]) -> str:
     text = " ".join(frames[:4]).lower()
+    if "live-db" in head.lower():
+        return f"database pool ({POOL_THREADS} threads)"
     if "threadpoolexecutor" in head.lower() or "_worker (concurrent" in text:
-        return "sync thread (database_sync_to_async)"
+        return "shared sync thread (auth, HTTP views)"
     if "mainthread" in head.lower() or "<module> (daphne" in " ".join(frames[:2]):
         return "main thread (event loop)"
     return re.sub(r"\(\d+\)", "", head).strip()

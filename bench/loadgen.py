@@ -471,6 +471,15 @@ class Generator:
                 else:
                     latencies.append(value)
         acked = sum(1 for r in records if r.get("reply") == "ack")
+        if self.spec.get("timeline"):  # for looking into a tail: every command, in send order
+            with open(self.spec["timeline"], "a") as out:
+                for record in records:
+                    value = self.latency(record, cache) if record.get("reply") == "ack" else None
+                    out.write(json.dumps([
+                        round(record["t_sched"], 4), record.get("reply"),
+                        _ms(record["t_reply"] - record["t_sched"]) if "t_reply" in record else None,
+                        _ms(value) if value is not None else None, record["session"],
+                    ]) + "\n")  # fmt: skip
         return {
             "commands_sent": len(records),
             "commands_acked": acked,

@@ -226,7 +226,10 @@ def ramp_table(run: dict[str, Any]) -> list[str]:
 
 
 def _sync(summary: dict[str, Any]) -> dict[str, Any]:
-    return next((t for n, t in summary.get("threads", {}).items() if n.startswith("sync")), {})
+    """The live session's database pool threads (their occupancy is the mean per thread)."""
+    return next(
+        (t for n, t in summary.get("threads", {}).items() if n.startswith("database")), {}
+    )
 
 
 def _loop(summary: dict[str, Any]) -> dict[str, Any]:
@@ -280,99 +283,76 @@ def limits_section(bench: dict[str, Any], verdicts: dict[str, Any]) -> list[str]
     two = bench.get("profile_two") or {}
     if not one.get("processes"):
         return []
-    p1 = next(iter(one["processes"].values()))
+    name1, p1 = next(iter(one["processes"].items()))
     sync1, loop1 = _sync(p1), _loop(p1)
     where = sync1.get("where", {})
-    per_command = (
-        sync1.get("occupied_percent", 0) / 100 / one["achieved_per_s"] * 1000
-        if one.get("achieved_per_s") else None
-    )
+    cpu1 = one.get("cpu") or {}
+    rate1 = one.get("achieved_per_s") or 0
+    proc_cpu = cpu1.get(f"{name1}_percent_of_one_core")
+    cpu_ms = proc_cpu / 100 / rate1 * 1000 if proc_cpu and rate1 else None
+    loop_ms = (loop1.get("occupied_percent") or 0) / 100 / rate1 * 1000 if rate1 else None
+    threads = sync1.get("threads") or 1
     floor = bench.get("floor") or {}
     ramp = bench.get("ramp", {})
     r1 = ramp.get("one_daphne", {}).get("sustained_commands_per_s")
     r2 = ramp.get("two_daphne", {}).get("sustained_commands_per_s")
     steady = bench.get("steady") or []
     base_p50 = steady[0]["baseline"]["latency"]["p50_ms"] if steady else None
+    machine = cpu1.get("machine_percent_of_one_core")
+    ceiling = 100 * (cpu1.get("machine_cores") or 0)
     out = ["### What limits it", ""]
     if floor:
         out += [
-            f"**A high floor.** One session at 4 commands/s on an otherwise idle process: "
+            f"**The floor.** One session at 4 commands/s on an otherwise idle process: "
             f"{f(floor['reply_latency']['p50_ms'])} ms from sending a command to its ack and "
             f"{f(floor['latency']['p50_ms'])} ms until all five members have the new state "
-            f"(p50; the bare baseline's p50 is {f(base_p50)} ms). Every command opens a new "
-            f"PostgreSQL connection (`DB_CONN_MAX_AGE` defaults to 0, so "
-            f"`close_old_connections` around every `database_sync_to_async` call closes it "
-            f"again), takes the row lock, writes the state, commits, queries presence and "
-            f"publishes to Redis before the ack goes out; then Redis delivers the push to each "
-            f"process and each socket's view is built and sent.",
+            f"(p50; the bare baseline's p50 is {f(base_p50)} ms). A command crosses to one of "
+            f"the process's database threads, takes a pooled PostgreSQL connection (checked on "
+            f"hand-out), locks the session row, writes the state, commits (an fsync on this "
+            f"machine's PostgreSQL) and hands the push to the event loop, which publishes it to "
+            f"Redis while the ack goes out; Redis then delivers the push to each process and "
+            f"each socket's view is built and sent.",
             "",
         ]
-    cpu1 = one.get("cpu") or {}
-    machine = cpu1.get("machine_percent_of_one_core")
-    ceiling = 100 * (cpu1.get("machine_cores") or 0)
-    occupied = sync1.get("occupied_percent") or 0
-    max_rate = 1000 / per_command if per_command else None
     out += [
-        "**One database thread per process.** Every database call of a daphne process (the "
-        "consumers' `database_sync_to_async`, the timers, presence, and the HTTP views) runs on "
-        "one shared worker thread: asgiref's `thread_sensitive=True` default, and channels "
-        "gives consumers no `ThreadSensitiveContext` of their own. Commands, connects, presence "
-        "updates and timer advances of all sessions on the process queue for that thread one "
-        "at a time, and it stays occupied for the whole call, network waits included.",
-        "",
-        f"In the profile of one process at {f(one['offered_per_s'], 0)} commands/s the database "
-        f"thread was occupied {f(occupied)} % of the time: about {f(per_command)} ms of that "
-        f"thread per command. Of it {f(_share(where, 'opening'))} % goes to opening and closing "
-        f"PostgreSQL connections, {f(_share(where, 'SQL'))} % to SQL round trips (lock, update, "
-        f"presence queries, commit) and {f(_share(where, 'publishing'))} % to publishing the "
-        f"push: `broadcast.state_changed` runs in the database thread and waits there, through "
-        f"`async_to_sync`, for the event loop to publish to Redis. At that cost one process "
-        f"cannot pass about {f(max_rate, 0)} commands/s even with the thread 100 % busy, "
-        f"whatever the arrival pattern: this alone rules out 300 commands/s per process.",
-        "",
-        f"The p99 passes 100 ms well before that: one process sustained {f(r1)} commands/s, "
-        f"and at {f(one['offered_per_s'], 0)} commands/s its database thread was "
-        f"{f(occupied)} % occupied, its event loop {f(loop1.get('occupied_percent'))} %, and "
-        f"the whole machine {f(machine)} % of its {ceiling} % (this figure includes everything "
-        f"running on the machine). "
-        + (
-            "So queueing on the saturated thread is the limit. "
-            if occupied >= 70
-            else "Queueing on that thread alone does not explain a p99 of "
-            f"{f(one['latency']['p99_ms'])} ms (ack p99 {f(one['reply_latency']['p99_ms'])} ms) "
-            "at that occupancy; each command also crosses threads several times (event loop → "
-            "database thread → event loop for the publish → database thread → event loop) and "
-            "waits for Redis and PostgreSQL, and the tail of those waits sets the p99. The "
-            "benchmark did not isolate the tail further. "
-        ),
+        f"**CPU per command in the server process.** In the profile of one process at "
+        f"{f(one['offered_per_s'], 0)} commands/s offered ({f(rate1)}/s achieved) the process "
+        f"used {f(proc_cpu)} % of a core: about **{f(cpu_ms)} ms of CPU per command** with its "
+        f"five deliveries (the bare baseline does the same network work for a fraction of a "
+        f"millisecond). Its event loop was occupied {f(loop1.get('occupied_percent'))} % "
+        f"(about {f(loop_ms)} ms per command: the frame in, five member views built and sent "
+        f"through Twisted/autobahn, the ack, the publish and the push from Redis), and its "
+        f"{threads} database threads were occupied {f(sync1.get('occupied_percent'))} % each "
+        f"on average, of which {f(_share(where, 'waiting'))} % waiting on PostgreSQL and the "
+        f"rest Python: {_where_text(where)}. The whole machine was at {f(machine)} % of its "
+        f"{ceiling} %, shared with PostgreSQL, Redis and the generator. At that cost one "
+        f"process cannot pass about {f(100 / cpu_ms * 1000 if cpu_ms else None, 0)} commands/s "
+        f"even with a core to itself; it sustained {f(r1)} commands/s at p99 ≤ 100 ms, because "
+        f"with Poisson arrivals the event loop and the threads, contending for one GIL, queue "
+        f"long before they are 100 % busy.",
         "",
     ]
     if two.get("processes"):
         occ = ", ".join(
-            f"{name}: database thread {f(_sync(s).get('occupied_percent'))} %, event loop "
-            f"{f(_loop(s).get('occupied_percent'))} %"
+            f"{name}: event loop {f(_loop(s).get('occupied_percent'))} %, database threads "
+            f"{f(_sync(s).get('occupied_percent'))} %"
             for name, s in two["processes"].items()
         )
         cpu = two.get("cpu") or {}
         out += [
             f"**Two processes** sustained {f(r2)} commands/s. At {f(two['offered_per_s'], 0)} "
             f"commands/s ({occ}; machine {f(cpu.get('machine_percent_of_one_core'))} % of "
-            f"{100 * (cpu.get('machine_cores') or 0)} %) "
-            + ("neither process's database thread is saturated, yet "
-               if all((_sync(s).get("occupied_percent") or 0) < 70
-                      for s in two["processes"].values()) else "")
-            + f"p99 passes 100 ms (ack p99 {f(two['reply_latency']['p99_ms'])} ms, all members "
-            f"{f(two['latency']['p99_ms'])} ms). With sockets spread over both processes a "
-            f"command is only delivered when the slower of the two has pushed it, each process "
-            f"receives and renders the pushes of every session, and on this machine the two "
-            f"daphnes share two cores with PostgreSQL (one backend process forked per database "
-            f"call), Redis and the generator, so bursts queue on the CPU as well as on each "
-            f"database thread. The benchmark did not separate these further; a machine with "
-            f"more cores than processes would show how much is CPU sharing.",
+            f"{100 * (cpu.get('machine_cores') or 0)} %) p99 passes 100 ms (ack p99 "
+            f"{f(two['reply_latency']['p99_ms'])} ms, all members "
+            f"{f(two['latency']['p99_ms'])} ms). With sockets spread over both processes each "
+            f"process receives and renders the pushes of every session (the fan-out work is "
+            f"split, not the per-push work), a command is delivered only when the slower "
+            f"process has pushed it, and on this 2-core machine the two daphnes share the cores "
+            f"with PostgreSQL, Redis and the generator: a second process adds no core. A "
+            f"machine with more cores than processes would show the scale-out.",
             "",
         ]
-    idle_missed = verdicts.get("memory") is False
-    if idle_missed:
+    if verdicts.get("memory") is False:
         out += [
             "**Memory per idle socket** is what daphne (Twisted + autobahn), a channels "
             "consumer instance with its own asyncio task and a channels-redis subscription "
@@ -380,36 +360,53 @@ def limits_section(bench: dict[str, Any], verdicts: dict[str, Any]) -> list[str]
             "",
         ]
     out += [
-        "What was tried (configuration only; the benchmark does not change the server):",
+        "What was tried: each of the server's defaults turned off in turn, on a fresh process "
+        "at the same load (the rate where the one-process ramp ended):",
         "",
         *(tried_section(bench) or ["* nothing else in this run."]),
         "",
-        "What would lift the ceiling (for the server's owners, not changed here): keep database "
-        "connections (`DB_CONN_MAX_AGE` > 0; the health checks are already on); let command "
-        "transactions run outside the one thread-sensitive executor (e.g. "
-        "`database_sync_to_async(..., thread_sensitive=False)` for the self-contained service "
-        "calls, with a bounded pool); publish from the event loop after the call returns "
-        "instead of `async_to_sync` inside the database thread; and take the presence query "
-        "out of every broadcast.",
+        "What would lift the ceiling next: less Python per push. Every socket is a channels "
+        "consumer with its own task and queue, and every push is decoded, dispatched, rendered "
+        "and framed once per socket; one fan-out per session per process (render the views of "
+        "one session's members together, share the frame of members who may do the same "
+        "things) and a lighter WebSocket server than Twisted/autobahn would cut most of the "
+        "event loop's share. On the command side, one `UPDATE … RETURNING` instead of the ORM's "
+        "lock-read-write would cut the database threads' Python. Beyond one process, more "
+        "cores: each daphne wants a core of its own.",
         "",
     ]
     return out
+
+
+def _where_text(where: dict[str, float]) -> str:
+    rest = [(k, v) for k, v in where.items() if not k.startswith("waiting")]
+    return "; ".join(f"{k} {v} %" for k, v in rest) or "–"
+
+
+TRIED_LABELS = {
+    "default": "the defaults (4 database threads, a connection pool)",
+    "one_db_thread": "one database thread (`LIVE_DB_THREADS=1`)",
+    "no_pool": "no connection pool (`DB_POOL=0`: a new PostgreSQL connection per call)",
+}
 
 
 def tried_section(bench: dict[str, Any]) -> list[str]:
     tried = bench.get("tried") or {}
     if "default" not in tried:
         return []
-    d, k = tried["default"], tried["conn_max_age_60"]
-    return [
-        f"* **Persistent database connections** (`DB_CONN_MAX_AGE=60`, an existing setting): "
-        f"the same {f(tried['offered_per_s'], 0)} commands/s on one fresh process each, "
-        f"default vs. kept connections: p50 {f(d['latency']['p50_ms'])} → "
-        f"{f(k['latency']['p50_ms'])} ms, p99 {f(d['latency']['p99_ms'])} → "
-        f"{f(k['latency']['p99_ms'])} ms to all members (ack p99 "
-        f"{f(d['reply_latency']['p99_ms'])} → {f(k['reply_latency']['p99_ms'])} ms; machine CPU "
-        f"{f(d['machine_cpu_percent'])} → {f(k['machine_cpu_percent'])} %)."
-    ]
+    rows = []
+    for label, text in TRIED_LABELS.items():
+        run = tried.get(label)
+        if not run:
+            continue
+        rows.append(
+            f"* {text}: {f(run['commands_per_s'])} commands/s acked of "
+            f"{f(tried['offered_per_s'], 0)} offered, p50 {f(run['latency']['p50_ms'])} ms, p99 "
+            f"{f(run['latency']['p99_ms'])} ms to all members (ack p99 "
+            f"{f(run['reply_latency']['p99_ms'])} ms), machine CPU "
+            f"{f(run['machine_cpu_percent'])} %."
+        )
+    return rows
 
 
 def bench_section(bench: dict[str, Any]) -> list[str]:
@@ -604,40 +601,27 @@ def fault_notes(faults: dict[str, Any]) -> list[str]:
         notes.append(
             f"* **What limits the reconnect after kill -9**: the {k['sockets_on_victim']} pages "
             f"of the dead process all come back within the first backoff (0.375–0.625 s), to "
-            f"the one survivor, and every connect makes about seven `database_sync_to_async` "
-            f"calls on the survivor's single database thread (the session and user of the "
-            f"authentication middleware, the session and membership, the presence row and "
-            f"heartbeat, the snapshot, the presence query, the presence push), each opening a "
-            f"new PostgreSQL connection, queued behind the survivor's own commands and timers. "
-            f"The same connect path measured at the start of this run: {c.get('sockets')} "
-            f"sockets opened on two processes in {f(c.get('connect_seconds'))} s, about "
-            f"{f(per, 0)} ms of database thread per socket; at that rate "
-            f"{k['sockets_on_victim']} sockets queued on one thread need about "
-            f"{f((per or 0) * k['sockets_on_victim'] / 1000, 1)} s, the same order as the "
-            f"reconnect times measured (p50 {f(k['reconnect_to_current_state_s']['p50'], 2)} s, "
-            f"max {f(k['reconnect_to_current_state_s']['max'], 2)} s). Nothing was lost; the "
-            f"pages were only late. The remedies in *What limits it* above (kept connections, more "
-            f"than one database thread) shorten this too."
+            f"the one survivor, and each connect costs the survivor the authentication "
+            f"middleware's session and user reads (on channels' one shared thread), the "
+            f"membership check and the attach (presence row, snapshot, presence read) on its "
+            f"database threads, and the snapshot's view, queued behind the survivor's own "
+            f"commands, timers and pushes. The same connect path measured at the start of this "
+            f"run: {c.get('sockets')} sockets opened on two processes in "
+            f"{f(c.get('connect_seconds'))} s, about {f(per, 0)} ms of one process per socket; "
+            f"at that rate {k['sockets_on_victim']} sockets on one process need about "
+            f"{f((per or 0) * k['sockets_on_victim'] / 1000, 1)} s (reconnect times measured: "
+            f"p50 {f(k['reconnect_to_current_state_s']['p50'], 2)} s, max "
+            f"{f(k['reconnect_to_current_state_s']['max'], 2)} s). Nothing was lost; the pages "
+            f"were only late."
         )
     r = faults.get("redis")
     if r and (r["records"].get("applied_without_reply") or r["sockets_closed_by_server"]):
-        late = r.get("handover", {}).get("lateness_all_sockets", {}).get("max_ms")
         notes.append(
-            f"* **Finding (a bug, reported, not fixed here)**: while Redis was down "
-            f"{r['sockets_closed_by_server']} sockets were closed by the server (codes "
-            f"{r['close_codes']}) and {r['records'].get('applied_without_reply', 0)} commands "
-            f"were saved but never acknowledged. `sessions_live/services.py` `_save` queues "
-            f"`broadcast.state_changed` with `transaction.on_commit(...)` (not `robust=True`), "
-            f"so the Redis `ConnectionError` raised by `group_send` after the commit escapes "
-            f"`session_command`; the consumer catches only `DatabaseError`, so daphne logs "
-            f"\"Exception inside application\" and closes the socket with 1011. The same escape "
-            f"in `session_advance` makes the timer log \"advancing session … failed; retrying\" "
-            f"although the hand-over was saved; the retry finds nothing due and publishes "
-            f"nothing, so a hand-over that fell due during the outage reached the pages only "
-            f"with the next change or reconnect (hand-over lateness up to {f(late)} ms in this "
-            f"run). docs/operations.md promises that commands still save and only pushes stop: "
-            f"`transaction.on_commit(..., robust=True)` in `_save` (or catching the publish "
-            f"error in `broadcast.state_changed`) would make that true."
+            f"* **Redis outage, what went wrong**: {r['sockets_closed_by_server']} sockets were "
+            f"closed by the server (codes {r['close_codes']}) and "
+            f"{r['records'].get('applied_without_reply', 0)} commands were saved but never "
+            f"acknowledged. A publish that fails is meant to be logged and dropped "
+            f"(sessions_live/broadcast.py), so the server logs above say what escaped."
         )
     if r and r.get("replies_after_outage_5s"):
         notes.append(f"* Redis: replies in the 5 s after the restart: "

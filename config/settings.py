@@ -134,14 +134,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+elif env.bool("DB_POOL", default=not TESTING):
+    # A pool of PostgreSQL connections per process, shared by all its threads: opening a
+    # connection per call costs a backend fork and several round trips, the largest single
+    # cost of a live command. (Django's persistent connections are no use under ASGI, where
+    # every HTTP request runs on a thread of its own and would keep one open.) A pooled
+    # connection is checked before it is handed out, so one that died with the server is
+    # replaced instead of failing a command. Under pytest it is off: the test database must
+    # be droppable at the end of the run.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps them, not Django
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # the pool's check on hand-out
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 2,
+        "max_size": env.int("DB_POOL_SIZE", default=10),
+        "timeout": 10,  # a call that waits longer for a connection fails with "unavailable"
+    }
 else:
-    # Keep connections: opening one per call costs a PostgreSQL backend fork and several
-    # round trips each time, the largest single cost of a live command. The health check
-    # drops a connection that died with the server before it is used. Under pytest they are
-    # closed after each call, so the test database can be dropped at the end of the run.
-    DATABASES["default"].setdefault(
-        "CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=0 if TESTING else 300)
-    )
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=0))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Worker threads per process for the live session's database calls (sessions_live/db.py).
 LIVE_DB_THREADS = env.int("LIVE_DB_THREADS", default=4)
