@@ -6,13 +6,17 @@ own member's view from the parsed state, so a push costs no database read per me
 per-socket decoding. Presence travels in its own pushes, stamped with the time it was read,
 so a state push needs no presence query.
 
-**Publishing never blocks a database thread.** Called from a worker thread of a daphne
-process (``database_sync_to_async`` or Django's ASGI handler), the message is handed to that
-process's event loop and published there in the order it was handed over; called on the loop
-itself it is queued the same way; only plain sync code with no loop behind it (a management
-command, a Celery task) publishes at once. A publish that fails (Redis away) is logged and
-dropped and never undoes or fails the caller: the state is saved, and pages converge with the
-next push, the timer's republish, or their reconnect.
+**Publishing never waits on the event loop, and keeps commit order.** With the Redis pub/sub
+layer a thread publishes straight to Redis (one ``PUBLISH`` round trip, right after the
+commit, before the next command of the session can commit in any process: the versions of a
+session go out in order). Handing the push to the event loop instead would let a busy loop
+hold it back while another process publishes the next version first, and pages would skip a
+version. On the event loop itself (presence, from a consumer) and with the in-memory layer of
+the embedded default, messages go through one ordered queue per loop; only plain sync code
+with no loop behind it and no Redis (a management command) publishes through
+``async_to_sync``. A publish that fails (Redis away) is logged and dropped and never undoes or
+fails the caller: the state is saved, and pages converge with the next push, the timer's
+republish, or their reconnect.
 """
 
 from __future__ import annotations
@@ -21,12 +25,15 @@ import asyncio
 import json
 import logging
 import os
+import threading
 import time
 import weakref
 from typing import Any
 
+import redis
 from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +64,10 @@ def publish(group: str, message: dict[str, Any]) -> None:
     else:  # on the event loop itself
         _enqueue(group, message)
         return
+    direct = _direct_redis()
+    if direct is not None:
+        direct.publish(group, message)
+        return
     loop = _calling_loop()
     if loop is not None:
         loop.call_soon_threadsafe(_enqueue, group, message)
@@ -68,6 +79,45 @@ def publish(group: str, message: dict[str, Any]) -> None:
         async_to_sync(layer.group_send)(group, message)
     except Exception:
         logger.exception("could not publish to %s", group)
+
+
+class _DirectRedis:
+    """PUBLISH to the channel that channels-redis's pub/sub layer subscribes a group to, with
+    the layer's own serializer, from any thread (redis-py's client is thread-safe)."""
+
+    def __init__(self, url: str, prefix: str) -> None:
+        self.client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+        self.prefix = prefix
+        self.failed_at = 0.0
+
+    def publish(self, group: str, message: dict[str, Any]) -> None:
+        layer = get_channel_layer()
+        try:
+            # channels_redis.pubsub.RedisPubSubLoopLayer._get_group_channel_name, pinned version
+            self.client.publish(f"{self.prefix}__group__{group}", layer.serialize(message))
+        except redis.RedisError:
+            now = time.monotonic()
+            if now - self.failed_at > 5:  # one line every few seconds during an outage
+                self.failed_at = now
+                logger.exception("could not publish to %s; pushes are dropped", group)
+
+
+_DIRECT: dict[tuple[str, str], _DirectRedis] = {}
+_DIRECT_LOCK = threading.Lock()
+
+
+def _direct_redis() -> _DirectRedis | None:
+    config = settings.CHANNEL_LAYERS.get("default", {})
+    if config.get("BACKEND") != "channels_redis.pubsub.RedisPubSubChannelLayer":
+        return None
+    hosts = config.get("CONFIG", {}).get("hosts") or []
+    if len(hosts) != 1 or not isinstance(hosts[0], str):
+        return None  # sharded or configured otherwise: leave it to the layer
+    key = (hosts[0], config["CONFIG"].get("prefix", "asgi"))
+    with _DIRECT_LOCK:
+        if key not in _DIRECT:
+            _DIRECT[key] = _DirectRedis(*key)
+        return _DIRECT[key]
 
 
 def _calling_loop() -> asyncio.AbstractEventLoop | None:

@@ -69,6 +69,8 @@ def test_production_settings_pass_check_deploy_without_warnings(tmp_path: Path) 
         ({"ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS: required but not set"),
         ({"AXES_FAILURE_LIMIT": "five"}, "AXES_FAILURE_LIMIT: expected a whole number"),
         ({"ROUNDTABLE_MODE": "prod"}, "ROUNDTABLE_MODE: expected one of embedded, production"),
+        ({"LIVE_DB_THREADS": "0"}, "LIVE_DB_THREADS: expected at least 1, got 0"),
+        ({"DB_POOL_SIZE": "ten"}, "DB_POOL_SIZE: expected a whole number"),
     ],
 )
 def test_a_wrong_or_missing_production_variable_stops_start_up_with_one_line(
@@ -110,3 +112,18 @@ def test_the_embedded_default_needs_no_services(tmp_path: Path) -> None:
         "notify.mail.ConsoleAndFileBackend",
         "False",
     ]
+
+
+def test_production_pools_its_postgresql_connections(tmp_path: Path) -> None:
+    """Under ASGI every request has a thread of its own: Django's persistent connections would
+    keep one open per request thread, so production pools them instead."""
+    code = (
+        "from django.conf import settings; d = settings.DATABASES['default']; "
+        "print(d['CONN_MAX_AGE'], d['OPTIONS']['pool']['max_size'], settings.LIVE_DB_THREADS)"
+    )
+    result = _manage(
+        "shell", "-v", "0", "-c", code,
+        env=_production(ROUNDTABLE_VAR_DIR=str(tmp_path), DB_POOL_SIZE="7"),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["0", "7", "4"]
