@@ -309,9 +309,9 @@ def limits_section(bench: dict[str, Any], verdicts: dict[str, Any]) -> list[str]
             f"(p50; the bare baseline's p50 is {f(base_p50)} ms). A command crosses to one of "
             f"the process's database threads, takes a pooled PostgreSQL connection (checked on "
             f"hand-out), locks the session row, writes the state, commits (an fsync on this "
-            f"machine's PostgreSQL) and hands the push to the event loop, which publishes it to "
-            f"Redis while the ack goes out; Redis then delivers the push to each process and "
-            f"each socket's view is built and sent.",
+            f"machine's PostgreSQL) and publishes the push to Redis from that thread (one round "
+            f"trip, in commit order) before the ack goes out; Redis then delivers the push to "
+            f"each process and each socket's view is built and sent.",
             "",
         ]
     out += [
@@ -326,7 +326,7 @@ def limits_section(bench: dict[str, Any], verdicts: dict[str, Any]) -> list[str]
         f"on average, of which {f(_share(where, 'waiting'))} % waiting on PostgreSQL and the "
         f"rest Python: {_where_text(where)}. The whole machine was at {f(machine)} % of its "
         f"{ceiling} %, shared with PostgreSQL, Redis and the generator. At that cost one "
-        f"process cannot pass about {f(100 / cpu_ms * 1000 if cpu_ms else None, 0)} commands/s "
+        f"process cannot pass about {f(1000 / cpu_ms if cpu_ms else None, 0)} commands/s "
         f"even with a core to itself; it sustained {f(r1)} commands/s at p99 ≤ 100 ms, because "
         f"with Poisson arrivals the event loop and the threads, contending for one GIL, queue "
         f"long before they are 100 % busy.",
@@ -384,7 +384,7 @@ def _where_text(where: dict[str, float]) -> str:
 
 
 TRIED_LABELS = {
-    "default": "the defaults (4 database threads, a connection pool)",
+    "default": "the defaults (4 database threads, a connection pool; the profile run above)",
     "one_db_thread": "one database thread (`LIVE_DB_THREADS=1`)",
     "no_pool": "no connection pool (`DB_POOL=0`: a new PostgreSQL connection per call)",
 }
@@ -392,11 +392,18 @@ TRIED_LABELS = {
 
 def tried_section(bench: dict[str, Any]) -> list[str]:
     tried = bench.get("tried") or {}
-    if "default" not in tried:
+    if not tried:
         return []
+    profile = bench.get("profile") or {}
+    defaults = tried.get("default") or (
+        {"latency": profile["latency"], "reply_latency": profile["reply_latency"],
+         "commands_per_s": profile["achieved_per_s"],
+         "machine_cpu_percent": (profile.get("cpu") or {}).get("machine_percent_of_one_core")}
+        if profile.get("latency") else None
+    )  # fmt: skip
     rows = []
     for label, text in TRIED_LABELS.items():
-        run = tried.get(label)
+        run = defaults if label == "default" else tried.get(label)
         if not run:
             continue
         rows.append(

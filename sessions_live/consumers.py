@@ -16,7 +16,7 @@ from django.db import DatabaseError
 
 import arbiter
 from sessions_live import presence, selectors, services
-from sessions_live.broadcast import group_name, presence_changed
+from sessions_live.broadcast import group_name
 from sessions_live.db import db
 from sessions_live.ratelimit import TokenBucket
 from sessions_live.timers import SessionTimers
@@ -41,10 +41,7 @@ async def _heartbeat_forever() -> None:
     """Keep this process's presence alive and heal presence left by processes that died."""
     while True:
         try:
-            await db(presence.heartbeat)()
-            for session_id in await db(presence.sweep_dead_servers)():
-                online, stamp = await db(presence.online)(session_id)
-                presence_changed(session_id, online, stamp)
+            await db(services.presence_heal)()
         except Exception:  # keep beating through a database outage
             logger.exception("presence heartbeat failed")
         await asyncio.sleep(presence.HEARTBEAT_SECONDS)
@@ -98,7 +95,6 @@ class SessionConsumer(AsyncWebsocketConsumer):
         if attached.stamp >= self.online_stamp:
             self.online, self.online_stamp = attached.online, attached.stamp
         await self._push_view()  # the snapshot at once, without waiting for the layer
-        presence_changed(session_id, attached.online, attached.stamp)
 
     async def disconnect(self, code: int) -> None:
         if self.session_id is None:
@@ -107,10 +103,9 @@ class SessionConsumer(AsyncWebsocketConsumer):
         TIMERS.unwatch(session_id)
         await self.channel_layer.group_discard(group_name(session_id), self.channel_name)
         try:
-            online, stamp = await db(presence.connection_close)(
+            await db(services.session_detach)(
                 session_id=session_id, channel_name=self.channel_name
             )
-            presence_changed(session_id, online, stamp)
         except DatabaseError:  # the sweep of a later heartbeat heals presence
             logger.warning("could not record the disconnect of %s", self.channel_name)
 

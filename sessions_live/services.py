@@ -166,13 +166,29 @@ class Attached:
 
 
 def session_attach(*, session_id: int, user_id: int, channel_name: str) -> Attached:
-    """A member's socket opened: record it for presence and return the current state with
-    who is online, in one trip to the database thread (the connect path of every page and
-    of every reconnect after a process died)."""
+    """A member's socket opened: record it for presence, tell the session's other sockets,
+    and return the current state with who is online, in one trip to a database thread (the
+    connect path of every page and of every reconnect after a process died)."""
     online, stamp = presence.connection_open(
         session_id=session_id, user_id=user_id, channel_name=channel_name
     )
+    broadcast.presence_changed(session_id, online, stamp)
     return Attached(state=session_snapshot(session_id=session_id), online=online, stamp=stamp)
+
+
+def session_detach(*, session_id: int, channel_name: str) -> None:
+    """A member's socket closed: forget it and tell the session's other sockets."""
+    online, stamp = presence.connection_close(session_id=session_id, channel_name=channel_name)
+    broadcast.presence_changed(session_id, online, stamp)
+
+
+def presence_heal() -> None:
+    """This process's heartbeat, and the sweep of processes that died: their sessions learn
+    the corrected presence."""
+    presence.heartbeat()
+    for session_id in presence.sweep_dead_servers():
+        online, stamp = presence.online(session_id)
+        broadcast.presence_changed(session_id, online, stamp)
 
 
 def _with_bank(session_id: int, command: arbiter.StartSession) -> arbiter.StartSession:
