@@ -63,6 +63,15 @@ class Settings:
         except ValueError:
             raise ConfigError(f"{name}: expected a whole number, got {value!r}") from None
 
+    def number(self, name: str, default: Any = _MISSING) -> Any:
+        value = self._raw(name, default)
+        if not isinstance(value, str):
+            return value
+        try:
+            return float(value)
+        except ValueError:
+            raise ConfigError(f"{name}: expected a number, got {value!r}") from None
+
     def choice(self, name: str, choices: Sequence[str], default: Any = _MISSING) -> Any:
         value = self._raw(name, default)
         if value not in choices:

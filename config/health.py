@@ -13,6 +13,17 @@ from django.views.decorators.http import require_GET
 
 def _check_database() -> str | None:
     try:
+        if getattr(connection, "pool", None) is not None:
+            # With a pool, a fresh connection with a short timeout: the probe must say
+            # "database away" in about a second, not wait for the pool to give up.
+            import psycopg
+
+            params = connection.get_connection_params()
+            params.pop("cursor_factory", None)
+            params.pop("context", None)
+            with psycopg.connect(**params, connect_timeout=1, autocommit=True) as direct:
+                direct.execute("SELECT 1").fetchone()
+            return None
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()

@@ -146,10 +146,10 @@ elif env.bool("DB_POOL", default=not TESTING):
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # the pool's check on hand-out
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": 2,
-        "max_size": env.int("DB_POOL_SIZE", default=10),
+        "max_size": env.int("DB_POOL_SIZE", default=16),
         # A call that waits longer for a connection fails with "unavailable": while the
-        # database is away, a command gets its error frame within seconds.
-        "timeout": 5,
+        # database is away, a command gets its error frame within seconds instead of hanging.
+        "timeout": env.number("DB_POOL_TIMEOUT", default=2.0),
     }
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=0))
