@@ -12,13 +12,17 @@ channels' own middleware keep the thread-sensitive default.
 from __future__ import annotations
 
 import functools
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ParamSpec, TypeVar
 
+import psycopg
 from asgiref.sync import SyncToAsync
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import DatabaseError, OperationalError, close_old_connections
+from psycopg_pool import PoolTimeout
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -26,18 +30,71 @@ R = TypeVar("R")
 _POOL = ThreadPoolExecutor(max_workers=settings.LIVE_DB_THREADS, thread_name_prefix="live-db")
 
 
+class Breaker:
+    """Fail fast while the database is unreachable. Without it, every call of an outage waits
+    for the pool's hand-out timeout on one of the few threads, the calls queue behind each
+    other, and a command sent during the outage is answered long after, against a state that
+    moved on. After a connection failure the breaker stays open for ``window`` seconds (calls
+    fail at once with ``OperationalError``); then one call at a time tries the database, and
+    the first that reaches it closes the breaker."""
+
+    def __init__(self, window: float = 1.0) -> None:
+        self.window = window
+        self.open_until = 0.0
+        self.probing = False
+        self.lock = threading.Lock()
+
+    def before(self) -> bool:
+        """May this call try the database? Returns whether it is the probe."""
+        with self.lock:
+            if self.open_until == 0.0:
+                return False
+            if time.monotonic() < self.open_until or self.probing:
+                raise OperationalError("the database is unavailable")
+            self.probing = True
+            return True
+
+    def after(self, error: BaseException | None, probe: bool) -> None:
+        with self.lock:
+            if probe:
+                self.probing = False
+            if error is not None and is_connection_failure(error):
+                self.open_until = time.monotonic() + self.window
+            elif probe or error is None:
+                self.open_until = 0.0
+
+
+def is_connection_failure(error: BaseException) -> bool:
+    """The database could not be reached (as opposed to an error it answered with, such as a
+    deadlock, which has an SQLSTATE)."""
+    cause = error.__cause__ if isinstance(error, DatabaseError) else error
+    if isinstance(cause, PoolTimeout):
+        return True
+    return isinstance(cause, psycopg.OperationalError) and cause.sqlstate is None
+
+
+BREAKER = Breaker()
+
+
 def db(func: Callable[P, R]) -> Any:
     """``await db(service)(...)``: run ``service`` on the pool, with Django's connection
     housekeeping (close stale or obsolete connections) before and after, as channels'
     ``database_sync_to_async`` does. It runs inside the call's own context, where asgiref
-    keeps the connection objects the call used."""
+    keeps the connection objects the call used. While the database is unreachable the call
+    fails at once (``BREAKER``)."""
 
     @functools.wraps(func)
     def call(*args: P.args, **kwargs: P.kwargs) -> R:
+        probe = BREAKER.before()
         close_old_connections()
         try:
-            return func(*args, **kwargs)
+            result = func(*args, **kwargs)
+        except BaseException as error:
+            BREAKER.after(error, probe)
+            raise
         finally:
             close_old_connections()
+        BREAKER.after(None, probe)
+        return result
 
     return SyncToAsync(call, thread_sensitive=False, executor=_POOL)

@@ -29,7 +29,6 @@ def _alive_servers():  # noqa: ANN202 - a queryset of ids, used as a subquery
 
 
 Presence = tuple[list[int], float]
-_last_beat = 0.0
 
 
 def online(session_id: int) -> Presence:
@@ -49,19 +48,15 @@ def online_user_ids(session_id: int) -> list[int]:
 
 
 def heartbeat(server_id: str = SERVER_ID) -> None:
-    global _last_beat
     ServerProcess.objects.update_or_create(
         server_id=server_id, defaults={"seen_at": timezone.now()}
     )
-    if server_id == SERVER_ID:
-        _last_beat = time.monotonic()
 
 
 def connection_open(*, session_id: int, user_id: int, channel_name: str) -> Presence:
-    # A connection only counts while its process beats: make sure this one has beaten
-    # lately (the first socket of a fresh process), without a write per connect otherwise.
-    if time.monotonic() - _last_beat > HEARTBEAT_SECONDS:
-        heartbeat()
+    # A connection only counts while its process beats: beat now, so the row is there even
+    # for the first socket of a fresh process or after a sweep removed a stalled one.
+    heartbeat()
     Connection.objects.update_or_create(
         channel_name=channel_name,
         defaults={"session_id": session_id, "user_id": user_id, "server_id": SERVER_ID},
