@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -55,22 +55,19 @@ class Settings:
         raise ConfigError(f"{name}: expected true or false, got {value!r}")
 
     def int(self, name: str, default: Any = _MISSING) -> Any:
-        value = self._raw(name, default)
-        if not isinstance(value, str):
-            return value
-        try:
-            return int(value)
-        except ValueError:
-            raise ConfigError(f"{name}: expected a whole number, got {value!r}") from None
+        return self._convert(name, default, int, "a whole number")
 
     def number(self, name: str, default: Any = _MISSING) -> Any:
+        return self._convert(name, default, float, "a number")
+
+    def _convert(self, name: str, default: Any, kind: Callable[[str], Any], what: str) -> Any:
         value = self._raw(name, default)
         if not isinstance(value, str):
             return value
         try:
-            return float(value)
+            return kind(value)
         except ValueError:
-            raise ConfigError(f"{name}: expected a number, got {value!r}") from None
+            raise ConfigError(f"{name}: expected {what}, got {value!r}") from None
 
     def choice(self, name: str, choices: Sequence[str], default: Any = _MISSING) -> Any:
         value = self._raw(name, default)
