@@ -296,7 +296,7 @@ SYNC_BUCKETS = [
 ]  # fmt: skip
 
 
-POOL_THREADS = 4  # LIVE_DB_THREADS of the servers profiled (the default)
+POOL_THREADS = 2  # LIVE_DB_THREADS of the servers profiled (the default)
 
 
 def summarise_profile(path: Path, seconds: float, rate: int, top: int = 12) -> dict[str, Any]:

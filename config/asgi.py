@@ -21,7 +21,10 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from config import eager_writes  # noqa: E402
 from sessions_live.routing import websocket_urlpatterns  # noqa: E402
+
+eager_writes.install()  # daphne's sockets send at once (see config/eager_writes.py)
 
 application = ProtocolTypeRouter(
     {

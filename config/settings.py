@@ -155,7 +155,7 @@ else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=0))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Worker threads per process for the live session's database calls (sessions_live/db.py).
-LIVE_DB_THREADS = env.int("LIVE_DB_THREADS", default=4)
+LIVE_DB_THREADS = env.int("LIVE_DB_THREADS", default=2)
 if LIVE_DB_THREADS < 1:
     raise ConfigError(f"LIVE_DB_THREADS: expected at least 1, got {LIVE_DB_THREADS}")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -26,11 +26,18 @@ def parsed_state(
     if isinstance(state_json, str):
         state_json = json.loads(state_json)
     state = arbiter.SessionState.from_json(state_json)
-    if cached is None or cached[0] < version:  # never replace a newer one
+    remember_state(session_id, version, state)
+    return state
+
+
+def remember_state(session_id: int, version: int, state: arbiter.SessionState) -> None:
+    """Keep ``state`` as the parsed state of ``session_id`` at ``version``, unless a newer one
+    is kept already (pushes of one session can reach a process out of order)."""
+    cached = _PARSED.get(session_id)
+    if cached is None or cached[0] < version:
         if len(_PARSED) >= _PARSED_MAX:
             _PARSED.clear()
         _PARSED[session_id] = (version, state)
-    return state
 
 
 def session_for_member(*, code: str, user: User) -> tuple[int, bool] | None:

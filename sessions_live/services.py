@@ -9,6 +9,7 @@ nothing is announced that was rolled back.
 
 from __future__ import annotations
 
+import json
 import secrets
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -17,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 import arbiter
 from accounts.models import User
@@ -138,7 +139,7 @@ def session_advance(*, session_id: int) -> float | None:
     one finds nothing due. It then publishes the current state once more: if the process that
     advanced died between its commit and its publish, this is what heals the pages."""
     with transaction.atomic():
-        row = LiveSession.objects.select_for_update().get(pk=session_id)
+        row = _lock(session_id)
         state = arbiter.SessionState.from_json(row.state)
         advanced, events = arbiter.advance(state, time.time())
         if events:
@@ -215,7 +216,7 @@ def _locked_apply(
     also: Callable[[LiveSession, Outcome], None] | None = None,
 ) -> Outcome:
     with transaction.atomic():
-        row = LiveSession.objects.select_for_update().get(pk=session_id)
+        row = _lock(session_id)
         now = time.time()
         state, due = arbiter.advance(arbiter.SessionState.from_json(row.state), now)
         outcome = arbiter.apply(state, command, now)
@@ -228,6 +229,40 @@ def _locked_apply(
     return outcome
 
 
+# The columns a command reads, in the model's order (as ``Model.from_db`` takes them); the
+# others stay deferred (loaded only if a rare path asks).
+_LOCKED_COLUMNS = tuple(
+    field.attname
+    for field in LiveSession._meta.concrete_fields
+    if field.attname in {"id", "state", "version", "phase", "next_deadline", "candidate_id", "code"}
+)
+_STATE_AT = _LOCKED_COLUMNS.index("state")
+
+
+def _lock(session_id: int) -> LiveSession:
+    """Read and lock the session row for a command: ``SELECT … FOR UPDATE`` on PostgreSQL (on
+    SQLite the transaction itself is the lock). Written as plain SQL because this runs for
+    every command of every session: building the query through the ORM was a third of a
+    command's Python in the profile of one daphne at its limit (docs/benchmarks.md)."""
+    meta = LiveSession._meta
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(meta.get_field(name).column) for name in _LOCKED_COLUMNS)  # type: ignore[union-attr]
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {quote(meta.pk.column)} = %s"
+            f"{lock}",
+            [session_id],
+        )
+        found = cursor.fetchone()
+    if found is None:
+        raise LiveSession.DoesNotExist(f"no live session {session_id}")
+    values = list(found)
+    if isinstance(values[_STATE_AT], str | bytes):  # the JSON text both backends return
+        values[_STATE_AT] = json.loads(values[_STATE_AT])
+    return LiveSession.from_db(connection.alias, list(_LOCKED_COLUMNS), values)
+
+
 def _save(row: LiveSession, state: arbiter.SessionState, events: Iterable[arbiter.Event]) -> None:
     row.state = state.to_json()
     row.version = state.version
@@ -236,9 +271,31 @@ def _save(row: LiveSession, state: arbiter.SessionState, events: Iterable[arbite
     fields = ["state", "version", "phase", "next_deadline", "updated_at"]
     for event in events:
         fields += _record(row, event)
-    row.save(update_fields=sorted(set(fields)))
+    _update(row, sorted(set(fields)))
     session_id, version, payload = row.pk, row.version, row.state
-    transaction.on_commit(lambda: broadcast.state_changed(session_id, version, payload))
+    transaction.on_commit(lambda: broadcast.state_changed(session_id, version, payload, state))
+
+
+def _update(row: LiveSession, names: list[str]) -> None:
+    """``row.save(update_fields=names)`` without the ORM's query building (see ``_lock``):
+    each field still prepares its own value (``auto_now``, the JSON encoding), so what is
+    stored is what ``save`` would store."""
+    meta = LiveSession._meta
+    quote = connection.ops.quote_name
+    assignments, params = [], []
+    for name in names:
+        field = meta.get_field(name)
+        value = field.pre_save(row, add=False)  # type: ignore[attr-defined]
+        assignments.append(f"{quote(field.column)} = %s")  # type: ignore[attr-defined]
+        params.append(field.get_db_prep_save(value, connection))  # type: ignore[attr-defined]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(meta.db_table)} SET {', '.join(assignments)} "
+            f"WHERE {quote(meta.pk.column)} = %s",
+            [*params, row.pk],
+        )
+        if cursor.rowcount != 1:  # the row is locked by this transaction: cannot happen
+            raise LiveSession.DoesNotExist(f"live session {row.pk} vanished under its lock")
 
 
 def _record(row: LiveSession, event: arbiter.Event) -> list[str]:

@@ -126,4 +126,4 @@ def test_production_pools_its_postgresql_connections(tmp_path: Path) -> None:
         env=_production(ROUNDTABLE_VAR_DIR=str(tmp_path), DB_POOL_SIZE="7"),
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["0", "7", "4"]
+    assert result.stdout.split() == ["0", "7", "2"]
