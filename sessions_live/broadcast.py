@@ -92,23 +92,70 @@ def publish(group: str, message: dict[str, Any]) -> None:
 
 class _DirectRedis:
     """PUBLISH to the channel that channels-redis's pub/sub layer subscribes a group to, with
-    the layer's own serializer, from any thread (redis-py's client is thread-safe)."""
+    the layer's own serializer, from any thread (redis-py's client is thread-safe).
+
+    A state push that fails (Redis away) is kept, the newest per session, and sent again once
+    Redis is back, until a subscriber receives it (``PUBLISH`` counts them: the processes'
+    subscriptions come back a moment after Redis does) or ``RESEND_FOR`` seconds have
+    passed. Without it a session whose last change fell in the outage (a hand-over, the last
+    feedback) would show the old state on every page until its next change; states carry a
+    version and pages drop an older one, so a late resend never undoes a newer push."""
+
+    RESEND_EVERY = 0.25
+    RESEND_FOR = 30.0
 
     def __init__(self, url: str, prefix: str) -> None:
         self.client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
         self.prefix = prefix
         self.failed_at = 0.0
+        self.unsent: dict[str, tuple[float, dict[str, Any]]] = {}  # group -> (since, message)
+        self.lock = threading.Lock()
+        self.resender: threading.Thread | None = None
 
     def publish(self, group: str, message: dict[str, Any]) -> None:
-        layer = get_channel_layer()
         try:
-            # channels_redis.pubsub.RedisPubSubLoopLayer._get_group_channel_name, pinned version
-            self.client.publish(f"{self.prefix}__group__{group}", layer.serialize(message))
+            self._send(group, message)
         except redis.RedisError:
             now = time.monotonic()
             if now - self.failed_at > 5:  # one line every few seconds during an outage
                 self.failed_at = now
-                logger.exception("could not publish to %s; pushes are dropped", group)
+                logger.exception("could not publish to %s; pushes are held for Redis", group)
+            if message.get("type") == "session.state":
+                self._hold(group, message)
+
+    def _send(self, group: str, message: dict[str, Any]) -> int:
+        layer = get_channel_layer()
+        # channels_redis.pubsub.RedisPubSubLoopLayer._get_group_channel_name, pinned version
+        return int(self.client.publish(f"{self.prefix}__group__{group}", layer.serialize(message)))
+
+    def _hold(self, group: str, message: dict[str, Any]) -> None:
+        with self.lock:
+            held = self.unsent.get(group)
+            if held is None or held[1]["version"] <= message["version"]:
+                self.unsent[group] = (held[0] if held else time.monotonic(), message)
+            if self.resender is None or not self.resender.is_alive():
+                self.resender = threading.Thread(
+                    target=self._resend, name="push-resend", daemon=True
+                )
+                self.resender.start()
+
+    def _resend(self) -> None:
+        while True:
+            time.sleep(self.RESEND_EVERY)
+            with self.lock:
+                pending = list(self.unsent.items())
+                if not pending:
+                    self.resender = None
+                    return
+            for group, (since, message) in pending:
+                try:
+                    received = self._send(group, message)
+                except redis.RedisError:
+                    continue  # still away: try again
+                expired = time.monotonic() - since > self.RESEND_FOR
+                with self.lock:
+                    if (received or expired) and self.unsent.get(group, (0, None))[1] is message:
+                        del self.unsent[group]
 
 
 _DIRECT: dict[tuple[str, str], _DirectRedis] = {}

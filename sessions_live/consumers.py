@@ -181,6 +181,7 @@ class SessionConsumer(AsyncWebsocketConsumer):
         if self.session_id is None:
             return
         version = event["version"]
+        selectors.note_received(self.session_id, version)
         if self.state is not None and version < self.state.version:
             return  # an older push overtaken by a newer one
         self.state = selectors.parsed_state(self.session_id, version, event["state"])

@@ -40,6 +40,21 @@ def remember_state(session_id: int, version: int, state: arbiter.SessionState) -
         _PARSED[session_id] = (version, state)
 
 
+_RECEIVED: dict[int, int] = {}  # session id -> the newest version a push brought this process
+
+
+def note_received(session_id: int, version: int) -> None:
+    """A push of ``version`` reached this process (so it reached every subscribed process)."""
+    if _RECEIVED.get(session_id, 0) < version:
+        if len(_RECEIVED) >= _PARSED_MAX:
+            _RECEIVED.clear()
+        _RECEIVED[session_id] = version
+
+
+def push_received(session_id: int, version: int) -> bool:
+    return _RECEIVED.get(session_id, 0) >= version
+
+
 def session_for_member(*, code: str, user: User) -> tuple[int, bool] | None:
     """(session id, is member) for a code, or None if there is no such session."""
     session_id = LiveSession.objects.filter(code=code).values_list("id", flat=True).first()

@@ -26,7 +26,7 @@ from cabinet.broadcast import cabinet_changed
 from candidates.models import Candidate, CandidateEvent
 from questionbank.models import Question, Topic
 from questionbank.services import questions_mark_used
-from sessions_live import broadcast, presence
+from sessions_live import broadcast, presence, selectors
 from sessions_live.codes import new_code
 from sessions_live.models import (
     AskedQuestion,
@@ -136,15 +136,17 @@ def session_advance(*, session_id: int) -> float | None:
     """Apply transitions that are due now (a timer fired) and return the next deadline.
 
     A second process doing the same is a no-op: the row lock serialises them and the later
-    one finds nothing due. It then publishes the current state once more: if the process that
-    advanced died between its commit and its publish, this is what heals the pages."""
+    one finds nothing due. It then publishes the current state once more, unless the push of
+    that version has reached this process already: if the process that advanced died between
+    its commit and its publish, this is what heals the pages (and a push that did go out is
+    not sent twice to every page)."""
     with transaction.atomic():
         row = _lock(session_id)
         state = arbiter.SessionState.from_json(row.state)
         advanced, events = arbiter.advance(state, time.time())
         if events:
             _save(row, advanced, events)
-        else:
+        elif not selectors.push_received(session_id, row.version):
             version, payload = row.version, row.state
             transaction.on_commit(lambda: broadcast.state_changed(session_id, version, payload))
         return arbiter.next_deadline(advanced)

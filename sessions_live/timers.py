@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -16,6 +17,12 @@ logger = logging.getLogger(__name__)
 
 # Fire a hair after the deadline so the advance never runs just before it is due.
 GRACE_SECONDS = 0.005
+# Plus an offset of this process's own (0-30 ms): with several processes serving one session
+# the earliest advances it, and its push usually reaches the others before their own wake-up,
+# which the push then moves to the next deadline. Without it every process woke at the same
+# instant and each hand-over cost one locked advance per process (the later ones finding
+# nothing due), doubling the timers' database work with two processes.
+PROCESS_OFFSET_SECONDS = random.uniform(0.0, 0.03)
 RETRY_SECONDS = 1.0
 
 Advance = Callable[[int], Awaitable[float | None]]
@@ -46,7 +53,7 @@ class SessionTimers:
         if deadline is None:
             return
         loop = asyncio.get_running_loop()
-        delay = max(0.0, deadline - time.time()) + GRACE_SECONDS
+        delay = max(0.0, deadline - time.time()) + GRACE_SECONDS + PROCESS_OFFSET_SECONDS
         handle = loop.call_later(delay, lambda: loop.create_task(self._fire(session_id)))
         self._handles[session_id] = (deadline, handle)
 

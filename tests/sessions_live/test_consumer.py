@@ -176,6 +176,25 @@ async def test_the_server_hands_control_over_at_the_deadline(lead, ann, bob, con
     assert "session.finish" in closing["can"]
 
 
+async def test_a_timer_that_finds_nothing_due_does_not_repeat_a_push_that_arrived(lead, ann, bob, connect) -> None:  # noqa: ANN001
+    """The second process's timer at a hand-over finds nothing due; the first process's push
+    has reached it already, so the pages do not get the same state twice."""
+    from sessions_live import services
+
+    session = await database_sync_to_async(make_session)(lead, [ann, bob], seconds=(60, 60))
+    _, _, socket = await connect(ann, session)
+    before = await socket.state()
+    topic = before["topics"][0]["id"]
+    await socket.send({"type": "claim.set", "id": "c1", "topic_id": topic, "claimed": True})
+    pushed = await socket.state(where=lambda s: s["version"] == before["version"] + 1)
+    await database_sync_to_async(services.session_advance)(session_id=session.pk)
+    extra = []
+    while not await socket.communicator.receive_nothing(timeout=0.5):
+        extra.append(await socket.receive())
+    assert [m for m in extra if m["type"] == "state"] == [], extra
+    assert pushed["version"] == before["version"] + 1
+
+
 async def test_a_timer_that_finds_nothing_due_republishes_a_lost_push(lead, ann, bob, connect) -> None:  # noqa: ANN001
     """A process that advanced a session and died before publishing: the next timer heals it."""
     import time

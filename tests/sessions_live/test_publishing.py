@@ -126,6 +126,29 @@ async def test_while_redis_is_down_commands_are_saved_and_acknowledged_and_socke
     assert seen["version"] <= await version_of(panel_session)
 
 
+async def test_a_change_made_while_redis_was_down_reaches_the_pages_once_it_is_back(
+    private_redis,
+    panel_session,
+    lead,
+    ann,
+    connect,  # noqa: ANN001
+) -> None:
+    """The last change of a session fell in the outage (nothing changes after it): the pages
+    still get it, without another command, once Redis and the subscriptions are back."""
+    _, _, lead_socket = await connect(lead, panel_session)
+    _, _, ann_socket = await connect(ann, panel_session)
+    topic = (await lead_socket.state())["topics"][0]["id"]
+
+    private_redis.stop()
+    ack = await _claim(ann_socket, "last-change", topic, True)
+    private_redis.start()
+
+    seen = await lead_socket.state(where=lambda s: s["version"] >= ack["version"], timeout=15)
+    assert seen["version"] == ack["version"] == await version_of(panel_session)
+    mine = next(t for t in seen["topics"] if t["id"] == topic)
+    assert ann.pk in mine["claimants"]
+
+
 async def test_each_socket_sees_versions_in_order_under_concurrent_commands(
     panel_session,
     lead,
