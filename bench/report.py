@@ -332,6 +332,30 @@ def limits_section(bench: dict[str, Any], verdicts: dict[str, Any]) -> list[str]
         f"long before they are 100 % busy.",
         "",
     ]
+    big = max(steady, key=lambda row: row["sessions"]) if steady else None
+    if big is not None and r2:
+        project = big["project"]
+        hand = project.get("handover", {})
+        handovers = hand.get("handovers")
+        replies = project.get("replies") or {}
+        refused = sum(n for kind, n in replies.items() if kind.startswith("error:"))
+        out += [
+            f"**{big['sessions']} sessions × 5 at 1 command/s** asks two processes for "
+            f"{f(project.get('sent_per_s'))} commands/s sent and the deadline hand-overs on top "
+            f"({handovers} in {f(project.get('active_seconds'), 0)} s), each push rendered in "
+            f"both processes (the sockets of every session are spread over both), with states "
+            f"of {project.get('state_bytes_mean')} bytes (the ramp's lobby states are "
+            f"{ramp.get('state_bytes')}): the machine ran at "
+            f"{f(project.get('machine_cpu_percent'), 0)} % of its {ceiling} % and the work "
+            f"queued. The two-process ramp sustained {f(r2)} commands/s, but of small lobby "
+            f"commands with no timers; the scenario's commands (start with the bank, scores "
+            f"with their report rows, feedback) and its hand-overs cost more each. Once pushes "
+            f"are late, members send commands on a stale state and the arbiter refuses them "
+            f"({refused} here, `not_your_turn` or `wrong_phase`): correct, but each is a round "
+            f"trip the panel would notice. What would lift it is what lifts the ramp (below), "
+            f"and a core per process.",
+            "",
+        ]
     if two.get("processes"):
         occ = ", ".join(
             f"{name}: event loop {f(_loop(s).get('occupied_percent'))} %, database threads "
