@@ -35,9 +35,6 @@ from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 
-import arbiter
-from sessions_live import selectors
-
 logger = logging.getLogger(__name__)
 
 
@@ -46,15 +43,9 @@ def group_name(session_id: int) -> str:
     return f"session.{session_id}"
 
 
-def state_changed(
-    session_id: int, version: int, state: dict[str, Any], parsed: arbiter.SessionState | None = None
-) -> None:
+def state_changed(session_id: int, version: int, state: dict[str, Any]) -> None:
     """Announce a committed state (call from ``transaction.on_commit``). The ids of recent
-    commands stay behind: only the stored state needs them, and no view shows them. With
-    ``parsed`` (the state the writer already holds) this process's sockets skip parsing the
-    push they are about to receive."""
-    if parsed is not None:
-        selectors.remember_state(session_id, version, parsed)
+    commands stay behind: only the stored state needs them, and no view shows them."""
     text = json.dumps({k: v for k, v in state.items() if k != "recent"}, separators=(",", ":"))
     publish(group_name(session_id), {"type": "session.state", "version": version, "state": text})
 

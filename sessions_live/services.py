@@ -9,6 +9,7 @@ nothing is announced that was rolled back.
 
 from __future__ import annotations
 
+import functools
 import json
 import secrets
 import time
@@ -246,16 +247,8 @@ def _lock(session_id: int) -> LiveSession:
     SQLite the transaction itself is the lock). Written as plain SQL because this runs for
     every command of every session: building the query through the ORM was a third of a
     command's Python in the profile of one daphne at its limit (docs/benchmarks.md)."""
-    meta = LiveSession._meta
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(meta.get_field(name).column) for name in _LOCKED_COLUMNS)  # type: ignore[union-attr]
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {quote(meta.pk.column)} = %s"
-            f"{lock}",
-            [session_id],
-        )
+        cursor.execute(_lock_sql(connection.vendor), [session_id])
         found = cursor.fetchone()
     if found is None:
         raise LiveSession.DoesNotExist(f"no live session {session_id}")
@@ -263,6 +256,15 @@ def _lock(session_id: int) -> LiveSession:
     if isinstance(values[_STATE_AT], str | bytes):  # the JSON text both backends return
         values[_STATE_AT] = json.loads(values[_STATE_AT])
     return LiveSession.from_db(connection.alias, list(_LOCKED_COLUMNS), values)
+
+
+@functools.cache
+def _lock_sql(vendor: str) -> str:
+    meta = LiveSession._meta
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(meta.get_field(name).column) for name in _LOCKED_COLUMNS)  # type: ignore[union-attr]
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    return f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {quote(meta.pk.column)} = %s{lock}"
 
 
 def _save(row: LiveSession, state: arbiter.SessionState, events: Iterable[arbiter.Event]) -> None:
@@ -273,31 +275,38 @@ def _save(row: LiveSession, state: arbiter.SessionState, events: Iterable[arbite
     fields = ["state", "version", "phase", "next_deadline", "updated_at"]
     for event in events:
         fields += _record(row, event)
-    _update(row, sorted(set(fields)))
+    _update(row, tuple(sorted(set(fields))))
     session_id, version, payload = row.pk, row.version, row.state
-    transaction.on_commit(lambda: broadcast.state_changed(session_id, version, payload, state))
+
+    def announce() -> None:
+        # This process's sockets render the push from the state in hand, without parsing it.
+        selectors.remember_state(session_id, version, state)
+        broadcast.state_changed(session_id, version, payload)
+
+    transaction.on_commit(announce)
 
 
-def _update(row: LiveSession, names: list[str]) -> None:
+def _update(row: LiveSession, names: tuple[str, ...]) -> None:
     """``row.save(update_fields=names)`` without the ORM's query building (see ``_lock``):
     each field still prepares its own value (``auto_now``, the JSON encoding), so what is
     stored is what ``save`` would store."""
-    meta = LiveSession._meta
-    quote = connection.ops.quote_name
-    assignments, params = [], []
-    for name in names:
-        field = meta.get_field(name)
-        value = field.pre_save(row, add=False)  # type: ignore[attr-defined]
-        assignments.append(f"{quote(field.column)} = %s")  # type: ignore[attr-defined]
-        params.append(field.get_db_prep_save(value, connection))  # type: ignore[attr-defined]
+    fields = [LiveSession._meta.get_field(name) for name in names]
+    params = [
+        field.get_db_prep_save(field.pre_save(row, add=False), connection)  # type: ignore[union-attr]
+        for field in fields
+    ]
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {quote(meta.db_table)} SET {', '.join(assignments)} "
-            f"WHERE {quote(meta.pk.column)} = %s",
-            [*params, row.pk],
-        )
+        cursor.execute(_update_sql(connection.vendor, names), [*params, row.pk])
         if cursor.rowcount != 1:  # the row is locked by this transaction: cannot happen
             raise LiveSession.DoesNotExist(f"live session {row.pk} vanished under its lock")
+
+
+@functools.cache
+def _update_sql(vendor: str, names: tuple[str, ...]) -> str:
+    meta = LiveSession._meta
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(meta.get_field(name).column)} = %s" for name in names)  # type: ignore[union-attr]
+    return f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"
 
 
 def _record(row: LiveSession, event: arbiter.Event) -> list[str]:

@@ -88,6 +88,15 @@ async def _claim(socket, command_id: str, topic_id: int, claimed: bool) -> dict:
     return await socket.next_of("ack", where=lambda m: m["id"] == command_id, timeout=5)
 
 
+async def _lead_and_ann(connect, session, lead, ann):  # noqa: ANN001, ANN202
+    """Both members' sockets, each past its first state, and the first topic's id."""
+    _, _, lead_socket = await connect(lead, session)
+    _, _, ann_socket = await connect(ann, session)
+    topic = (await lead_socket.state())["topics"][0]["id"]
+    await ann_socket.state()
+    return lead_socket, ann_socket, topic
+
+
 async def test_while_redis_is_down_commands_are_saved_and_acknowledged_and_sockets_stay(
     private_redis,
     panel_session,
@@ -95,10 +104,7 @@ async def test_while_redis_is_down_commands_are_saved_and_acknowledged_and_socke
     ann,
     connect,  # noqa: ANN001
 ) -> None:
-    _, _, lead_socket = await connect(lead, panel_session)
-    _, _, ann_socket = await connect(ann, panel_session)
-    topic = (await lead_socket.state())["topics"][0]["id"]
-    await ann_socket.state()
+    lead_socket, ann_socket, topic = await _lead_and_ann(connect, panel_session, lead, ann)
 
     private_redis.stop()
     before = await version_of(panel_session)
@@ -135,9 +141,7 @@ async def test_a_change_made_while_redis_was_down_reaches_the_pages_once_it_is_b
 ) -> None:
     """The last change of a session fell in the outage (nothing changes after it): the pages
     still get it, without another command, once Redis and the subscriptions are back."""
-    _, _, lead_socket = await connect(lead, panel_session)
-    _, _, ann_socket = await connect(ann, panel_session)
-    topic = (await lead_socket.state())["topics"][0]["id"]
+    lead_socket, ann_socket, topic = await _lead_and_ann(connect, panel_session, lead, ann)
 
     private_redis.stop()
     ack = await _claim(ann_socket, "last-change", topic, True)
