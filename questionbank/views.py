@@ -56,7 +56,7 @@ def bank_import(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         parsed = bulk.read_bank(upload.read(), bulk.format_for(upload.name))
-        dry_run = request.POST.get("action") != "import"
+        dry_run = request.POST.get("mode") != "import"
         report = services.bank_import(bank=parsed, dry_run=dry_run)
     context = {"form": form, "report": report, "formats": bulk.FORMATS, "columns": bulk.COLUMNS}
     status = 400 if (report is not None and not report.ok) or form.errors else 200

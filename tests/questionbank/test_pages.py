@@ -49,12 +49,12 @@ def test_check_reports_without_changing_and_import_applies(client: Client, edito
     client.force_login(editor)
     body = (HEADER + "Go,Concurrency,10,Goroutines?,Green threads,,,\n").encode()
     before = snapshot()
-    checked = client.post("/questions/import/", {"file": upload(body), "action": "check"})
+    checked = client.post("/questions/import/", {"file": upload(body), "mode": "check"})
     assert checked.status_code == 200
     assert "Importing it would" in checked.content.decode()
     assert snapshot() == before
 
-    imported = client.post("/questions/import/", {"file": upload(body), "action": "import"})
+    imported = client.post("/questions/import/", {"file": upload(body), "mode": "import"})
     assert imported.status_code == 200
     assert "Imported." in imported.content.decode()
     assert Question.objects.filter(text="Goroutines?", topic__name="Go").exists()
@@ -64,7 +64,7 @@ def test_a_bad_row_is_named_on_the_page_and_nothing_changes(client: Client, edit
     client.force_login(editor)
     before = snapshot()
     body = (HEADER + "Go,,,Goroutines?,,,,\n" + "Go,,,Channels?,,,,perhaps\n").encode()
-    response = client.post("/questions/import/", {"file": upload(body), "action": "import"})
+    response = client.post("/questions/import/", {"file": upload(body), "mode": "import"})
     assert response.status_code == 400
     page = response.content.decode()
     assert "1 problem found; nothing was changed." in page
@@ -80,7 +80,7 @@ def test_the_script_gets_the_report_alone_for_the_progress_page(
     assert 'id="import-progress"' in page and "questionbank/import.js" in page
     response = client.post(
         "/questions/import/",
-        {"file": upload((HEADER + "Go,,,Goroutines?,,,,\n").encode()), "action": "check"},
+        {"file": upload((HEADER + "Go,,,Goroutines?,,,,\n").encode()), "mode": "check"},
         headers={"X-Requested-With": "XMLHttpRequest"},
     )
     fragment = response.content.decode()
@@ -118,7 +118,7 @@ def test_a_5000_question_workbook_imports_through_the_page(client: Client, edito
     body = bulk.write_bank(rows, "xlsx")
     client.force_login(editor)
     response = client.post(
-        "/questions/import/", {"file": upload(body, "bank.xlsx"), "action": "import"}
+        "/questions/import/", {"file": upload(body, "bank.xlsx"), "mode": "import"}
     )
     assert response.status_code == 200, response.content[:500]
     assert Question.objects.count() == 5000 and Topic.objects.count() == 40

@@ -18,11 +18,12 @@ function show(percent, text) {
 form.addEventListener("submit", (event) => {
   event.preventDefault();
   const data = new FormData(form);
-  data.set("action", event.submitter ? event.submitter.value : "check");
+  // The buttons are named "mode": a control named "action" would shadow form.action.
+  data.set("mode", event.submitter ? event.submitter.value : "check");
   const buttons = form.querySelectorAll("button");
   buttons.forEach((button) => { button.disabled = true; });
   const request = new XMLHttpRequest();
-  request.open("POST", form.action || window.location.href);
+  request.open("POST", form.getAttribute("action") || window.location.href);
   request.setRequestHeader("X-Requested-With", "XMLHttpRequest");
   request.upload.addEventListener("progress", (progress) => {
     if (progress.lengthComputable) {
