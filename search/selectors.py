@@ -3,7 +3,9 @@ may see, grouped by kind, each hit with a link to the page that shows it.
 
 PostgreSQL runs a full-text query (``simple`` configuration, so names and codes in any
 language match; every word is a prefix, so "carl" finds "Carla"). Other databases (the
-embedded SQLite) fall back to ``icontains`` on the same fields: every word must appear.
+embedded SQLite) fall back to a substring match of the casefolded fields (``search.casefold``:
+SQLite's own ``LIKE`` folds ASCII only): every word must appear. Both ignore case in every
+script: "АННА", "Анна" and "анна" find one candidate.
 """
 
 from __future__ import annotations
@@ -14,14 +16,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-from django.db import connection
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db import connections
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.lookups import Contains
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from api.selectors import visible_candidates, visible_sessions
 from questionbank.models import Question, Topic
+from search.casefold import Casefold
 from sessions_live.models import LiveSession, Membership
 
 PER_KIND = 10
@@ -75,8 +79,12 @@ def search_everything(*, user: User, query: str) -> list[Group]:
     return groups
 
 
+def _full_text(queryset: QuerySet[Any]) -> bool:
+    return connections[queryset.db].vendor == "postgresql"
+
+
 def _matching(queryset: QuerySet[Any], fields: Sequence[str], words: list[str]) -> QuerySet[Any]:
-    if connection.vendor == "postgresql":
+    if _full_text(queryset):
         vector = SearchVector(*fields, config="simple")
         # Words are \w+ only, so they are safe to join into a raw tsquery.
         query = SearchQuery(
@@ -91,7 +99,7 @@ def _matching(queryset: QuerySet[Any], fields: Sequence[str], words: list[str]) 
     for word in words:
         condition = Q()
         for name in fields:
-            condition |= Q(**{f"{name}__icontains": word})
+            condition |= Q(Contains(Casefold(F(name)), word.casefold()))
         queryset = queryset.filter(condition)
     return queryset.order_by("pk")
 

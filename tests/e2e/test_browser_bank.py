@@ -23,6 +23,7 @@ BANK_CSV = (
     "topic,topic_description,topic_minutes,question,reference_answer,difficulty,max_points,active\n"
     "Browser topic,Made in the browser test,12,What does CSP stop?,Injected script,easy,5,true\n"
     "Browser topic,,,Why read form.getAttribute('action')?,Controls shadow it,medium,5,true\n"
+    "Базы данных,Индексы,10,Что такое индекс?,Структура поиска,easy,5,true\n"
 )
 
 
@@ -69,16 +70,21 @@ def test_an_editor_checks_then_imports_a_file_in_the_browser(server_url: str, tm
             report = page.locator("#import-report .import-report")
             expect(report).to_have_attribute("data-ok", "true")
             expect(report).to_contain_text("The file is fine")
-            expect(report.locator(".import-counts")).to_contain_text("questions created: 2")
+            expect(report.locator(".import-counts")).to_contain_text("questions created: 3")
 
             page.get_by_role("button", name="Import").click()
             expect(report).to_contain_text("Imported.")
-            expect(report.locator(".import-counts")).to_contain_text("questions created: 2")
+            expect(report.locator(".import-counts")).to_contain_text("questions created: 3")
 
             # Importing the same file again changes nothing.
             page.get_by_role("button", name="Check").click()
-            expect(report.locator(".import-counts")).to_contain_text("questions unchanged: 2")
+            expect(report.locator(".import-counts")).to_contain_text("questions unchanged: 3")
             assert page.url.endswith("/questions/import/")  # in place: no navigation
+
+            # The embedded SQLite finds the Cyrillic topic whatever the case (defect 7).
+            for query in ["БАЗЫ", "базы", "Данных"]:
+                page.goto(f"/search/?q={query}")
+                expect(page.locator('[data-kind="topics"]')).to_contain_text("Базы данных")
         finally:
             browser.close()
     import_posts = [url for url in posts if "/questions/import/" in url]

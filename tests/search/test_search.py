@@ -3,7 +3,6 @@ PostgreSQL full-text in production, a plain ``icontains`` fallback elsewhere."""
 
 from __future__ import annotations
 
-import types
 
 import pytest
 from django.test import Client
@@ -33,8 +32,8 @@ def kinds(user, query: str) -> dict[str, list[str]]:  # noqa: ANN001
 
 @pytest.fixture(params=["postgresql", "fallback"])
 def engine(request, monkeypatch):  # noqa: ANN001, ANN201
-    if request.param == "fallback":  # what SQLite runs: icontains on the same fields
-        monkeypatch.setattr(selectors, "connection", types.SimpleNamespace(vendor="sqlite"))
+    if request.param == "fallback":  # what SQLite runs: a casefolded substring match
+        monkeypatch.setattr(selectors, "_full_text", lambda queryset: False)
     return request.param
 
 
@@ -99,3 +98,70 @@ def test_odd_input_finds_nothing_and_breaks_nothing(client: Client, found, manag
 
 def test_anonymous_people_are_sent_to_log_in(client: Client) -> None:
     assert client.get("/search/?q=x").status_code == 302
+
+
+@pytest.fixture
+def russian_names(found, roles):  # noqa: ANN001, ANN201
+    found.candidate.__class__.objects.filter(pk=found.candidate_id).update(full_name="Анна Иванова")
+    UserFactory(username="olga", first_name="Ольга", last_name="Сидорова", roles=["manager"])
+    TopicFactory(name="Базы данных", description="Индексы и ЁЖИКИ")
+    return found
+
+
+@pytest.mark.parametrize("query", ["Анна", "анна", "АННА", "иванова", "ИВАНОВА", "анна иванова"])
+def test_russian_names_are_found_in_any_case(engine, russian_names, manager, query) -> None:  # noqa: ANN001
+    assert kinds(manager, query)["candidates"] == ["Анна Иванова"]
+    assert kinds(manager, query)["sessions"] == [russian_names.code]
+
+
+def test_people_and_the_bank_in_cyrillic_in_any_case(engine, russian_names, manager, editor) -> None:  # noqa: ANN001
+    assert kinds(manager, "ольга")["people"] == ["Ольга Сидорова"]
+    assert kinds(manager, "СИДОРОВА")["people"] == ["Ольга Сидорова"]
+    assert kinds(editor, "базы")["topics"] == ["Базы данных"]
+    assert kinds(editor, "ёжики")["topics"] == ["Базы данных"]
+
+
+@pytest.fixture
+def embedded_sqlite(django_db_blocker):  # noqa: ANN001, ANN201
+    """A real SQLite connection (the embedded default's engine) beside the test database,
+    with the tables the search of people and topics reads."""
+    from django.db import connections
+
+    from accounts.models import User
+    from questionbank.models import Topic
+
+    configured = connections.configure_settings(
+        {
+            "default": connections.settings["default"],
+            "embedded": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"},
+        }
+    )
+    connections.settings["embedded"] = configured["embedded"]
+    with django_db_blocker.unblock():
+        with connections["embedded"].schema_editor() as editor:
+            editor.create_model(User)
+            editor.create_model(Topic)
+        yield connections["embedded"]
+        connections["embedded"].close()
+    del connections.settings["embedded"]
+    del connections["embedded"]
+
+
+def test_sqlite_itself_matches_cyrillic_in_any_case(embedded_sqlite) -> None:  # noqa: ANN001
+    from accounts.models import User
+    from questionbank.models import Topic
+
+    assert embedded_sqlite.vendor == "sqlite"
+    users = User.objects.using("embedded")
+    users.create(username="anna", first_name="Анна", last_name="Иванова")
+    users.create(username="boris", first_name="Борис", last_name="Smith")
+    Topic.objects.using("embedded").create(name="Straße und Ёлки")
+    fields = ["username", "first_name", "last_name", "email"]
+    for query in ["Анна", "анна", "АННА", "иванова", "анна ИВАНОВА"]:
+        found = selectors._matching(users, fields, selectors.words_of(query))
+        assert [user.username for user in found] == ["anna"], query
+    # Plain SQLite LIKE folds ASCII only: the registered casefold is what makes this work.
+    assert not users.filter(first_name__icontains="анна").exists()
+    assert [u.username for u in selectors._matching(users, fields, ["smith"])] == ["boris"]
+    topics = Topic.objects.using("embedded")
+    assert selectors._matching(topics, ["name"], ["strasse", "ёлки"]).count() == 1
