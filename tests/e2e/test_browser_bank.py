@@ -33,7 +33,9 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield stack.start_server().url
 
 
-def test_an_editor_checks_then_imports_a_file_in_the_browser(server_url: str, tmp_path: Path) -> None:
+def test_an_editor_checks_then_imports_a_file_in_the_browser(
+    server_url: str, tmp_path: Path
+) -> None:
     bank_file = tmp_path / "bank.csv"
     bank_file.write_text(BANK_CSV, encoding="utf-8")
     errors: list[str] = []

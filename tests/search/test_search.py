@@ -3,7 +3,6 @@ PostgreSQL full-text in production, a plain ``icontains`` fallback elsewhere."""
 
 from __future__ import annotations
 
-
 import pytest
 from django.test import Client
 
@@ -114,7 +113,9 @@ def test_russian_names_are_found_in_any_case(engine, russian_names, manager, que
     assert kinds(manager, query)["sessions"] == [russian_names.code]
 
 
-def test_people_and_the_bank_in_cyrillic_in_any_case(engine, russian_names, manager, editor) -> None:  # noqa: ANN001
+def test_people_and_the_bank_in_cyrillic_in_any_case(
+    engine, russian_names, manager, editor
+) -> None:  # noqa: ANN001
     assert kinds(manager, "ольга")["people"] == ["Ольга Сидорова"]
     assert kinds(manager, "СИДОРОВА")["people"] == ["Ольга Сидорова"]
     assert kinds(editor, "базы")["topics"] == ["Базы данных"]
