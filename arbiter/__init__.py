@@ -25,7 +25,7 @@ from arbiter.commands import (
     command_from_frame,
 )
 from arbiter.outcomes import Applied, Duplicate, Event, Outcome, Refused
-from arbiter.rules import advance, allowed, apply, next_deadline, propose
+from arbiter.rules import advance, allowed, apply, next_deadline, propose, targets
 from arbiter.state import (
     PHASES,
     Block,
@@ -81,4 +81,5 @@ __all__ = [
     "next_deadline",
     "propose",
     "results",
+    "targets",
 ]

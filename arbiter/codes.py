@@ -17,6 +17,9 @@ FEEDBACK_NOT_DUE = "feedback_not_due"
 NO_PROPOSAL = "no_proposal"
 BAD_REQUEST = "bad_request"
 UNKNOWN_TYPE = "unknown_type"
+STALE = "stale"
+BAD_TEXT = "bad_text"
+TOO_MANY_QUESTIONS = "too_many_questions"
 
 ALL_CODES: tuple[str, ...] = (
     NOT_MEMBER,
@@ -34,4 +37,7 @@ ALL_CODES: tuple[str, ...] = (
     NO_PROPOSAL,
     BAD_REQUEST,
     UNKNOWN_TYPE,
+    STALE,
+    BAD_TEXT,
+    TOO_MANY_QUESTIONS,
 )

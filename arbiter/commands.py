@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from arbiter.codes import BAD_REQUEST, UNKNOWN_TYPE
+from arbiter.codes import BAD_REQUEST, BAD_TEXT, UNKNOWN_TYPE
 from arbiter.state import QuestionSpec
 
 MAX_ID = 64
@@ -14,6 +15,17 @@ MAX_TEXT = 2000
 MAX_SUMMARY = 10000
 MAX_ITEMS = 200
 MAX_ITEM_KEY = 64
+MAX_BLOCK_INDEX = 10_000
+
+# Text no person types and some stores cannot keep: C0 controls other than tab, line feed and
+# carriage return (PostgreSQL refuses NUL in text), and lone surrogates (not encodable as UTF-8,
+# so SQLite and every later JSON encoding of the state fail on them).
+_BAD_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def bad_text(text: str) -> bool:
+    """Whether ``text`` holds a character refused at the boundary (see ``_BAD_TEXT``)."""
+    return _BAD_TEXT.search(text) is not None
 
 
 class BadCommand(Exception):
@@ -74,12 +86,16 @@ class NextQuestion:
     actor: int
     score: int
     note: str = ""
+    # The key of the question the sender saw as current. A frame must name it (the schema
+    # requires it); a different current question means the command is stale.
+    question: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class SkipQuestion:
     id: str
     actor: int
+    question: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,24 +105,29 @@ class AddQuestion:
     text: str
     answer: str = ""
     max_points: int = 5
+    # The index of the block the sender saw as running; another running block means stale.
+    block: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class YieldBlock:
     id: str
     actor: int
+    block: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class PauseSession:
     id: str
     actor: int
+    block: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class ResumeSession:
     id: str
     actor: int
+    block: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +135,7 @@ class ExtendBlock:
     id: str
     actor: int
     seconds: int = 120
+    block: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,7 +195,7 @@ COMMAND_TYPE[JoinSession] = "member.join"
 
 @dataclass(frozen=True, slots=True)
 class _Field:
-    kind: str  # "int", "bool", "str" or "items"
+    kind: str  # "int", "bool", "str", "key" (a question key), "index" (a block) or "items"
     required: bool = True
     max_length: int = MAX_TEXT
 
@@ -186,17 +208,22 @@ _SCHEMAS: dict[str, dict[str, _Field]] = {
     "proposal.accept": {},
     "session.start": {},
     "blocks.begin": {},
-    "question.next": {"score": _Field("int"), "note": _Field("str", required=False)},
-    "question.skip": {},
+    "question.next": {
+        "question": _Field("key"),
+        "score": _Field("int"),
+        "note": _Field("str", required=False),
+    },
+    "question.skip": {"question": _Field("key")},
     "question.add": {
+        "block": _Field("index"),
         "text": _Field("str"),
         "answer": _Field("str", required=False),
         "max_points": _Field("int", required=False),
     },
-    "block.yield": {},
-    "session.pause": {},
-    "session.resume": {},
-    "block.extend": {"seconds": _Field("int", required=False)},
+    "block.yield": {"block": _Field("index")},
+    "session.pause": {"block": _Field("index")},
+    "session.resume": {"block": _Field("index")},
+    "block.extend": {"block": _Field("index"), "seconds": _Field("int", required=False)},
     "session.finish": {},
     "feedback.submit": {
         "summary": _Field("str", max_length=MAX_SUMMARY),
@@ -217,6 +244,8 @@ def command_from_frame(actor: int, frame: Mapping[str, Any]) -> Command:
     command_id = frame.get("id")
     if not isinstance(command_id, str) or not command_id or len(command_id) > MAX_ID:
         raise BadCommand(BAD_REQUEST, f"A command needs an id of 1 to {MAX_ID} characters.")
+    if bad_text(command_id):
+        raise BadCommand(BAD_TEXT, "The id holds a control character or a lone surrogate.")
     schema = _SCHEMAS[frame_type]
     extra = sorted(set(frame) - {"type", "id"} - set(schema))
     if extra:
@@ -237,6 +266,17 @@ def _checked(name: str, rule: _Field, value: Any) -> Any:
         if isinstance(value, bool) or not isinstance(value, int):
             raise BadCommand(BAD_REQUEST, f"The field {name!r} must be a whole number.")
         return value
+    if rule.kind == "index":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise BadCommand(BAD_REQUEST, f"The field {name!r} must be a block index.")
+        if not 0 <= value <= MAX_BLOCK_INDEX:
+            raise BadCommand(BAD_REQUEST, f"The field {name!r} is not a block index.")
+        return value
+    if rule.kind == "key":
+        if not isinstance(value, str) or not value or len(value) > MAX_ITEM_KEY:
+            raise BadCommand(BAD_REQUEST, f"The field {name!r} must be a question key.")
+        _check_text(name, value)
+        return value
     if rule.kind == "bool":
         if not isinstance(value, bool):
             raise BadCommand(BAD_REQUEST, f"The field {name!r} must be true or false.")
@@ -248,6 +288,7 @@ def _checked(name: str, rule: _Field, value: Any) -> Any:
             raise BadCommand(
                 BAD_REQUEST, f"The field {name!r} is over {rule.max_length} characters."
             )
+        _check_text(name, value)
         return value
     # "items": question key -> feedback text
     if not isinstance(value, Mapping):
@@ -263,5 +304,14 @@ def _checked(name: str, rule: _Field, value: Any) -> Any:
                 BAD_REQUEST,
                 f"Each entry of {name!r} must be text of at most {MAX_TEXT} characters.",
             )
+        _check_text(name, key)
+        _check_text(name, text)
         items[key] = text
     return items
+
+
+def _check_text(name: str, value: str) -> None:
+    if bad_text(value):
+        raise BadCommand(
+            BAD_TEXT, f"The field {name!r} holds a control character or a lone surrogate."
+        )

@@ -49,6 +49,9 @@ MAX_SUMMARY = 10000
 MAX_ITEMS = 200
 MIN_EXTEND, MAX_EXTEND = 1, 1800
 MIN_POINTS, MAX_POINTS = 1, 100
+# Live-typed questions a block may gain: each is stored in the state and rewritten with every
+# command, so an unbounded stream of them would make every later command slower.
+MAX_ADHOC_PER_BLOCK = 20
 
 Guard = Callable[[SessionState, int], Refused | None]
 # What a command changes: the state's fields to replace, and what happened. apply() builds the
@@ -360,6 +363,11 @@ def apply(state: SessionState, command: Command, now: float) -> Applied | Duplic
             return Refused(codes.NOT_MEMBER, "You are not a member of this session.")
         if key in advanced.recent:
             return Duplicate(advanced)
+        # Before the guards: a command decided on a question or block that is gone (a double
+        # click, a hand-over in between) is refused as stale, whoever sends it.
+        stale = _stale(advanced, command)
+        if stale is not None:
+            return stale
         refusal = GUARDS[COMMAND_TYPE[type(command)]](advanced, command.actor)
         if refusal is not None:
             return refusal
@@ -371,6 +379,44 @@ def apply(state: SessionState, command: Command, now: float) -> Applied | Duplic
     # +1 per call, whether or not the clock also moved the session on before the command.
     final = replace(advanced, **fields, version=state.version + 1, recent=recent)
     return Applied(final, (*due, *events))
+
+
+_STALE_QUESTION = Refused(
+    codes.STALE, "That question is no longer the current one; nothing was recorded."
+)
+_STALE_BLOCK = Refused(codes.STALE, "That block is no longer running; nothing was changed.")
+_ON_QUESTION = (NextQuestion, SkipQuestion)
+_ON_BLOCK = (AddQuestion, YieldBlock, PauseSession, ResumeSession, ExtendBlock)
+
+
+def _stale(state: SessionState, command: Command) -> Refused | None:
+    """Refuse a command aimed at a question or block other than the current one. A target of
+    None is not checked: frames always carry one (the schema requires it)."""
+    if isinstance(command, _ON_QUESTION):
+        if command.question is None:
+            return None
+        block = state.current_block
+        question = None if block is None else block.current_question
+        if question is None or question.key != command.question:
+            return _STALE_QUESTION
+        return None
+    if isinstance(command, _ON_BLOCK):
+        if command.block is not None and command.block != state.current:
+            return _STALE_BLOCK
+    return None
+
+
+def targets(state: SessionState, frame_type: str) -> dict[str, Any]:
+    """The fields that name what a command of ``frame_type`` would act on in ``state`` now:
+    what a client copies from its snapshot (``current.index``, ``current.question.key``)."""
+    block = state.current_block
+    if frame_type in ("question.next", "question.skip"):
+        question = None if block is None else block.current_question
+        return {} if question is None else {"question": question.key}
+    if frame_type in ("question.add", "block.yield", "session.pause", "session.resume",
+                      "block.extend"):  # fmt: skip
+        return {} if state.current is None else {"block": state.current}
+    return {}
 
 
 def _set_claim(state: SessionState, command: SetClaim, now: float) -> Changes | Refused:
@@ -552,6 +598,11 @@ def _add_question(state: SessionState, command: AddQuestion, now: float) -> Chan
     if not MIN_POINTS <= points <= MAX_POINTS:
         return Refused(codes.BAD_REQUEST, f"Max points must be from {MIN_POINTS} to {MAX_POINTS}.")
     index, block = _current(state)
+    if block.adhoc_added >= MAX_ADHOC_PER_BLOCK:
+        return Refused(
+            codes.TOO_MANY_QUESTIONS,
+            f"A block can have at most {MAX_ADHOC_PER_BLOCK} questions added live.",
+        )
     number = block.adhoc_added + 1
     question = Question(
         key=f"t{block.topic_id}a{number}",

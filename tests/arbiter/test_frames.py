@@ -34,29 +34,36 @@ def test_it_builds_a_claim_for_the_sender() -> None:
 
 
 def test_optional_fields_take_their_defaults() -> None:
-    assert command_from_frame(ANN, {"type": "question.next", "id": "n", "score": 3}) == (
-        NextQuestion(id="n", actor=ANN, score=3, note="")
+    next_frame = {"type": "question.next", "id": "n", "question": "t1q1", "score": 3}
+    assert command_from_frame(ANN, next_frame) == (
+        NextQuestion(id="n", actor=ANN, score=3, note="", question="t1q1")
     )
-    assert command_from_frame(LEAD, {"type": "block.extend", "id": "e"}) == ExtendBlock(
-        id="e", actor=LEAD, seconds=120
+    assert command_from_frame(LEAD, {"type": "block.extend", "id": "e", "block": 0}) == (
+        ExtendBlock(id="e", actor=LEAD, seconds=120, block=0)
     )
     frame = {
         "type": "question.add",
         "id": "a",
+        "block": 2,
         "text": "Why?",
         "answer": "Because",
         "max_points": 3,
     }
     assert command_from_frame(ANN, frame) == AddQuestion(
-        id="a", actor=ANN, text="Why?", answer="Because", max_points=3
+        id="a", actor=ANN, text="Why?", answer="Because", max_points=3, block=2
     )
 
 
 def test_every_frame_type_without_arguments_builds_its_command() -> None:
     needs = {
         "claim.set": {"topic_id": 1, "claimed": False},
-        "question.next": {"score": 1},
-        "question.add": {"text": "Q"},
+        "question.next": {"question": "t1q1", "score": 1},
+        "question.skip": {"question": "t1q1"},
+        "question.add": {"block": 0, "text": "Q"},
+        "block.yield": {"block": 0},
+        "session.pause": {"block": 0},
+        "session.resume": {"block": 0},
+        "block.extend": {"block": 0},
         "feedback.submit": {"summary": "S", "items": {"t1q1": "fine"}},
     }
     for frame_type in ALL_COMMAND_TYPES:
@@ -124,7 +131,9 @@ def test_it_rejects_malformed_frames(frame: Any) -> None:
 
 def test_limits_are_inclusive() -> None:
     command_from_frame(ANN, {"type": "blocks.begin", "id": "x" * 64})
-    command_from_frame(ANN, {"type": "question.next", "id": "x", "score": 1, "note": "n" * 2000})
+    command_from_frame(
+        ANN, {"type": "question.next", "id": "x", "question": "k", "score": 1, "note": "n" * 2000}
+    )
     command_from_frame(
         ANN,
         {
@@ -134,3 +143,48 @@ def test_limits_are_inclusive() -> None:
             "items": {"k": "v"} | {f"k{i}": "v" for i in range(199)},
         },
     )
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        {"type": "question.next", "id": "x", "score": 1},
+        {"type": "question.next", "id": "x", "question": "", "score": 1},
+        {"type": "question.next", "id": "x", "question": 5, "score": 1},
+        {"type": "question.next", "id": "x", "question": "k" * 65, "score": 1},
+        {"type": "question.skip", "id": "x"},
+        {"type": "block.yield", "id": "x"},
+        {"type": "block.yield", "id": "x", "block": "0"},
+        {"type": "block.yield", "id": "x", "block": True},
+        {"type": "block.yield", "id": "x", "block": -1},
+        {"type": "block.extend", "id": "x", "block": 10_001},
+        {"type": "session.pause", "id": "x"},
+        {"type": "session.resume", "id": "x"},
+        {"type": "question.add", "id": "x", "text": "Q"},
+    ],
+)
+def test_commands_on_the_current_question_or_block_must_name_it(frame: Any) -> None:
+    bad(frame)
+
+
+@pytest.mark.parametrize("text", ["a\x00b", "\ud800", "x\udfffy", "\x1b[31m", "\x7f", "\x0c"])
+@pytest.mark.parametrize(
+    "field",
+    [
+        lambda text: {"type": "question.next", "question": "k", "score": 1, "note": text},
+        lambda text: {"type": "question.next", "question": text, "score": 1},
+        lambda text: {"type": "question.add", "block": 0, "text": text},
+        lambda text: {"type": "question.add", "block": 0, "text": "Q", "answer": text},
+        lambda text: {"type": "feedback.submit", "summary": text, "items": {}},
+        lambda text: {"type": "feedback.submit", "summary": "s", "items": {"k": text}},
+        lambda text: {"type": "feedback.submit", "summary": "s", "items": {text: "v"}},
+        lambda text: {"type": "blocks.begin", "id": text},
+    ],
+)
+def test_text_with_nul_controls_or_lone_surrogates_is_refused(text: str, field: Any) -> None:
+    bad({"id": "x", **field(text)}, code="bad_text")
+
+
+def test_tabs_and_line_breaks_and_any_script_are_fine() -> None:
+    frame = {"type": "question.next", "id": "x", "question": "k", "score": 1}
+    command_from_frame(ANN, {**frame, "note": "Line one\r\n\tАнна 😀 ok"})
