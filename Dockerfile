@@ -1,10 +1,17 @@
 # One image for every Roundtable process: web (daphne), worker and beat differ by command.
+# Browser libraries: installed from the npm registry by the lock file, copied into static.
+FROM node:20-slim AS assets
+WORKDIR /assets
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 ROUNDTABLE_VAR_DIR=/var/lib/roundtable
 WORKDIR /app
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
+COPY --from=assets /assets/node_modules/markdown-it/dist/browser/markdown-it.esm.min.mjs /assets/node_modules/markdown-it/LICENSE frontend_static/vendor/
 RUN useradd --system --home /var/lib/roundtable roundtable \
  && mkdir -p /var/lib/roundtable && chown roundtable /var/lib/roundtable
 USER roundtable

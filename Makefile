@@ -5,7 +5,21 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint typecheck pytest browser bench faults clean
+.PHONY: run test lint typecheck pytest browser static-vendor bench faults clean
+
+# Browser libraries come from the npm registry at set-up (package-lock.json pins them) and are
+# copied into frontend_static/vendor/ (git-ignored): no CDN at run time.
+VENDOR := frontend_static/vendor/markdown-it.esm.min.mjs
+static-vendor: $(VENDOR)
+$(VENDOR): package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm; \
+	  else echo "The static set-up needs npm: sudo apt-get install npm"; exit 1; fi; }
+	npm ci --ignore-scripts --no-audit --no-fund --silent
+	mkdir -p frontend_static/vendor
+	cp node_modules/markdown-it/dist/browser/markdown-it.esm.min.mjs* node_modules/markdown-it/LICENSE frontend_static/vendor/
+	touch $@
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +33,7 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
-run: $(VENV)/.installed
+run: $(VENV)/.installed $(VENDOR)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py seed_demo
@@ -39,7 +53,7 @@ typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy --strict arbiter
 
 # The arbiter's own suite runs first with its coverage floor (branch coverage >= 95 %).
-pytest: $(VENV)/.installed-dev browser
+pytest: $(VENV)/.installed-dev browser $(VENDOR)
 	$(BIN)/python -m pytest tests/arbiter -q --cov=arbiter --cov-branch --cov-report=term --cov-fail-under=95
 	$(BIN)/python -m pytest --ignore=tests/arbiter
 
