@@ -119,9 +119,14 @@ class ResultsOut(serializers.Serializer):
     lead = serializers.IntegerField()
     members = serializers.ListField(child=serializers.DictField())
     blocks = serializers.ListField(child=serializers.DictField())
-    totals = serializers.DictField(child=serializers.IntegerField())
+    totals = serializers.DictField(
+        child=serializers.IntegerField(), allow_null=True, help_text="null while blind"
+    )
     feedback = serializers.ListField(child=serializers.DictField())
     names = serializers.DictField(child=serializers.CharField())
+    blind = serializers.BooleanField(
+        help_text="others' scores, notes and feedback are withheld until yours is in"
+    )
 
 
 class SessionViewSet(
@@ -193,4 +198,7 @@ class SessionViewSet(
         if state.phase != "finished" and not request.user.has_perm("accounts.decide_candidates"):
             # Interviewers do not see each other's scores before the end.
             raise Refused("not_finished", _("The results are shown once the interview ends."), 403)
-        return Response(live_selectors.results_for_page(session=session, state=state))
+        # Blind scoring, as on the results page: others' work only once one's own is in.
+        return Response(
+            live_selectors.results_for_viewer(session=session, state=state, user=request.user)
+        )

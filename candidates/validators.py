@@ -27,3 +27,38 @@ def validate_resume(upload: UploadedFile) -> None:
         raise ValidationError(
             _("The resume must be a PDF file; this file is not a PDF."), code="not_pdf"
         )
+
+
+def _refused_character(text: str, *, multiline: bool) -> str | None:
+    allowed = "\n\r\t" if multiline else ""
+    for char in text:
+        code = ord(char)
+        if char in allowed:
+            continue
+        # Control characters (C0, DEL, C1), line and paragraph separators, lone surrogates:
+        # a mail header refuses them and no reader can use them.
+        if code < 0x20 or 0x7F <= code < 0xA0 or code in (0x2028, 0x2029):
+            return char
+        if 0xD800 <= code <= 0xDFFF:
+            return char
+    return None
+
+
+def validate_plain_text(text: str, *, multiline: bool = False) -> None:
+    """Refuse text that can never be delivered: a line break in a one-line field (it ends up
+    in an e-mail header), control characters, lone surrogates anywhere."""
+    char = _refused_character(text, multiline=multiline)
+    if char is None:
+        return
+    if char in "\r\n":
+        message = _("Keep this on one line: line breaks are not allowed here.")
+    else:
+        message = _("Remove the invisible control character (U+%(code)04X) from this text.") % {
+            "code": ord(char)
+        }
+    raise ValidationError(message, code="control_character")
+
+
+def validate_one_line(text: str) -> None:
+    """For names, e-mail addresses and other fields that end up in a message header."""
+    validate_plain_text(text, multiline=False)

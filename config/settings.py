@@ -104,6 +104,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.roles",
             ],
+            # ``{{ moment|when }}``: the one date-and-time format, with the zone's name.
+            "builtins": ["accounts.templatetags.when"],
         },
     },
 ]

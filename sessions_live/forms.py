@@ -104,3 +104,25 @@ class JoinForm(forms.Form):
         if code is None:
             raise forms.ValidationError(_("That is not a session code (like K7M-PQ4-XR9)."))
         return code
+
+
+class ScoreEditForm(forms.Form):
+    """An author's change of one score and note on the results page."""
+
+    block = forms.IntegerField(min_value=0, max_value=999)
+    key = forms.CharField(max_length=40)
+    score = forms.IntegerField(label=_("Score"), min_value=0, max_value=100)
+    note = forms.CharField(label=_("Note"), required=False, max_length=4000)
+
+
+class FeedbackEditForm(forms.Form):
+    """An author's change of their feedback: the summary and ``item_<question key>`` texts."""
+
+    summary = forms.CharField(label=_("Summary"), max_length=4000, widget=forms.Textarea)
+
+    def items(self) -> dict[str, str]:
+        return {
+            name.removeprefix("item_"): str(value).strip()
+            for name, value in self.data.items()
+            if name.startswith("item_") and str(value).strip()
+        }

@@ -128,3 +128,29 @@ class ServerProcess(models.Model):
 
     server_id = models.CharField(max_length=64, primary_key=True)
     seen_at = models.DateTimeField(db_index=True)
+
+
+class ResultEdit(models.Model):
+    """One change an author made to their own score, note or feedback after the interview:
+    the session's history of edits (append-only, with who, when, the old and the new value).
+    The arbiter's state keeps what was said live; the current value is the state with these
+    edits applied in order (``sessions_live.feedback_edits``)."""
+
+    class Kind(models.TextChoices):
+        SCORE = "score", _("score and note")
+        FEEDBACK = "feedback", _("feedback")
+
+    session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="edits")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    # For a score: the block and the question's key; blank for feedback.
+    block_index = models.PositiveSmallIntegerField(null=True, blank=True)
+    question_key = models.CharField(max_length=40, blank=True)
+    old = models.JSONField(default=dict)
+    new = models.JSONField(default=dict)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["session", "at", "id"]
+        verbose_name = _("result edit")
+        verbose_name_plural = _("result edits")

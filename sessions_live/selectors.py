@@ -88,4 +88,42 @@ def results_for_page(*, session: LiveSession, state: arbiter.SessionState) -> di
         user.pk: user.display_name for user in User.objects.filter(memberships__session=session)
     }
     results["names"] = names
+    from sessions_live.feedback_edits import apply_edits
+    from sessions_live.models import ResultEdit
+
+    return apply_edits(results, ResultEdit.objects.filter(session=session).order_by("at", "id"))
+
+
+def sees_others_results(*, session: LiveSession, user: User, state: arbiter.SessionState) -> bool:
+    """Blind scoring: a member sees others' scores, notes and feedback only once nobody's
+    judgement can lean on them any more for this member: their own feedback is in, or (for a
+    member who owes none, owning no block) every owner's feedback is in. Managers see all."""
+    if user.has_perm("accounts.decide_candidates"):
+        return True
+    return state.feedback_of(user.pk) is not None or state.ready_for_decision
+
+
+def results_for_viewer(
+    *, session: LiveSession, state: arbiter.SessionState, user: User
+) -> dict[str, Any]:
+    """``results_for_page`` as ``user`` may see it: before their own feedback is in, others'
+    blocks keep their topic and owner but lose their questions, scores, notes and totals, and
+    others' feedback is left out. ``blind`` says whether anything was withheld."""
+    results = results_for_page(session=session, state=state)
+    if sees_others_results(session=session, user=user, state=state):
+        results["blind"] = False
+        return results
+    blocks = []
+    for block in results["blocks"]:
+        if block["owner"] != user.pk:
+            block = {**block, "questions": [], "totals": None, "hidden": True}
+        blocks.append(block)
+    results["blocks"] = blocks
+    results["totals"] = None
+    results["feedback"] = [f for f in results["feedback"] if f["member"] == user.pk]
+    own_topics = {block["topic_id"] for block in blocks if block["owner"] == user.pk}
+    results["adhoc_questions"] = [
+        q for q in results.get("adhoc_questions", []) if q["topic_id"] in own_topics
+    ]
+    results["blind"] = True
     return results

@@ -12,5 +12,10 @@ urlpatterns = [
     path("s/<str:code>/", views.session_live, name="session_live"),
     path("s/<str:code>/join/", views.session_join_confirm, name="session_join_confirm"),
     path("s/<str:code>/results/", views.session_results, name="session_results"),
+    path(
+        "s/<str:code>/results/edit/<str:kind>/",
+        views.session_results_edit,
+        name="session_results_edit",
+    ),
     path("s/<str:code>/resume/", views.session_resume, name="session_resume"),
 ]

@@ -9,11 +9,11 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 import arbiter
-from sessions_live import selectors, services
-from sessions_live.forms import JoinForm, SessionCreateForm
+from sessions_live import feedback_edits, selectors, services
+from sessions_live.forms import FeedbackEditForm, JoinForm, ScoreEditForm, SessionCreateForm
 from sessions_live.models import LiveSession
 
 CANDIDATE_FIELDS = (
@@ -158,12 +158,57 @@ def session_results(request: HttpRequest, code: str) -> HttpResponse:
     if state.phase != "finished" and not is_manager:
         # Interviewers do not see each other's scores before the end.
         return render(request, "sessions_live/results_wait.html", {"session": session}, status=403)
-    results = selectors.results_for_page(session=session, state=state)
+    results = selectors.results_for_viewer(session=session, state=state, user=request.user)
     return render(
         request,
         "sessions_live/results.html",
-        {"session": session, "results": results},
+        {
+            "session": session,
+            "results": results,
+            "editable": feedback_edits.edits_open(session),
+            "history": feedback_edits.history_for(session=session, results=results),
+        },
     )
+
+
+@login_required
+@require_POST
+def session_results_edit(request: HttpRequest, code: str, kind: str) -> HttpResponse:
+    """An author's edit of their own score and note, or of their feedback."""
+    session = get_object_or_404(LiveSession, code=code)
+    if kind not in ("score", "feedback"):
+        raise Http404
+    if not selectors.is_member(session=session, user=request.user):
+        raise PermissionDenied
+    try:
+        if kind == "score":
+            form = ScoreEditForm(request.POST)
+            if not form.is_valid():
+                raise feedback_edits.EditRefused("bad_request", _("Give a score and a note."))
+            data = form.cleaned_data
+            feedback_edits.score_edit(
+                session=session,
+                author=request.user,
+                block_index=data["block"],
+                question_key=data["key"],
+                score=data["score"],
+                note=data["note"],
+            )
+        else:
+            feedback_form = FeedbackEditForm(request.POST)
+            if not feedback_form.is_valid():
+                raise feedback_edits.EditRefused("bad_request", _("The summary cannot be empty."))
+            feedback_edits.feedback_edit(
+                session=session,
+                author=request.user,
+                summary=feedback_form.cleaned_data["summary"],
+                items=feedback_form.items(),
+            )
+    except feedback_edits.EditRefused as refused:
+        messages.error(request, refused.message)
+        return redirect("session_results", code=code)
+    messages.success(request, _("Saved; the change is kept in the session's history."))
+    return redirect("session_results", code=code)
 
 
 @login_required

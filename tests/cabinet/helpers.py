@@ -46,8 +46,20 @@ def new_session(
     return session
 
 
+def _aim(session: LiveSession, command_type: str, args: dict[str, Any]) -> dict[str, Any]:
+    """Name what the command acts on (the current question or block), as the page does."""
+    state = arbiter.SessionState.from_json(LiveSession.objects.get(pk=session.pk).state)
+    block = state.current_block
+    if command_type in ("question.next", "question.skip") and "question" not in args:
+        question = block.current_question if block else None
+        args = {**args, "question": question.key if question else ""}
+    if command_type in ("block.yield", "session.pause", "session.resume", "block.extend"):
+        args = {"block": block.index if block else 0, **args}
+    return args
+
+
 def command(session: LiveSession, actor: Any, command_type: str, **args: Any) -> None:
-    frame = {"type": command_type, "id": f"c{next(_ids)}", **args}
+    frame = {"type": command_type, "id": f"c{next(_ids)}", **_aim(session, command_type, args)}
     outcome = services.session_command(
         session_id=session.pk, command=arbiter.command_from_frame(actor.pk, frame)
     )
