@@ -23,6 +23,32 @@ class DecisionMessage:
     html: str
 
 
+def decision_url(code: str) -> str:
+    """The read-only decision page: the one page about a decision that HR's readers (the
+    recruiters) may open, as managers may; the cabinet itself is for managers only."""
+    return settings.SITE_URL.rstrip("/") + reverse("cabinet_session", args=[code])
+
+
+def reopen_message(*, decision: Decision, note: str) -> DecisionMessage:
+    """What HR receives when a decision they were told about is withdrawn."""
+    session = decision.session
+    candidate = session.candidate
+    context: dict[str, Any] = {
+        "decision": decision,
+        "candidate": candidate,
+        "hire": decision.outcome == Decision.Outcome.HIRE,
+        "reasons": [reason.name for reason in decision.reasons.all()],
+        "note": note,
+        "url": decision_url(session.code),
+    }
+    return DecisionMessage(
+        subject=_("Decision reopened — %(name)s: the earlier result no longer stands")
+        % {"name": candidate.full_name},
+        text=render_to_string("cabinet/notify/reopened.txt", context).strip() + "\n",
+        html=render_to_string("cabinet/notify/reopened.html", context),
+    )
+
+
 def decision_message(*, decision: Decision, revised: bool) -> DecisionMessage:
     session = decision.session
     candidate = session.candidate
@@ -36,7 +62,7 @@ def decision_message(*, decision: Decision, revised: bool) -> DecisionMessage:
         "topics": topic_lines(results),
         "totals": results["totals"],
         "revised": revised,
-        "url": settings.SITE_URL.rstrip("/") + reverse("cabinet_session", args=[session.code]),
+        "url": decision_url(session.code),
     }
     if decision.outcome == Decision.Outcome.HIRE:
         subject = _("Hire: %(name)s → %(team)s") % {

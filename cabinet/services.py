@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from cabinet import broadcast
-from cabinet.messages import decision_message
+from cabinet.messages import decision_message, reopen_message
 from cabinet.models import Decision, DecisionAudit, RejectionReason, Team
 from candidates.models import Candidate, CandidateEvent
 from notify import services as notify
@@ -143,6 +143,23 @@ def decision_reopen(*, session: LiveSession, manager: User, note: str = "") -> D
         decision.reopened_by = manager
         decision.save(update_fields=["reopened_at", "reopened_by"])
         cancelled = notify.outbox_cancel_unsent(decision_id=decision.pk)
+        # HR was told (or was about to be): say plainly that the result no longer stands.
+        candidate = Candidate.objects.get(pk=row.candidate_id)
+        notice = reopen_message(decision=decision, note=note.strip())
+        for channel, recipient in (
+            (Outbox.Channel.EMAIL, candidate.hr_email),
+            (Outbox.Channel.TELEGRAM, candidate.hr_telegram_chat_id.strip()),
+        ):
+            if recipient:
+                notify.outbox_enqueue(
+                    decision_id=decision.pk,
+                    kind=Outbox.Kind.REOPENED,
+                    channel=channel,
+                    recipient=recipient,
+                    subject=notice.subject,
+                    body_text=notice.text,
+                    body_html=notice.html if channel == Outbox.Channel.EMAIL else "",
+                )
         DecisionAudit.objects.create(
             session=row,
             decision=decision,

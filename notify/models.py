@@ -19,6 +19,12 @@ class Outbox(models.Model):
         FAILED = "failed", _("failed")
         # A reopened decision withdraws what was not sent yet: HR must not get a stale outcome.
         CANCELLED = "cancelled", _("cancelled")
+        # The channel is not configured on this server (no Telegram bot): nothing to retry.
+        SKIPPED = "skipped", _("skipped")
+
+    class Kind(models.TextChoices):
+        DECISION = "decision", _("decision")
+        REOPENED = "reopened", _("decision reopened")
 
     decision = models.ForeignKey(
         "cabinet.Decision",
@@ -28,6 +34,9 @@ class Outbox(models.Model):
         related_name="outbox",
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=Kind.choices, default=Kind.DECISION, db_index=True
+    )
     recipient = models.CharField(_("recipient"), max_length=254)
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     body_text = models.TextField()

@@ -26,7 +26,14 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from notify.models import Outbox
-from notify.transports import Message, PermanentError, TransientError, transport_for
+from notify.transports import (
+    Message,
+    NotConfigured,
+    PermanentError,
+    TransientError,
+    not_configured,
+    transport_for,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -65,20 +72,27 @@ def outbox_enqueue(
     body_text: str,
     body_html: str = "",
     decision_id: int | None = None,
+    kind: str = Outbox.Kind.DECISION,
 ) -> Outbox:
-    """Write one row; it is queued for a worker only once the surrounding transaction commits."""
+    """Write one row; it is queued for a worker only once the surrounding transaction commits.
+    A channel this server cannot send on is written as ``skipped`` with the reason."""
     if not transaction.get_connection().in_atomic_block:
         # Outside a transaction the row would be visible before its cause is: refuse.
         raise RuntimeError("outbox_enqueue must run inside the transaction of its cause")
+    skipped = not_configured(channel)
     row = Outbox.objects.create(
         decision_id=decision_id,
+        kind=kind,
         channel=channel,
         recipient=recipient,
         subject=subject[:200],
         body_text=body_text,
         body_html=body_html,
+        status=Outbox.Status.SKIPPED if skipped else Outbox.Status.PENDING,
+        last_error=skipped or "",
     )
-    _queue_after_commit(row.pk)
+    if not skipped:
+        _queue_after_commit(row.pk)
     return row
 
 
@@ -142,6 +156,10 @@ def outbox_deliver(*, outbox_id: int) -> Delivery:
     message = Message(row.recipient, row.subject, row.body_text, row.body_html)
     try:
         transport_for(row.channel)(message)
+    except NotConfigured as error:  # configured when queued, not any more: nothing to retry
+        _finish(row, token, status=Outbox.Status.SKIPPED, last_error=error.reason)
+        logger.info("outbox %s skipped: %s", row.pk, error.reason)
+        return Failed(error.reason)
     except PermanentError as error:
         _finish(row, token, status=Outbox.Status.FAILED, last_error=error.reason)
         logger.warning("outbox %s failed for good: %s", row.pk, error.reason)

@@ -17,6 +17,10 @@ class PermanentError(DeliveryError):
     """Trying again will not help (blocked bot, unknown chat, refused address)."""
 
 
+class NotConfigured(PermanentError):
+    """The channel is not set up on this server: the row is skipped, not failed."""
+
+
 class TransientError(DeliveryError):
     """Worth another try later; ``retry_after`` is the peer's own wish, if it said one."""
 
@@ -34,6 +38,15 @@ class Message:
 
 
 Transport = Callable[[Message], None]
+
+
+def not_configured(channel: str) -> str | None:
+    """Why ``channel`` cannot send on this server, or None if it can."""
+    from django.conf import settings
+
+    if channel == "telegram" and not settings.TELEGRAM_BOT_TOKEN:
+        return "Telegram is not configured on this server (TELEGRAM_BOT_TOKEN is not set)"
+    return None
 
 
 def transport_for(channel: str) -> Transport:

@@ -19,15 +19,22 @@ from telegram.error import (
 )
 from telegram.request import HTTPXRequest
 
-from notify.transports import Message, PermanentError, TransientError
+from notify.transports import (
+    Message,
+    NotConfigured,
+    PermanentError,
+    TransientError,
+    not_configured,
+)
 
 # Telegram refuses longer texts; cut rather than fail forever.
 MAX_TEXT = 4096
 
 
 def send(message: Message) -> None:
-    if not settings.TELEGRAM_BOT_TOKEN:
-        raise PermanentError("TELEGRAM_BOT_TOKEN is not set")
+    reason = not_configured("telegram")
+    if reason:
+        raise NotConfigured(reason)
     try:
         asyncio.run(_send(message))
     except RetryAfter as error:

@@ -149,3 +149,30 @@ def test_edits_are_refused_once_the_manager_decides(lead, ann, bob, manager, pla
         session=session, author=ann, block_index=0, question_key=key, score=1, note=""
     )
     assert ResultEdit.objects.count() == 1
+
+
+def test_a_reopen_reaches_hr_marked_and_the_new_decision_is_marked_revised(lead, ann, bob, manager, platform, weak_sql, settings, no_broker) -> None:  # noqa: ANN001
+    from notify.models import Outbox
+
+    settings.TELEGRAM_BOT_TOKEN = ""
+    session = new_session(lead, [ann, bob])
+    session = run_interview(session, lead, [(ann, (4, 3)), (bob, (1,))])
+    session.candidate.hr_email = "hr@example.com"
+    session.candidate.hr_telegram_chat_id = "12345"
+    session.candidate.save()
+    cabinet.decision_make(session=session, manager=manager, outcome="hire", team=platform)
+    cabinet.decision_reopen(session=session, manager=manager, note="budget moved")
+    cabinet.decision_make(
+        session=session, manager=manager, outcome="reject", reasons=[weak_sql], comment="sorry"
+    )
+    rows = list(Outbox.objects.order_by("id"))
+    emails = [r for r in rows if r.channel == "email"]
+    assert [r.kind for r in emails] == ["decision", "reopened", "decision"]
+    assert emails[1].subject.startswith("Decision reopened")
+    assert "budget moved" in emails[1].body_text
+    assert emails[2].subject.startswith("Revised decision")
+    # Telegram has no bot here: skipped with the reason, never queued, never a failure.
+    telegram = [r for r in rows if r.channel == "telegram"]
+    assert {r.status for r in telegram} == {"skipped"}
+    assert "not configured" in telegram[0].last_error
+    assert [r.status for r in emails] == ["cancelled", "pending", "pending"]

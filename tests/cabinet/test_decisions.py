@@ -46,8 +46,10 @@ def test_a_decision_cannot_be_made_before_every_feedback_is_in(
 
 
 def test_hiring_records_who_and_when_and_writes_one_outbox_row_per_hr_channel(
-    client: Client, lead, ann, bob, manager, platform, django_capture_on_commit_callbacks, no_broker
+    client: Client, lead, ann, bob, manager, platform, django_capture_on_commit_callbacks, no_broker,
+    settings,
 ) -> None:  # noqa: ANN001
+    settings.TELEGRAM_BOT_TOKEN = "123:bot"  # a configured bot, or the Telegram row is skipped
     session = ready_session(lead, ann, bob, hr_email="hr@example.com", hr_chat="4242")
     client.force_login(manager)
     with django_capture_on_commit_callbacks(execute=True):
@@ -144,7 +146,7 @@ def test_changing_a_decision_needs_an_explicit_reopen_kept_in_the_audit_trail(
     first.refresh_from_db()
     assert first.reopened_by == manager and first.reopened_at is not None
     # The unsent message of the withdrawn decision never reaches HR.
-    assert Outbox.objects.get(decision=first).status == "cancelled"
+    assert Outbox.objects.get(decision=first, kind="decision").status == "cancelled"
     assert Candidate.objects.get(pk=session.candidate_id).status == Candidate.Status.INTERVIEWED
 
     assert client.post(decide, {"outcome": "hire", "team": payments.pk}).status_code == 302
