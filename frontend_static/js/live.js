@@ -1,9 +1,22 @@
 // The live page: one WebSocket, full snapshots from the server, countdowns drawn locally.
 // The server decides everything; this file only renders the member's view and sends commands.
 import { LiveSocket } from "./socket.js";
+import markdownit from "../vendor/markdown-it.esm.min.mjs";
 
 const config = JSON.parse(document.getElementById("live-config").textContent);
-const t = config.i18n;
+const t = { ...config.i18n, ...document.getElementById("live-strings").dataset };
+// Questions and answers are Markdown: a safe subset (code, lists, emphasis), raw HTML escaped.
+const markdown = markdownit("commonmark", { html: false, linkify: false, breaks: true }).disable(
+  ["link", "image", "autolink", "html_inline", "html_block", "heading", "lheading", "hr", "blockquote", "reference"],
+  true,
+);
+function renderMarkdown(node, text) {
+  if (node.dataset.source === text) return;
+  node.dataset.source = text;
+  node.innerHTML = markdown.render(text || ""); // html: false, so user text cannot inject markup
+}
+const baseTitle = document.title;
+let wasMyTurn = false;
 const $ = (id) => document.getElementById(id);
 
 let view = null;          // the latest snapshot for this member
@@ -63,6 +76,35 @@ on("feedback-form", "submit", (event) => {
   }
   send("feedback.submit", { summary: $("feedback-summary").value, items });
 });
+function remembered(id, key, apply) {
+  const box = $(id);
+  box.checked = localStorage.getItem(key) === "1";
+  apply(box.checked);
+  box.addEventListener("change", () => { localStorage.setItem(key, box.checked ? "1" : "0"); apply(box.checked); });
+}
+remembered("hide-answers", "roundtable.hideAnswers", (hide) => document.body.classList.toggle("hide-answers", hide));
+remembered("turn-sound", "roundtable.turnSound", () => {});
+
+function beep() {
+  try {
+    const audio = new AudioContext();
+    const tone = audio.createOscillator();
+    tone.connect(audio.destination);
+    tone.frequency.value = 660;
+    tone.start();
+    tone.stop(audio.currentTime + 0.2);
+  } catch { /* no audio: the title and the highlight still say it */ }
+}
+
+function renderTurn() {
+  const mine = view.phase === "blocks" && view.current !== null && view.current.owner === view.me;
+  document.body.classList.toggle("my-turn", mine);
+  $("your-turn").hidden = !mine;
+  document.title = mine ? `${t.yourTurn} · ${baseTitle}` : baseTitle;
+  if (mine && !wasMyTurn && $("turn-sound").checked) beep();
+  wasMyTurn = mine;
+}
+
 on("copy-link", "click", async () => {
   const field = $("join-link");
   try { await navigator.clipboard.writeText(field.value); } catch { field.select(); document.execCommand("copy"); }
@@ -110,6 +152,7 @@ function render() {
   }
   if (view.phase === "finished") renderFinished();
   renderFeedback();
+  renderTurn();
   tick();
 }
 
@@ -170,8 +213,8 @@ function renderBlocks() {
   const question = current.question;
   $("no-question").hidden = Boolean(question);
   $("q-counter").textContent = question ? `${t.question} ${question.n} ${t.of} ${question.m}` : "";
-  $("q-text").textContent = question ? question.text : "";
-  $("q-answer").textContent = question ? question.answer : "";
+  renderMarkdown($("q-text"), question ? question.text : "");
+  renderMarkdown($("q-answer"), question ? question.answer : "");
   $("q-answer").hidden = !question || !question.answer;
   const questionKey = question ? `${current.index}:${question.key}` : `${current.index}:none`;
   if (questionKey !== renderedQuestion) {
@@ -195,7 +238,15 @@ function renderBlocks() {
   $("extend").hidden = !can("block.extend");
   $("lead-yield").hidden = owner || !can("block.yield");
   $("block-list").replaceChildren(...view.blocks.map((block) =>
-    el("li", { class: block.status }, `${block.topic} — ${nameOf(block.owner)} (${mmss(block.seconds)})`)));
+    el("li", { class: block.status, "data-block": String(block.index) }, blockLine(block))));
+}
+
+function blockLine(block) {
+  // The planned length plus any extension the lead gave, so the list shows the real length.
+  const extended = block.extended_seconds || 0;
+  const length = mmss(block.seconds + extended);
+  const note = extended > 0 ? `, ${t.extended} +${mmss(extended)}` : "";
+  return `${block.topic} — ${nameOf(block.owner)} (${length}${note})`;
 }
 
 function renderFinished() {
@@ -224,10 +275,16 @@ function renderFeedback() {
     const outcome = q.skipped ? t.skipped : `${t.scored} ${q.score}/${q.max_points}`;
     return el("div", { class: "card", "data-question": q.key },
       el("div", { class: "muted" }, `${q.topic} · ${outcome}${q.adhoc ? ` · ${t.adhoc}` : ""}`),
-      el("div", { class: "question-text" }, q.text),
+      markdownNode("div", "question-text md", q.text),
       q.note ? el("div", { class: "muted" }, q.note) : "",
       el("label", {}, t.feedbackOn, el("textarea", { "data-key": q.key, maxLength: 2000 })));
   }));
+}
+
+function markdownNode(tag, className, text) {
+  const node = el(tag, { class: className });
+  renderMarkdown(node, text);
+  return node;
 }
 
 // --- the clock: drawn locally from the server's deadline, no per-second messages ----------

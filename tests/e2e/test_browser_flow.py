@@ -133,8 +133,9 @@ def expect_block(
     expect(page.locator("#speaker")).to_have_text(f"{owner} asks")
     expect(page.locator("#block-topic")).to_have_text(topic)
     expect(page.locator("#q-counter")).to_have_text(f"Question {n} of {of}")
-    expect(page.locator("#q-text")).to_have_text(question["text"])
-    expect(page.locator("#q-answer")).to_have_text(question["reference_answer"])
+    # Questions and answers render as Markdown: `code` shows without its backticks.
+    expect(page.locator("#q-text")).to_have_text(question["text"].replace("`", ""))
+    expect(page.locator("#q-answer")).to_have_text(question["reference_answer"].replace("`", ""))
     expect(page.locator("#countdown")).to_have_text(re.compile(r"^\d\d:\d\d$"))
     expect(page.locator("#next-line")).to_have_text(re.compile(next_line))
     score_form = page.locator("#score-form")
