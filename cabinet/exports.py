@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from cabinet.selectors import WeeklyStats
+from config.spreadsheet_safety import neutralise
 
 
 def stats_table(stats: WeeklyStats) -> tuple[list[str], list[list[Any]]]:
@@ -43,17 +44,9 @@ def stats_csv(stats: WeeklyStats) -> str:
     header, rows = stats_table(stats)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows([[_cell(value) for value in row] for row in rows])
+    writer.writerow([neutralise(value) for value in header])
+    writer.writerows([[neutralise(value) for value in row] for row in rows])
     return buffer.getvalue()
-
-
-def _cell(value: Any) -> Any:
-    # Team and reason names are typed by people: keep a spreadsheet from running them as
-    # formulas when the CSV is opened.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
 
 
 def stats_xlsx(stats: WeeklyStats) -> bytes:

@@ -27,9 +27,12 @@ import json
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 from django.utils.translation import gettext as _
+
+from config.spreadsheet_safety import neutralise, restore
 
 COLUMNS = (
     "topic",
@@ -45,6 +48,7 @@ REQUIRED_COLUMNS = ("topic", "question")
 FORMATS = ("csv", "json", "xlsx")
 DIFFICULTIES = ("easy", "medium", "hard")
 MAX_ROWS = 20_000
+MAX_COLUMNS = 64  # a bank has 8 columns; a sheet wider than this is not a bank
 TOPIC_NAME_MAX = 120
 TEXT_MAX = 10_000
 DEFAULT_MINUTES = 10
@@ -363,7 +367,7 @@ def _csv_records(data: bytes) -> tuple[list[str] | None, Iterator[tuple[int, Rec
                 if any(cell.strip() for cell in cells[len(names) :]):
                     yield start, _("The row has more cells than the header has columns.")
                     continue
-                cells = cells + [""] * (len(names) - len(cells))
+                cells = [restore(cell) for cell in cells] + [""] * (len(names) - len(cells))
                 yield start, dict(zip(names, cells[: len(names)], strict=True))
         except csv.Error as error:
             raise BankFileError(
@@ -439,9 +443,31 @@ def _xlsx_records(data: bytes) -> tuple[list[str] | None, Iterator[tuple[int, Re
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as error:
         raise BankFileError(_("The file is not an .xlsx workbook.")) from error
-    # Read it all now: the workbook is small next to the limits, and closing it is then simple.
+    # The sheet's declared size is checked before any row is built: openpyxl pads every row
+    # to the widest one, so one cell at column XFD in each of 2,000 rows of a 15 KB file would
+    # build 32 million cells. Rows are then read with the column cap and stopped one past the
+    # row limit, whatever the declared size says (it can be missing or wrong).
     try:
-        rows = list(book.worksheets[0].iter_rows(values_only=True)) if book.worksheets else []
+        sheet = book.worksheets[0] if book.worksheets else None
+        if sheet is not None:
+            width, height = sheet.max_column or 0, sheet.max_row or 0
+            if width > MAX_COLUMNS:
+                raise BankFileError(
+                    _("The sheet is %(n)d columns wide: at most %(max)d.")
+                    % {"n": width, "max": MAX_COLUMNS}
+                )
+            if height > MAX_ROWS + 1:
+                raise BankFileError(
+                    _("Too many rows: at most %(n)d per file.") % {"n": MAX_ROWS},
+                    line=MAX_ROWS + 2,
+                )
+        rows = (
+            list(
+                islice(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), MAX_ROWS + 2)
+            )
+            if sheet is not None
+            else []
+        )
     finally:
         book.close()
     if not rows:
@@ -498,7 +524,7 @@ def write_bank(rows: Iterable[dict[str, Any]], fmt: str) -> bytes:
         out = io.StringIO(newline="")
         writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({name: neutralise(value) for name, value in row.items()} for row in rows)
         return out.getvalue().encode("utf-8")
     if fmt == "json":
         # One row per line, so the import's line numbers point at rows a person can find.
