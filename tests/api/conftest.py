@@ -18,13 +18,14 @@ from cabinet.models import RejectionReason, Team
 from sessions_live import services as live
 from sessions_live.models import LiveSession
 from tests.factories import QuestionFactory, TopicFactory, UserFactory
+from tests.sessions_live.aim import aimed
 from tests.sessions_live.conftest import make_session
 
 _ids = itertools.count()
 
 
 def send(session: LiveSession, actor: Any, kind: str, **fields: Any) -> None:
-    frame = {"type": kind, "id": f"api-{next(_ids)}", **fields}
+    frame = aimed(session.pk, {"type": kind, "id": f"api-{next(_ids)}", **fields})
     outcome = live.session_command(
         session_id=session.pk, command=arbiter.command_from_frame(actor.pk, frame)
     )

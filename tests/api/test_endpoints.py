@@ -15,13 +15,14 @@ from questionbank.models import Question
 from sessions_live import services as live
 from sessions_live.models import LiveSession
 from tests.factories import QuestionFactory, TopicFactory
+from tests.sessions_live.aim import aimed
 
 pytestmark = pytest.mark.django_db
 _ids = itertools.count()
 
 
 def send(session, actor, kind: str, **fields) -> None:  # noqa: ANN001
-    frame = {"type": kind, "id": f"api-{next(_ids)}", **fields}
+    frame = aimed(session.pk, {"type": kind, "id": f"api-{next(_ids)}", **fields})
     outcome = live.session_command(
         session_id=session.pk, command=arbiter.command_from_frame(actor.pk, frame)
     )

@@ -13,6 +13,7 @@ from questionbank import services
 from questionbank.models import Question
 from sessions_live import services as live
 from sessions_live.models import AskedQuestion
+from tests.sessions_live.aim import aimed
 from tests.sessions_live.conftest import make_session
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +21,7 @@ _ids = itertools.count()
 
 
 def send(session, actor, kind: str, **fields) -> None:  # noqa: ANN001
-    frame = {"type": kind, "id": f"adhoc-{next(_ids)}", **fields}
+    frame = aimed(session.pk, {"type": kind, "id": f"adhoc-{next(_ids)}", **fields})
     outcome = live.session_command(
         session_id=session.pk, command=arbiter.command_from_frame(actor.pk, frame)
     )

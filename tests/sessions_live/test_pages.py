@@ -15,6 +15,7 @@ from sessions_live import services
 from sessions_live.codes import ALPHABET, normalise_code
 from sessions_live.models import LiveSession, Membership
 from tests.factories import QuestionFactory, TopicFactory
+from tests.sessions_live.aim import aimed
 from tests.sessions_live.conftest import make_session
 
 pytestmark = pytest.mark.django_db
@@ -74,10 +75,15 @@ def test_the_code_has_at_least_40_random_bits_and_is_forgiving_to_type() -> None
     ("upload", "reason"),
     [
         (SimpleUploadedFile("cv.pdf", b"\x89PNG\r\n\x1a\n" + b"0" * 100), "not a PDF"),
-        (SimpleUploadedFile("cv.pdf", b"%PDF-1.4\n" + b"0" * (10 * 1024 * 1024) + b"%%EOF"), "the limit is"),
+        (
+            SimpleUploadedFile("cv.pdf", b"%PDF-1.4\n" + b"0" * (10 * 1024 * 1024) + b"%%EOF"),
+            "the limit is",
+        ),
     ],
 )
-def test_a_wrong_resume_is_refused_with_a_reason_and_nothing_is_saved(client: Client, lead, upload, reason) -> None:  # noqa: ANN001
+def test_a_wrong_resume_is_refused_with_a_reason_and_nothing_is_saved(
+    client: Client, lead, upload, reason
+) -> None:  # noqa: ANN001
     topic = TopicFactory()
     client.force_login(lead)
     response = client.post("/sessions/new/", _form([(topic, 10)], resume=upload))
@@ -89,7 +95,9 @@ def test_a_wrong_resume_is_refused_with_a_reason_and_nothing_is_saved(client: Cl
 
 def test_the_form_requires_an_email_and_a_topic(client: Client, lead) -> None:  # noqa: ANN001
     client.force_login(lead)
-    response = client.post("/sessions/new/", {"full_name": "X", "shuffle": "0", "intro_text": "a", "closing_text": "b"})
+    response = client.post(
+        "/sessions/new/", {"full_name": "X", "shuffle": "0", "intro_text": "a", "closing_text": "b"}
+    )
     assert response.status_code == 200
     assert "Pick at least one topic." in response.content.decode()
     assert response.context["form"].errors["email"]
@@ -147,7 +155,7 @@ def _run_to_finish(session, lead, ann, bob):  # noqa: ANN001, ANN202
     n = iter(range(1000))
 
     def do(command_type, actor, **args):  # noqa: ANN001, ANN003, ANN202
-        frame = {"type": command_type, "id": f"c{next(n)}", **args}
+        frame = aimed(session.pk, {"type": command_type, "id": f"c{next(n)}", **args})
         outcome = services.session_command(
             session_id=session.pk, command=arbiter.command_from_frame(actor.pk, frame)
         )
@@ -168,7 +176,9 @@ def _run_to_finish(session, lead, ann, bob):  # noqa: ANN001, ANN202
     return do
 
 
-def test_results_open_to_members_after_the_end_and_to_managers_always(client: Client, lead, ann, bob, manager, outsider) -> None:  # noqa: ANN001
+def test_results_open_to_members_after_the_end_and_to_managers_always(
+    client: Client, lead, ann, bob, manager, outsider
+) -> None:  # noqa: ANN001
     session = make_session(lead, [ann, bob])
     client.force_login(manager)
     assert client.get(f"/s/{session.code}/results/").status_code == 200
@@ -191,7 +201,9 @@ def test_results_open_to_members_after_the_end_and_to_managers_always(client: Cl
     assert client.get(f"/s/{session.code}/results/").status_code == 403
 
 
-def test_the_resume_is_served_only_to_members_and_managers(client: Client, lead, ann, manager, outsider) -> None:  # noqa: ANN001
+def test_the_resume_is_served_only_to_members_and_managers(
+    client: Client, lead, ann, manager, outsider
+) -> None:  # noqa: ANN001
     topic = TopicFactory()
     client.force_login(lead)
     client.post("/sessions/new/", _form([(topic, 10)], resume=SimpleUploadedFile("my cv.pdf", PDF)))
@@ -222,7 +234,9 @@ def test_a_session_nobody_watched_catches_up_when_someone_connects(lead, ann, bo
         (lead, {"type": "session.start", "id": "3"}),
         (lead, {"type": "blocks.begin", "id": "4"}),
     ]:
-        services.session_command(session_id=session.pk, command=arbiter.command_from_frame(actor.pk, frame))
+        services.session_command(
+            session_id=session.pk, command=arbiter.command_from_frame(actor.pk, frame)
+        )
     time.sleep(2.1)  # both deadlines pass with no process awake
     assert LiveSession.objects.get(pk=session.pk).phase == "blocks"
     snapshot = services.session_snapshot(session_id=session.pk)
@@ -233,11 +247,21 @@ def test_a_session_nobody_watched_catches_up_when_someone_connects(lead, ann, bo
 def test_questions_taken_into_a_session_become_used(lead, ann) -> None:  # noqa: ANN001
     session = make_session(lead, [ann], seconds=(60,))
     state = arbiter.SessionState.from_json(session.state)
-    services.session_command(session_id=session.pk, command=arbiter.command_from_frame(ann.pk, {"type": "claim.set", "id": "1", "topic_id": state.topics[0].id, "claimed": True}))
+    services.session_command(
+        session_id=session.pk,
+        command=arbiter.command_from_frame(
+            ann.pk,
+            {"type": "claim.set", "id": "1", "topic_id": state.topics[0].id, "claimed": True},
+        ),
+    )
     from questionbank.models import Question
 
     assert not Question.objects.filter(first_used_at__isnull=False).exists()
-    services.session_command(session_id=session.pk, command=arbiter.command_from_frame(lead.pk, {"type": "session.start", "id": "2"}))
-    assert Question.objects.filter(topic_id=state.topics[0].id, first_used_at__isnull=True).count() == 0
-
-
+    services.session_command(
+        session_id=session.pk,
+        command=arbiter.command_from_frame(lead.pk, {"type": "session.start", "id": "2"}),
+    )
+    assert (
+        Question.objects.filter(topic_id=state.topics[0].id, first_used_at__isnull=True).count()
+        == 0
+    )
