@@ -67,7 +67,7 @@ async def test_a_foreign_origin_is_refused_at_the_handshake(panel_session, ann, 
             "bad_request",
         ),
         (json.dumps({"type": "session.start", "id": "x4"}), "not_lead"),
-        (json.dumps({"type": "question.next", "id": "x5", "score": 1}), "wrong_phase"),
+        (json.dumps({"type": "question.next", "id": "x5", "score": 1, "question": "0:0"}), "stale"),
         ("x" * (64 * 1024 + 1), "too_large"),
     ],
 )
