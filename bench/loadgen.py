@@ -293,11 +293,12 @@ class Session:
             if question and key not in self.sent:
                 self.sent.add(key)
                 if self.counter % 5 == 0:
-                    return owner, {"type": "question.skip"}
+                    return owner, {"type": "question.skip", "question": question["key"]}
                 score = random.randint(0, question["max_points"])
-                return owner, {"type": "question.next", "score": score,
+                return owner, {"type": "question.next", "question": question["key"], "score": score,
                                "note": f"bench note {self.counter}"}  # fmt: skip
-            return owner, {"type": "question.add", "text": f"Live question {self.counter}?",
+            return owner, {"type": "question.add", "block": current["index"],
+                           "text": f"Live question {self.counter}?",
                            "answer": "A short reference answer."}  # fmt: skip
         # closing or finished: every block owner's feedback, then the lead finishes
         for user in self.members:

@@ -30,35 +30,69 @@ const socket = new LiveSocket(config.wsPath, {
     clockOffset = state.server_time - Date.now() / 1000;
     view = state;
     render();
+    for (const button of pending.values()) button.disabled = true; // still awaiting a reply
   },
-  onError(error) { showNotice(error.message); },
-  onAck() { hideNotice(); },
-  onStatus: showStatus,
+  onError(error) { release(error.id); showNotice(error.message); },
+  onAck(ack) { release(ack.id); hideNotice(); },
+  onStatus(status) { if (!status.connected) releaseAll(); showStatus(status); },
 });
 
 // --- commands -----------------------------------------------------------------------------
 
-function send(type, args = {}) {
+// A command that acts on the current question or block names it, as this page saw it: the
+// server refuses it as "stale" if that is no longer current (a double click, a hand-over).
+function aim(type) {
+  const current = view && view.current;
+  if (!current) return {};
+  if (type === "question.next" || type === "question.skip") {
+    return current.question ? { question: current.question.key } : {};
+  }
+  if (["question.add", "block.yield", "session.pause", "session.resume", "block.extend"].includes(type)) {
+    return { block: current.index };
+  }
+  return {};
+}
+
+// A command's button stays disabled until its ack or error arrives (or the socket drops).
+const pending = new Map();
+function release(id) {
+  const button = pending.get(id);
+  if (!button) return;
+  pending.delete(id);
+  if (view) render();
+}
+function releaseAll() {
+  if (pending.size === 0) return;
+  pending.clear();
+  if (view) render();
+}
+
+function send(type, args = {}, button = null) {
   hideNotice();
-  socket.command(type, args);
+  const id = socket.command(type, { ...aim(type), ...args });
+  if (button && socket.socket && socket.socket.readyState === WebSocket.OPEN) {
+    pending.set(id, button);
+    button.disabled = true;
+  }
 }
 
 function on(id, event, handler) { $(id).addEventListener(event, handler); }
 
-on("proposal-request", "click", () => send("proposal.request"));
-on("proposal-accept", "click", () => send("proposal.accept"));
-on("start", "click", () => send("session.start"));
-on("blocks-begin", "click", () => send("blocks.begin"));
-on("skip", "click", () => send("question.skip"));
-on("yield", "click", () => send("block.yield"));
-on("lead-yield", "click", () => send("block.yield"));
-on("pause", "click", () => send("session.pause"));
-on("resume", "click", () => send("session.resume"));
-on("extend", "click", () => send("block.extend", { seconds: 120 }));
-on("finish", "click", () => send("session.finish"));
+on("proposal-request", "click", () => send("proposal.request", {}, $("proposal-request")));
+on("proposal-accept", "click", () => send("proposal.accept", {}, $("proposal-accept")));
+on("start", "click", () => send("session.start", {}, $("start")));
+on("blocks-begin", "click", () => send("blocks.begin", {}, $("blocks-begin")));
+on("skip", "click", () => send("question.skip", {}, $("skip")));
+on("yield", "click", () => send("block.yield", {}, $("yield")));
+on("lead-yield", "click", () => send("block.yield", {}, $("lead-yield")));
+on("pause", "click", () => send("session.pause", {}, $("pause")));
+on("resume", "click", () => send("session.resume", {}, $("resume")));
+on("extend", "click", () => send("block.extend", { seconds: 120 }, $("extend")));
+on("finish", "click", () => send("session.finish", {}, $("finish")));
 on("score-form", "submit", (event) => {
   event.preventDefault();
-  send("question.next", { score: Number($("score").value), note: $("note").value });
+  if ($("next").disabled) return; // Enter pressed again before the reply
+  send("question.next", { score: Number($("score").value), note: $("note").value }, $("next"));
 });
 on("add-form", "submit", (event) => {
   event.preventDefault();

@@ -448,8 +448,14 @@ async def test_kill_9_mid_block_loses_nothing_and_heals(stack, servers) -> None:
         # ivan scores two questions through the victim.
         await ivan2.wait_state(lambda s: owner(s) == ids["ivan"] and s["current"]["question"], 5)
         first_key = ivan2.state["current"]["question"]["key"]
-        await ivan2.do("question.next", score=4, note="solid on generators")
-        version = await ivan2.do("question.next", score=2, note="unsure about the GIL")
+        version = await ivan2.do(
+            "question.next", question=first_key, score=4, note="solid on generators"
+        )
+        await ivan2.wait_state(lambda s, v=version: s["version"] >= v, 5)
+        second_key = ivan2.state["current"]["question"]["key"]
+        version = await ivan2.do(
+            "question.next", question=second_key, score=2, note="unsure about the GIL"
+        )
         for socket in sockets:
             await socket.wait_state(lambda s, v=version: s["version"] >= v, 5)
         # What the pages on the survivor show just before the kill.
