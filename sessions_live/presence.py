@@ -16,7 +16,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from sessions_live.models import Connection, ServerProcess
+from sessions_live.models import Connection, LiveSession, ServerProcess
 
 HEARTBEAT_SECONDS = 5
 STALE_AFTER_SECONDS = 15
@@ -84,3 +84,14 @@ def sweep_dead_servers() -> list[int]:
         Connection.objects.filter(server_id__in=dead).delete()
         ServerProcess.objects.filter(server_id__in=dead).delete()
     return touched
+
+
+def stored_versions(session_ids: list[int]) -> dict[int, int]:
+    """The stored version of each of ``session_ids``, in one query (the convergence check)."""
+    return dict(LiveSession.objects.filter(id__in=session_ids).values_list("id", "version"))
+
+
+def stored_states(session_ids: list[int]) -> dict[int, tuple[int, dict]]:  # type: ignore[type-arg]
+    """The stored version and state of each of ``session_ids``."""
+    rows = LiveSession.objects.filter(id__in=session_ids).values_list("id", "version", "state")
+    return {pk: (version, state) for pk, version, state in rows}

@@ -2,6 +2,12 @@
 
 Nothing here is needed by another process: the deadline lives in the state, and a process
 that dies just stops waking; the others (or the next connect) advance the session.
+
+Each process also checks, every ``CONVERGE_SECONDS``, the stored version of every session it
+holds sockets for against the version its sockets show (one query for all of them), and
+delivers a newer stored state to its own sockets. A push that never left the process that
+committed it (Redis away, then ``kill -9``) so costs the other pages a few seconds, not a
+deadline or a reload.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ import random
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
 
 logger = logging.getLogger(__name__)
 
@@ -24,24 +31,114 @@ GRACE_SECONDS = 0.005
 # nothing due), doubling the timers' database work with two processes.
 PROCESS_OFFSET_SECONDS = random.uniform(0.0, 0.03)
 RETRY_SECONDS = 1.0
+CONVERGE_SECONDS = 2.0
+# A session found behind is checked again after this long before its state is loaded: a push
+# in flight usually lands meanwhile, and then nothing is read.
+CONVERGE_GRACE_SECONDS = 0.3
 
 Advance = Callable[[int], Awaitable[float | None]]
+Versions = Callable[[list[int]], Awaitable[dict[int, int]]]
+States = Callable[[list[int]], Awaitable[dict[int, tuple[int, dict[str, Any]]]]]
+
+
+class Socket(Protocol):
+    """What convergence needs of a consumer: the state it shows and its push handler."""
+
+    state: Any  # arbiter.SessionState | None
+
+    async def session_state(self, event: dict[str, Any]) -> None: ...
+
+
+async def _stored_versions(session_ids: list[int]) -> dict[int, int]:
+    from sessions_live import presence
+    from sessions_live.db import db
+
+    return await db(presence.stored_versions)(session_ids)  # type: ignore[no-any-return]
+
+
+async def _stored_states(session_ids: list[int]) -> dict[int, tuple[int, dict[str, Any]]]:
+    from sessions_live import presence
+    from sessions_live.db import db
+
+    return await db(presence.stored_states)(session_ids)  # type: ignore[no-any-return]
 
 
 class SessionTimers:
-    def __init__(self, advance: Advance) -> None:
+    def __init__(
+        self,
+        advance: Advance,
+        versions: Versions = _stored_versions,
+        states: States = _stored_states,
+    ) -> None:
         self._advance = advance
+        self._versions = versions
+        self._states = states
         self._watchers: Counter[int] = Counter()
         self._handles: dict[int, tuple[float, asyncio.TimerHandle]] = {}
+        self._sockets: dict[int, set[Socket]] = {}
+        self._converger: asyncio.Task[None] | None = None
 
-    def watch(self, session_id: int) -> None:
+    def watch(self, session_id: int, socket: Socket | None = None) -> None:
         self._watchers[session_id] += 1
+        if socket is not None:
+            self._sockets.setdefault(session_id, set()).add(socket)
+            if self._converger is None or self._converger.done():
+                self._converger = asyncio.get_running_loop().create_task(self._converge_forever())
 
-    def unwatch(self, session_id: int) -> None:
+    def unwatch(self, session_id: int, socket: Socket | None = None) -> None:
+        if socket is not None:
+            sockets = self._sockets.get(session_id)
+            if sockets is not None:
+                sockets.discard(socket)
+                if not sockets:
+                    del self._sockets[session_id]
         self._watchers[session_id] -= 1
         if self._watchers[session_id] <= 0:
             del self._watchers[session_id]
             self._cancel(session_id)
+
+    # --- convergence on the stored version ----------------------------------------------
+
+    def _shown(self) -> dict[int, int]:
+        """session id -> the oldest version a socket of this process shows."""
+        shown: dict[int, int] = {}
+        for session_id, sockets in self._sockets.items():
+            versions = [s.state.version if s.state is not None else 0 for s in sockets]
+            if versions:
+                shown[session_id] = min(versions)
+        return shown
+
+    async def converge(self) -> list[int]:
+        """Deliver the stored state to this process's sockets of every session they show an
+        older version of; return the sessions so healed."""
+        shown = self._shown()
+        if not shown:
+            return []
+        stored = await self._versions(list(shown))
+        behind = [pk for pk, version in stored.items() if version > shown.get(pk, version)]
+        if not behind:
+            return []
+        await asyncio.sleep(CONVERGE_GRACE_SECONDS)
+        shown = self._shown()
+        behind = [pk for pk in behind if stored[pk] > shown.get(pk, stored[pk])]
+        if not behind:
+            return []
+        healed = []
+        for session_id, (version, state) in (await self._states(behind)).items():
+            logger.info("session %s: delivering stored version %s missed here", session_id, version)
+            event = {"type": "session.state", "version": version, "state": state}
+            for socket in list(self._sockets.get(session_id, ())):
+                await socket.session_state(event)
+            healed.append(session_id)
+        return healed
+
+    async def _converge_forever(self) -> None:
+        while self._sockets:
+            await asyncio.sleep(CONVERGE_SECONDS)
+            try:
+                await self.converge()
+            except Exception:  # the database may be away: the next round tries again
+                logger.exception("checking stored versions failed")
 
     def schedule(self, session_id: int, deadline: float | None) -> None:
         if session_id not in self._watchers:
