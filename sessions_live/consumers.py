@@ -83,7 +83,7 @@ class SessionConsumer(AsyncWebsocketConsumer):
         self.user_id = user.pk
         self.session_id = session_id
         await self.channel_layer.group_add(group_name(session_id), self.channel_name)
-        TIMERS.watch(session_id)
+        TIMERS.watch(session_id, self)
         _ensure_heartbeat()
         # Joining the group before reading the state means no change can slip between them.
         attached = await db(services.session_attach)(
@@ -100,7 +100,7 @@ class SessionConsumer(AsyncWebsocketConsumer):
         if self.session_id is None:
             return
         session_id, self.session_id = self.session_id, None
-        TIMERS.unwatch(session_id)
+        TIMERS.unwatch(session_id, self)
         await self.channel_layer.group_discard(group_name(session_id), self.channel_name)
         try:
             await db(services.session_detach)(
