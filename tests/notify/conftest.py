@@ -119,4 +119,7 @@ def peers(smtp: SmtpPeer, telegram: TelegramPeer) -> Iterator[tuple[SmtpPeer, Te
 def publish_to(settings: Any, queue_name: str) -> str:
     """Make this process queue deliveries where the module's worker listens."""
     settings.NOTIFY_QUEUE = queue_name
+    # The enqueuing process decides whether a channel is configured (unconfigured rows are
+    # written ``skipped``), so it must see the same bot token as the worker.
+    settings.TELEGRAM_BOT_TOKEN = TOKEN
     return queue_name
