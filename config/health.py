@@ -1,14 +1,19 @@
-"""/healthz: is this process able to serve? Database always, Redis where configured."""
+"""/healthz: is this process able to serve? Database always, Redis where configured.
+
+The body names the failing parts and nothing more: the probe is unauthenticated, so a
+connection error's text (host names, ports, user names) goes to the log, never to the page."""
 
 from __future__ import annotations
 
-from typing import Any
+import logging
 
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+log = logging.getLogger(__name__)
 
 
 def _check_database() -> str | None:
@@ -51,13 +56,15 @@ def _check_redis() -> str | None:
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    checks: dict[str, Any] = {"database": _check_database()}
+    checks: dict[str, str | None] = {"database": _check_database()}
     if settings.REDIS_URL:
         checks["redis"] = _check_redis()
     failing = [name for name, problem in checks.items() if problem]
+    for name in failing:
+        log.warning("healthz: %s is failing: %s", name, checks[name])
     body = {
         "status": "fail" if failing else "ok",
         "failing": failing,
-        "checks": {name: problem or "ok" for name, problem in checks.items()},
+        "checks": {name: "fail" if problem else "ok" for name, problem in checks.items()},
     }
     return JsonResponse(body, status=503 if failing else 200)
