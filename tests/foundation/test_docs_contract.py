@@ -1,0 +1,73 @@
+"""docs/protocol.md is a contract: a client is written from it alone. These tests read the
+document and hold it against the code, so a command, field, error code or state field added
+without its line in the document fails here."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import arbiter
+from arbiter import codes
+from arbiter.commands import _SCHEMAS, FRAME_TYPES
+from tests.arbiter.builders import ANN, T0, in_blocks, run, score
+
+PROTOCOL = (Path(__file__).resolve().parents[2] / "docs" / "protocol.md").read_text()
+
+
+def _table_rows(heading: str) -> dict[str, str]:
+    """First-column code name → the rest of the row, for the table under ``heading``."""
+    section = PROTOCOL.split(heading, 1)[1]
+    rows: dict[str, str] = {}
+    for line in section.splitlines():
+        if line.startswith("## ") and rows:
+            break
+        match = re.match(r"\| `([a-z_.]+)`(?: / `([a-z_.]+)`)? \|(.*)\|\s*$", line)
+        if match:
+            for name in match.group(1, 2):
+                if name:
+                    rows[name] = match.group(3)
+    return rows
+
+
+def test_every_error_code_of_the_arbiter_has_its_line_in_the_error_table() -> None:
+    documented = _table_rows("## Error codes")
+    arbiter_codes = {v for k, v in vars(codes).items() if k.isupper() and isinstance(v, str)}
+    missing = arbiter_codes - set(documented)
+    assert not missing, f"error codes missing from docs/protocol.md: {sorted(missing)}"
+
+
+def test_every_error_code_the_consumer_sends_is_documented() -> None:
+    source = (Path(__file__).resolve().parents[2] / "sessions_live" / "consumers.py").read_text()
+    sent = set(re.findall(r'_error\(\s*[^,]+,\s*"([a-z_]+)"', source))
+    assert {"bad_json", "too_large", "rate_limited", "unavailable"} <= sent  # the scan works
+    missing = sent - set(_table_rows("## Error codes"))
+    assert not missing, f"error codes missing from docs/protocol.md: {sorted(missing)}"
+
+
+def test_every_command_type_is_documented_with_exactly_its_fields() -> None:
+    documented = _table_rows("| type | fields | who / when |")
+    assert set(FRAME_TYPES) | {"ping"} <= set(documented)
+    for frame_type, schema in _SCHEMAS.items():
+        fields = documented[frame_type].split("|")[0]
+        named = set(re.findall(r"`([a-z_]+)`", fields))
+        assert named >= set(schema), (frame_type, set(schema) - named)
+
+
+def test_every_field_of_a_member_view_is_in_the_state_table() -> None:
+    section = PROTOCOL.split("### The state (the member's view)", 1)[1].split("## ", 1)[0]
+    documented = set(re.findall(r"`([a-z_]+)`", section))
+    for braces in re.findall(r"\{([a-z_, ]+)\}", section):  # `{index, topic_id, …}` shapes
+        documented |= {name.strip() for name in braces.split(",")}
+    state = run(in_blocks(), score(ANN, 4))  # Ann's block, one question asked
+    view = arbiter.member_view(state, ANN, T0)
+    missing = set(view) - documented
+    assert not missing, f"state fields missing from docs/protocol.md: {sorted(missing)}"
+    current = view["current"]
+    assert current is not None
+    assert set(current) - documented == set(), set(current) - documented
+    assert set(current["question"]) <= documented
+    assert set(view["blocks"][0]) <= documented, set(view["blocks"][0]) - documented
+    asked = current["asked"][0]
+    asked_line = PROTOCOL.split("An *asked question* object is", 1)[1].split("\n\n", 1)[0]
+    assert set(asked) == set(re.findall(r"[{ ]([a-z_]+)[,}]", asked_line)), asked
