@@ -71,3 +71,16 @@ def test_every_field_of_a_member_view_is_in_the_state_table() -> None:
     asked = current["asked"][0]
     asked_line = PROTOCOL.split("An *asked question* object is", 1)[1].split("\n\n", 1)[0]
     assert set(asked) == set(re.findall(r"[{ ]([a-z_]+)[,}]", asked_line)), asked
+
+
+def test_every_api_endpoint_of_the_schema_is_in_docs_api_md() -> None:
+    from drf_spectacular.generators import SchemaGenerator
+
+    api_doc = (Path(__file__).resolve().parents[2] / "docs" / "api.md").read_text()
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    paths = set(schema["paths"])
+    assert "/api/sessions/" in paths  # the schema is the real one
+    # The doc writes a path's parameter as {id} or {code}, as the schema does.
+    documented = set(re.findall(r"(/api/[^\s`,)]*)", api_doc))
+    missing = sorted(paths - documented)
+    assert not missing, f"API endpoints missing from docs/api.md: {missing}"
