@@ -5,6 +5,8 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
+.DEFAULT_GOAL := run  # a bare `make` starts the app, as the README says
+
 .PHONY: run test lint typecheck pytest browser static-vendor bench faults clean
 
 # Browser libraries come from the npm registry at set-up (package-lock.json pins them) and are
