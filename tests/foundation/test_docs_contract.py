@@ -84,3 +84,15 @@ def test_every_api_endpoint_of_the_schema_is_in_docs_api_md() -> None:
     documented = set(re.findall(r"(/api/[^\s`,)]*)", api_doc))
     missing = sorted(paths - documented)
     assert not missing, f"API endpoints missing from docs/api.md: {missing}"
+
+
+def test_every_environment_variable_the_settings_read_is_in_the_readme() -> None:
+    root = Path(__file__).resolve().parents[2]
+    source = (root / "config" / "settings.py").read_text()
+    read = set(re.findall(r'env[a-z_.]*\(\s*"([A-Z][A-Z0-9_]+)"', source))
+    assert {"SECRET_KEY", "DATABASE_URL", "REDIS_URL"} <= read  # the scan works
+    readme = (root / "README.md").read_text()
+    table = readme.split("### Environment variables", 1)[1]
+    documented = set(re.findall(r"`([A-Z][A-Z0-9_]+)`", table))
+    missing = sorted(read - documented)
+    assert not missing, f"variables missing from the README's table: {missing}"
