@@ -76,13 +76,15 @@ class Stack:
         assert result.returncode == 0, result.stdout + result.stderr
         return result.stdout
 
-    def start_server(self, port: int | None = None) -> Server:
+    def start_server(self, port: int | None = None, env: dict[str, str] | None = None) -> Server:
+        """One daphne on ``port``; ``env`` overrides some of the stack's variables for it alone
+        (e.g. a ``REDIS_URL`` through a proxy the test can cut)."""
         port = port or free_port()
         log = self.tmp / f"daphne-{port}-{len(self.servers)}.log"
         process = subprocess.Popen(
             [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
             cwd=ROOT,
-            env=self.env,
+            env={**self.env, **(env or {})},
             stdout=log.open("wb"),
             stderr=subprocess.STDOUT,
             start_new_session=True,
