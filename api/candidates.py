@@ -6,7 +6,7 @@ from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 
-from api import selectors
+import access
 from api.filters import CandidateFilter
 from api.permissions import CANDIDATE_ROLES, HasAny, RolePermissionsMixin
 from candidates.models import Candidate
@@ -62,9 +62,9 @@ class CandidateViewSet(
         if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
             return Candidate.objects.none()
         user = self.request.user
-        sessions = selectors.visible_sessions(user=user).only("id", "code", "candidate_id")
+        sessions = access.visible_sessions(user=user).only("id", "code", "candidate_id")
         return (
-            selectors.visible_candidates(user=user)
+            access.visible_candidates(user=user)
             .prefetch_related(
                 Prefetch(
                     "sessions",

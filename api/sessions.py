@@ -15,8 +15,8 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+import access
 import arbiter
-from api import selectors
 from api.common import valid
 from api.errors import Refused
 from api.filters import SessionFilter
@@ -153,7 +153,7 @@ class SessionViewSet(
         if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
             return LiveSession.objects.none()
         return (
-            selectors.visible_sessions(user=self.request.user)
+            access.visible_sessions(user=self.request.user)
             .select_related("candidate", "lead")
             .prefetch_related(
                 Prefetch(
@@ -192,10 +192,10 @@ class SessionViewSet(
     @action(detail=True, methods=["get"])
     def results(self, request: Request, code: str) -> Response:
         session = get_object_or_404(LiveSession.objects.select_related("candidate"), code=code)
-        if not live_selectors.can_see_results(session=session, user=request.user):
+        if not access.can_view_results(request.user, session):
             raise Refused("forbidden", _("You may not see this session's results."), 403)
         state = arbiter.SessionState.from_json(session.state)
-        if state.phase != "finished" and not request.user.has_perm("accounts.decide_candidates"):
+        if not access.results_open(request.user, state):
             # Interviewers do not see each other's scores before the end.
             raise Refused("not_finished", _("The results are shown once the interview ends."), 403)
         # Blind scoring, as on the results page: others' work only once one's own is in.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import access
 import arbiter
 from accounts.models import User
 from sessions_live.models import LiveSession, Membership
@@ -63,14 +64,13 @@ def session_for_member(*, code: str, user: User) -> tuple[int, bool] | None:
     return session_id, Membership.objects.filter(session_id=session_id, user=user).exists()
 
 
+# The rules themselves live in the one access module; these keyword forms stay for the pages.
 def is_member(*, session: LiveSession, user: User) -> bool:
-    return Membership.objects.filter(session=session, user=user).exists()
+    return access.is_member(user, session)
 
 
 def can_see_results(*, session: LiveSession, user: User) -> bool:
-    if user.has_perm("accounts.decide_candidates"):
-        return True
-    return is_member(session=session, user=user)
+    return access.can_view_results(user, session)
 
 
 def sessions_of(user: User) -> list[LiveSession]:
@@ -95,12 +95,8 @@ def results_for_page(*, session: LiveSession, state: arbiter.SessionState) -> di
 
 
 def sees_others_results(*, session: LiveSession, user: User, state: arbiter.SessionState) -> bool:
-    """Blind scoring: a member sees others' scores, notes and feedback only once nobody's
-    judgement can lean on them any more for this member: their own feedback is in, or (for a
-    member who owes none, owning no block) every owner's feedback is in. Managers see all."""
-    if user.has_perm("accounts.decide_candidates"):
-        return True
-    return state.feedback_of(user.pk) is not None or state.ready_for_decision
+    """Blind scoring (``access.sees_others_results``)."""
+    return access.sees_others_results(user, session, state)
 
 
 def results_for_viewer(

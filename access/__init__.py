@@ -1,0 +1,130 @@
+"""Who may see or do what: the project's one access module.
+
+Every page, API view, consumer, search and template asks these predicates; no other module
+keeps a copy of a visibility rule. Roles are Django groups with permissions
+(``accounts.roles``); a superuser has every permission, so passes every role check.
+
+* managers decide, and see every candidate, session, result and decision;
+* recruiters see every candidate, session and decision (they are HR's readers), not the
+  scores and feedback of a session;
+* any other person sees the sessions they are a member of, those sessions' candidates, the
+  results (blind until their own feedback is in) and the decision.
+
+The module sits above ``accounts``, ``candidates`` and ``sessions_live``'s models; the lower
+apps (``candidates``, ``questionbank``, ``notify``) never import it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Exists, OuterRef, QuerySet
+
+if TYPE_CHECKING:
+    import arbiter
+    from accounts.models import User
+    from candidates.models import Candidate
+    from sessions_live.models import LiveSession
+
+DECIDE = "accounts.decide_candidates"
+RECRUIT = "accounts.manage_candidates"
+INTERVIEW = "accounts.run_interviews"
+SEE_ALL = (DECIDE, RECRUIT)
+
+
+def _signed_in(user: Any) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def can_decide(user: User) -> bool:
+    """The manager's cabinet: decide, reopen, retry a delivery, statistics."""
+    return _signed_in(user) and user.has_perm(DECIDE)
+
+
+def can_run_interviews(user: User) -> bool:
+    return _signed_in(user) and user.has_perm(INTERVIEW)
+
+
+def sees_all_candidates(user: User) -> bool:
+    """Managers and recruiters see every candidate and session."""
+    return _signed_in(user) and any(user.has_perm(perm) for perm in SEE_ALL)
+
+
+def is_member(user: User, session: LiveSession) -> bool:
+    from sessions_live.models import Membership
+
+    if not _signed_in(user):
+        return False
+    return Membership.objects.filter(session=session, user=user).exists()
+
+
+def _member(user: User, session: LiveSession, member: bool | None) -> bool:
+    """``member`` is a membership the caller already knows (an annotation), else asked."""
+    return is_member(user, session) if member is None else member
+
+
+def can_view_session(user: User, session: LiveSession, *, member: bool | None = None) -> bool:
+    return sees_all_candidates(user) or _member(user, session, member)
+
+
+def can_view_results(user: User, session: LiveSession, *, member: bool | None = None) -> bool:
+    """Scores and feedback of a session: its members and managers (recruiters do not)."""
+    return can_decide(user) or _member(user, session, member)
+
+
+def results_open(user: User, state: arbiter.SessionState) -> bool:
+    """Members see the results once the interview is finished; managers at any time."""
+    return state.phase == "finished" or can_decide(user)
+
+
+def sees_others_results(user: User, session: LiveSession, state: arbiter.SessionState) -> bool:
+    """Blind scoring: a member sees others' scores, notes and feedback only once nobody's
+    judgement can lean on them any more for this member: their own feedback is in, or (for a
+    member who owes none, owning no block) every owner's feedback is in. Managers see all."""
+    if can_decide(user):
+        return True
+    return state.feedback_of(user.pk) is not None or state.ready_for_decision
+
+
+def can_view_decision(user: User, session: LiveSession, *, member: bool | None = None) -> bool:
+    """The read-only decision summary HR's messages link to: managers, recruiters, and the
+    members of the panel."""
+    return sees_all_candidates(user) or _member(user, session, member)
+
+
+def can_view_bank(user: User) -> bool:
+    return _signed_in(user) and user.has_perm("questionbank.view_question")
+
+
+def can_edit_bank(user: User) -> bool:
+    """Question editors keep the bank in the admin (so they are staff as well)."""
+    return _signed_in(user) and user.is_staff and user.has_perm("questionbank.change_question")
+
+
+def can_view_candidate(user: User, candidate: Candidate) -> bool:
+    return visible_candidates(user=user).filter(pk=candidate.pk).exists()
+
+
+def visible_sessions(*, user: User) -> QuerySet[LiveSession]:
+    from sessions_live.models import LiveSession, Membership
+
+    sessions = LiveSession.objects.all()
+    if sees_all_candidates(user):
+        return sessions
+    if not _signed_in(user):
+        return sessions.none()
+    return sessions.filter(Exists(Membership.objects.filter(session=OuterRef("pk"), user=user)))
+
+
+def visible_candidates(*, user: User) -> QuerySet[Candidate]:
+    from candidates.models import Candidate
+    from sessions_live.models import Membership
+
+    candidates = Candidate.objects.all()
+    if sees_all_candidates(user):
+        return candidates
+    if not _signed_in(user):
+        return candidates.none()
+    return candidates.filter(
+        Exists(Membership.objects.filter(session__candidate=OuterRef("pk"), user=user))
+    )
