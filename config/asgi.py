@@ -22,13 +22,15 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from config import eager_writes  # noqa: E402
+from config.body_limit import BodyLimit  # noqa: E402
 from sessions_live.routing import websocket_urlpatterns  # noqa: E402
 
 eager_writes.install()  # daphne's sockets send at once (see config/eager_writes.py)
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        # Over-long bodies are refused before Django reads them (config/body_limit.py).
+        "http": BodyLimit(django_asgi_app),
         "websocket": AllowedHostsOriginValidator(
             AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),

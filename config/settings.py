@@ -251,9 +251,24 @@ STORAGES = {
 # Uploads (resumes) live outside STATIC and are never given a public URL: views stream them
 # after a permission check.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
-DATA_UPLOAD_MAX_MEMORY_SIZE = 11 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 RESUME_MAX_BYTES = env.int("RESUME_MAX_BYTES", default=10 * 1024 * 1024)
+# Bank files bigger than this are refused before parsing (a 5,000-question CSV is ~1 MB).
+BANK_IMPORT_MAX_BYTES = env.int("BANK_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
+# Request bodies (config/body_limit.py): over the route's limit is 413 before Django reads any
+# of it. The upload pages take their file's limit plus room for the form around it.
+MAX_BODY_BYTES = env.int("MAX_BODY_BYTES", default=1024 * 1024)
+_FORM_ROOM = 256 * 1024
+BODY_LIMITS = {
+    "/questions/import/": BANK_IMPORT_MAX_BYTES + _FORM_ROOM,
+    "/sessions/new/": RESUME_MAX_BYTES + _FORM_ROOM,
+    "/admin/candidates/candidate/": RESUME_MAX_BYTES + _FORM_ROOM,
+}
+# Form fields other than files may take this much memory in all; an uploaded file over 256 KB
+# streams to a temporary file under var/ instead of staying in memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_BODY_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+FILE_UPLOAD_TEMP_DIR = VAR_DIR / "tmp"
+FILE_UPLOAD_TEMP_DIR.mkdir(parents=True, exist_ok=True)
 
 # --- E-mail and Telegram --------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Roundtable <roundtable@localhost>")
@@ -344,8 +359,6 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
-# Bank files bigger than this are refused before parsing (a 5,000-question CSV is ~1 MB).
-BANK_IMPORT_MAX_BYTES = env.int("BANK_IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
 
 LOG_LEVEL = env.choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), default="INFO")
 LOGGING = {

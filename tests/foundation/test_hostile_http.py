@@ -1,0 +1,180 @@
+"""Hostile HTTP: bodies too big to read, bodies nested too deep, floods, pages that must carry
+their security headers. Each refusal is checked to change nothing already saved."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+from http.cookies import SimpleCookie
+from typing import Any
+
+import pytest
+from asgiref.sync import async_to_sync
+
+from config.asgi import application
+
+MiB = 1024 * 1024
+
+
+class Exchange:
+    """One HTTP request driven straight through the ASGI app daphne serves."""
+
+    def __init__(self) -> None:
+        self.status: int | None = None
+        self.headers: dict[str, str] = {}
+        self.body = b""
+        self.chunks_read = 0
+
+
+def asgi_request(
+    method: str,
+    path: str,
+    *,
+    headers: dict[str, str] | None = None,
+    chunks: Iterator[bytes] | None = None,
+) -> Exchange:
+    """Send ``chunks`` as the body (each its own ``http.request`` message), count how many the
+    app pulled, and collect the response. After the body the client just stays connected."""
+    exchange = Exchange()
+    raw_headers = [(b"host", b"testserver")] + [
+        (name.lower().encode(), value.encode()) for name, value in (headers or {}).items()
+    ]
+    scope: dict[str, Any] = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": raw_headers,
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
+    }
+
+    async def run() -> None:
+        pending = iter(chunks or ())
+        next_chunk = next(pending, b"")  # a request without a body still sends one message
+        idle = asyncio.Event()
+
+        async def receive() -> dict[str, Any]:
+            nonlocal next_chunk
+            if next_chunk is None:
+                await idle.wait()  # the client stays connected and sends nothing more
+            chunk, next_chunk = next_chunk, next(pending, None)
+            exchange.chunks_read += 1
+            return {"type": "http.request", "body": chunk, "more_body": next_chunk is not None}
+
+        async def send(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                exchange.status = message["status"]
+                exchange.headers = {k.decode().lower(): v.decode() for k, v in message["headers"]}
+            elif message["type"] == "http.response.body":
+                exchange.body += message.get("body", b"")
+
+        await asyncio.wait_for(application(scope, receive, send), timeout=30)
+
+    async_to_sync(run)()
+    return exchange
+
+
+def endless(chunk_size: int = 64 * 1024) -> Iterator[bytes]:
+    """Far more than any limit (200 chunks, 12.5 MiB): an app that reads it all is caught."""
+    for _ in range(200):
+        yield b"x" * chunk_size
+
+
+# --- 1. request body cap -------------------------------------------------------------------
+
+
+def test_a_declared_body_over_the_limit_is_413_before_anything_is_read(monkeypatch) -> None:  # noqa: ANN001
+    import django.core.handlers.asgi as django_asgi
+
+    called = []
+    real_read_body = django_asgi.ASGIHandler.read_body
+
+    async def read_body(*args: Any) -> Any:
+        called.append(args)
+        return await real_read_body(*args)
+
+    monkeypatch.setattr(django_asgi.ASGIHandler, "read_body", read_body)
+    exchange = asgi_request(
+        "POST",
+        "/login/",
+        headers={"content-length": str(300 * MiB), "content-type": "text/plain"},
+        chunks=endless(),
+    )
+    assert exchange.status == 413
+    assert json.loads(exchange.body) == {
+        "status": 413,
+        "code": "too_large",
+        "message": "The request body is larger than this address takes (1048576 bytes).",
+        "limit": MiB,
+    }
+    assert exchange.headers["content-type"] == "application/json"
+    assert exchange.chunks_read == 0  # not one byte of the body was read
+    assert called == []  # Django never started on the request
+
+
+def test_a_chunked_body_is_cut_off_once_it_passes_the_limit() -> None:
+    exchange = asgi_request(
+        "POST", "/login/", headers={"content-type": "text/plain"}, chunks=endless()
+    )
+    assert exchange.status == 413
+    assert json.loads(exchange.body)["code"] == "too_large"
+    # 1 MiB in 64 KiB chunks: the 17th chunk passes the limit and nothing more is read.
+    assert exchange.chunks_read == 17
+
+
+def test_the_bank_import_takes_a_bigger_body_than_other_pages() -> None:
+    over_default = str(2 * MiB)
+    refused = asgi_request("POST", "/login/", headers={"content-length": over_default})
+    assert refused.status == 413
+    import_page = asgi_request(
+        "POST", "/questions/import/", headers={"content-length": over_default}
+    )
+    assert import_page.status != 413  # reached Django (which wants a login first)
+    too_big_even_there = asgi_request(
+        "POST", "/questions/import/", headers={"content-length": str(6 * MiB)}
+    )
+    assert too_big_even_there.status == 413
+    assert json.loads(too_big_even_there.body)["limit"] == 5 * MiB + 256 * 1024
+
+
+def _cookies(exchange: Exchange) -> dict[str, str]:
+    jar: SimpleCookie = SimpleCookie()
+    for name, value in exchange.headers.items():
+        if name == "set-cookie":
+            jar.load(value)
+    return {key: morsel.value for key, morsel in jar.items()}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_normal_login_still_works_through_the_capped_app(lead) -> None:  # noqa: ANN001
+    lead.set_password("a-long-test-password")
+    lead.save()
+    page = asgi_request("GET", "/login/")
+    assert page.status == 200
+    token = _cookies(page)["csrftoken"]
+    form = f"username=lena&password=a-long-test-password&csrfmiddlewaretoken={token}".encode()
+    exchange = asgi_request(
+        "POST",
+        "/login/",
+        headers={
+            "content-type": "application/x-www-form-urlencoded",
+            "content-length": str(len(form)),
+            "cookie": f"csrftoken={token}",
+        },
+        chunks=iter([form[:10], form[10:]]),
+    )
+    assert exchange.status == 302, exchange.body
+    assert "sessionid" in _cookies(exchange)
+
+
+def test_uploads_stream_to_a_file_under_var_not_to_memory(settings) -> None:  # noqa: ANN001
+    assert settings.FILE_UPLOAD_MAX_MEMORY_SIZE <= 256 * 1024
+    assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE == settings.MAX_BODY_BYTES
+    assert settings.FILE_UPLOAD_TEMP_DIR == settings.VAR_DIR / "tmp"
