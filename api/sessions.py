@@ -21,10 +21,11 @@ from api.common import valid
 from api.errors import Refused
 from api.filters import SessionFilter
 from api.permissions import CANDIDATE_ROLES, HasAll, HasAny, RolePermissionsMixin
+from candidates.validators import validate_one_line
 from questionbank.models import Topic
 from sessions_live import selectors as live_selectors
 from sessions_live import services
-from sessions_live.forms import DEFAULT_CLOSING, DEFAULT_INTRO
+from sessions_live.forms import DEFAULT_CLOSING, DEFAULT_INTRO, validate_multiline
 from sessions_live.models import LiveSession, Membership, SessionTopic
 
 CODE_PATTERN = r"[A-Za-z0-9-]{1,40}"
@@ -76,14 +77,23 @@ class SessionOut(serializers.ModelSerializer):
         return [PersonRef(m.user).data for m in session.memberships.all()]
 
 
+ONE_LINE = [validate_one_line]  # these end up in e-mail headers: no line breaks
+
+
 class CandidateIn(serializers.Serializer):
-    full_name = serializers.CharField(max_length=200)
-    email = serializers.EmailField()
-    phone = serializers.CharField(max_length=40, allow_blank=True, default="")
-    video_room_url = serializers.URLField(allow_blank=True, default="", max_length=200)
-    hr_email = serializers.EmailField(allow_blank=True, default="")
+    full_name = serializers.CharField(max_length=200, validators=ONE_LINE)
+    email = serializers.EmailField(validators=ONE_LINE)
+    phone = serializers.CharField(max_length=40, allow_blank=True, default="", validators=ONE_LINE)
+    video_room_url = serializers.URLField(
+        allow_blank=True, default="", max_length=200, validators=ONE_LINE
+    )
+    hr_email = serializers.EmailField(allow_blank=True, default="", validators=ONE_LINE)
     hr_telegram_chat_id = serializers.RegexField(
-        r"^-?\d{1,20}$|^@[A-Za-z0-9_]{5,32}$", allow_blank=True, default="", max_length=64
+        r"^-?\d{1,20}$|^@[A-Za-z0-9_]{5,32}$",
+        allow_blank=True,
+        default="",
+        max_length=64,
+        validators=ONE_LINE,
     )
 
 
@@ -100,8 +110,12 @@ class SessionIn(serializers.Serializer):
         child=TopicChoiceIn(), min_length=1, max_length=50, help_text="in the order of blocks"
     )
     shuffle = serializers.BooleanField(default=False)
-    intro_text = serializers.CharField(max_length=5000, default=DEFAULT_INTRO)
-    closing_text = serializers.CharField(max_length=5000, default=DEFAULT_CLOSING)
+    intro_text = serializers.CharField(
+        max_length=5000, default=DEFAULT_INTRO, validators=[validate_multiline]
+    )
+    closing_text = serializers.CharField(
+        max_length=5000, default=DEFAULT_CLOSING, validators=[validate_multiline]
+    )
 
     def validate_topics(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
         ids = [choice["topic"].pk for choice in value]

@@ -6,9 +6,10 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from candidates.validators import validate_resume
+from candidates.validators import validate_one_line, validate_plain_text, validate_resume
 from questionbank.models import Topic
 from sessions_live.codes import normalise_code
 from sessions_live.services import TopicChoice
@@ -24,22 +25,44 @@ DEFAULT_CLOSING = _(
 )
 
 
+def validate_multiline(text: str) -> None:
+    validate_plain_text(text, multiline=True)
+
+
+TELEGRAM_OFF_WARNING = _(
+    "Telegram is not set up on this server (no bot token), so nothing is sent to this chat "
+    "id: HR gets the result by e-mail only. Ask an administrator to set TELEGRAM_BOT_TOKEN."
+)
+
+
 class SessionCreateForm(forms.Form):
-    full_name = forms.CharField(label=_("Full name"), max_length=200)
-    email = forms.EmailField(label=_("E-mail"))
-    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    # Every one-line field can end up in an e-mail header: a line break there would make
+    # every message about this candidate fail, so it is refused here, where it is typed.
+    full_name = forms.CharField(
+        label=_("Full name"), max_length=200, validators=[validate_one_line]
+    )
+    email = forms.EmailField(label=_("E-mail"), validators=[validate_one_line])
+    phone = forms.CharField(
+        label=_("Phone"), max_length=40, required=False, validators=[validate_one_line]
+    )
     resume = forms.FileField(
         label=_("Resume (PDF, up to 10 MB)"), required=False, validators=[validate_resume]
     )
     video_room_url = forms.URLField(
-        label=_("Video-call room link"), required=False, assume_scheme="https"
+        label=_("Video-call room link"),
+        required=False,
+        assume_scheme="https",
+        validators=[validate_one_line],
     )
-    hr_email = forms.EmailField(label=_("HR e-mail"), required=False)
+    hr_email = forms.EmailField(
+        label=_("HR e-mail"), required=False, validators=[validate_one_line]
+    )
     hr_telegram_chat_id = forms.RegexField(
         label=_("HR Telegram chat id"),
         regex=r"^-?\d{1,20}$|^@[A-Za-z0-9_]{5,32}$",
         required=False,
         error_messages={"invalid": _("A numeric chat id or an @channel name.")},
+        validators=[validate_one_line],
     )
     shuffle = forms.TypedChoiceField(
         label=_("Question order"),
@@ -48,10 +71,18 @@ class SessionCreateForm(forms.Form):
         initial="0",
     )
     intro_text = forms.CharField(
-        label=_("Intro text"), widget=forms.Textarea, initial=DEFAULT_INTRO, max_length=5000
+        label=_("Intro text"),
+        widget=forms.Textarea,
+        initial=DEFAULT_INTRO,
+        max_length=5000,
+        validators=[validate_multiline],
     )
     closing_text = forms.CharField(
-        label=_("Closing text"), widget=forms.Textarea, initial=DEFAULT_CLOSING, max_length=5000
+        label=_("Closing text"),
+        widget=forms.Textarea,
+        initial=DEFAULT_CLOSING,
+        max_length=5000,
+        validators=[validate_multiline],
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -68,6 +99,16 @@ class SessionCreateForm(forms.Form):
                 decimal_places=2,
                 initial=topic.default_minutes,
             )
+
+    @property
+    def telegram_warning(self) -> str:
+        """Non-blocking: a chat id is accepted, but without a bot nothing reaches it. Shown on
+        the empty form (next to the field) and on a re-shown form that has a chat id."""
+        if settings.TELEGRAM_BOT_TOKEN:
+            return ""
+        if self.is_bound and not str(self.data.get("hr_telegram_chat_id", "")).strip():
+            return ""
+        return str(TELEGRAM_OFF_WARNING)
 
     def topic_rows(self) -> list[dict[str, Any]]:
         return [
