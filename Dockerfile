@@ -16,4 +16,5 @@ RUN useradd --system --home /var/lib/roundtable roundtable \
  && mkdir -p /var/lib/roundtable && chown roundtable /var/lib/roundtable
 USER roundtable
 EXPOSE 8000
-CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "--proxy-headers", "config.asgi:application"]
+# No --proxy-headers: X-Forwarded-For is believed only from TRUSTED_PROXIES (config/client_ip.py).
+CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "config.asgi:application"]

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
+import os
+import secrets
+import stat
+import string
+import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -81,6 +87,18 @@ class Settings:
             return value
         return [item.strip() for item in value.split(",") if item.strip()]
 
+    def networks(self, name: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+        """A comma-separated list of addresses and CIDR networks; empty when unset."""
+        networks = []
+        for item in self.list(name, default=[]):
+            try:
+                networks.append(ipaddress.ip_network(item, strict=False))
+            except ValueError:
+                raise ConfigError(
+                    f"{name}: expected IP addresses or networks (CIDR), got {item!r}"
+                ) from None
+        return networks
+
     def path(self, name: str, default: Any = _MISSING) -> Any:
         value = self._raw(name, default)
         return Path(value).resolve() if isinstance(value, str) else value
@@ -123,3 +141,36 @@ class Settings:
         except Exception as error:
             raise ConfigError(f"{name}: not an e-mail URL ({error})") from None
         return config
+
+
+_KEY_ALPHABET = string.ascii_letters + string.digits + "!#$%&()*+-./:;<=>?@[]^_{|}~"
+
+
+def secret_key_file(path: Path) -> str:
+    """The key kept in ``path``, created on first use: random, mode 0600, never rewritten.
+
+    The file is written under a temporary name and linked into place, so processes starting
+    together (daphne and the Celery worker of ``manage.py serve``) agree on one key and none
+    reads a half-written file.
+    """
+    try:
+        key = path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        key = "".join(secrets.choice(_KEY_ALPHABET) for _ in range(64))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".secret_key.")
+        try:
+            with os.fdopen(handle, "w", encoding="ascii") as file:
+                os.fchmod(file.fileno(), stat.S_IRUSR | stat.S_IWUSR)  # mkstemp's, made sure
+                file.write(key + "\n")
+                file.flush()
+                os.fsync(file.fileno())
+            try:
+                os.link(temporary, path)
+            except FileExistsError:  # another process was first: use its key
+                key = path.read_text(encoding="ascii").strip()
+        finally:
+            os.unlink(temporary)
+    if len(key) < 50 or len(set(key)) < 5:
+        raise ConfigError(f"SECRET_KEY: {path} must hold at least 50 random characters")
+    return key

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
-from config.env import ConfigError, Settings
+from config.env import ConfigError, Settings, secret_key_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = Settings(os.environ)
@@ -37,9 +37,18 @@ if PRODUCTION:
     if env.bool("DEBUG", default=False):
         raise ConfigError("DEBUG: must not be on in production")
 else:
-    # A stable, clearly-local key so sessions survive restarts of the embedded app.
-    SECRET_KEY = env.str("SECRET_KEY", default="embedded-only-not-secret-" + "x" * 40)
+    # No key given: a random one made on first start and kept in var/secret_key (mode 0600),
+    # so sessions survive restarts and no two installations share a key.
+    if env.has("SECRET_KEY"):
+        SECRET_KEY = env.secret("SECRET_KEY")
+    else:
+        SECRET_KEY = secret_key_file(VAR_DIR / "secret_key")
     DEBUG = env.bool("DEBUG", default=False)
+# Rotation: the new key in SECRET_KEY, the old ones here (comma-separated) until the sessions
+# and links they signed have expired; then drop them.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
+if any(len(key) < 50 for key in SECRET_KEY_FALLBACKS):
+    raise ConfigError("SECRET_KEY_FALLBACKS: every key must be at least 50 random characters")
 
 if PRODUCTION:
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
@@ -76,6 +85,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.client_ip.TrustedProxyMiddleware",  # first: X-Forwarded-* only from our proxies
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -225,7 +235,9 @@ AXES_COOLOFF_TIME = env.int("AXES_COOLOFF_MINUTES", default=15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+# The address counted is the one config/client_ip.py computes: X-Forwarded-For is believed
+# only from TRUSTED_PROXIES (see "Security" below), never as the client wrote it.
+AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
 
 # --- I18n, static, media --------------------------------------------------------------------
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
@@ -317,16 +329,32 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-if PRODUCTION:
+# The proxies in front (addresses or CIDR networks, comma-separated). Empty: no forwarded
+# header is believed and the direct peer is the client. Set: X-Forwarded-For from them gives
+# the client address (config/client_ip.py, walked from the right) and X-Forwarded-Proto from
+# them says whether the browser used https; from anyone else both are ignored.
+TRUSTED_PROXIES = [str(network) for network in env.networks("TRUSTED_PROXIES")]
+if TRUSTED_PROXIES:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     # The balancer probes /healthz over plain HTTP inside the network.
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
-    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+    # Both reach beyond this site (every subdomain; browsers' built-in lists, hard to leave):
+    # off unless asked for, and then check --deploy's reminders about them are not wanted.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+    SILENCED_SYSTEM_CHECKS = [
+        check
+        for check, chosen in (
+            ("security.W005", SECURE_HSTS_INCLUDE_SUBDOMAINS),
+            ("security.W021", SECURE_HSTS_PRELOAD),
+        )
+        if not chosen
+    ]
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -364,8 +392,15 @@ LOG_LEVEL = env.choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), defau
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # `client=` is the request's client address as config/client_ip.py computes it (when the
+    # record carries a request: Django's request and security loggers, axes).
+    "filters": {"client": {"()": "config.client_ip.ClientAddressFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s%(client)s"}
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["client"]}
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.channels.server": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

@@ -6,6 +6,7 @@ the same ones this starts.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import signal
 import subprocess
@@ -14,7 +15,77 @@ import time
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+
+# The password seed_demo gives when DEMO_PASSWORD is not set: printed in the README.
+PUBLISHED_DEMO_PASSWORD = "roundtable-demo"
+ALLOW_FLAG = "ROUNDTABLE_ALLOW_DEMO_PASSWORDS"
+
+
+def is_loopback(host: str) -> bool:
+    """Only this machine can connect to ``host`` (``0.0.0.0``/``::`` mean every interface)."""
+    host = host.strip().strip("[]")
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a host name other than localhost: assume it is reachable
+
+
+def exposure(
+    host: str, *, demo_users: list[str], debug: bool, allow_demo: bool
+) -> tuple[str | None, list[str]]:
+    """Whether to serve on ``host``: (a reason to refuse, or None; warnings to print).
+
+    On loopback anything goes. Reachable from other machines, demo users that still have the
+    published password would let anyone on the network in (``admin`` is a superuser): refuse,
+    unless ROUNDTABLE_ALLOW_DEMO_PASSWORDS says this is a throwaway demo, then warn.
+    """
+    if is_loopback(host):
+        return None, []
+    warnings = [
+        f"Serving on {host}: reachable from other machines over plain HTTP. Put a TLS proxy "
+        "in front for anything but a trusted network (docs/operations.md, "
+        '"Behind a proxy, TLS and secrets").'
+    ]
+    if debug:
+        warnings.append("DEBUG is on: error pages show settings and source to anyone.")
+    if demo_users:
+        names = ", ".join(demo_users)
+        problem = (
+            f"the demo users {names} still have the published password "
+            f"{PUBLISHED_DEMO_PASSWORD!r}: anyone who can reach {host} can log in as them"
+        )
+        if not allow_demo:
+            return (
+                f"Refusing to serve on {host}: {problem}. Change their passwords "
+                "(manage.py changepassword <user>, or DEMO_PASSWORD=<yours> on a fresh "
+                f"var/), serve on 127.0.0.1, or set {ALLOW_FLAG}=true for a throwaway demo.",
+                warnings,
+            )
+        warnings.append(f"WARNING: {problem} ({ALLOW_FLAG} is set).")
+    return None, warnings
+
+
+def users_with_published_password() -> list[str]:
+    """Active demo users (seed_demo's, and admin) whose password is the published one."""
+    from accounts.management.commands.seed_demo import DEMO_PEOPLE
+    from accounts.models import User
+
+    names = [person[0] for person in DEMO_PEOPLE] + ["admin"]
+    return [
+        user.username
+        for user in User.objects.filter(username__in=names, is_active=True).order_by("username")
+        if user.check_password(PUBLISHED_DEMO_PASSWORD)
+    ]
+
+
+def daphne_command(host: str, port: int) -> list[str]:
+    """daphne as serve starts it: the peer is the client (no --proxy-headers; forwarded
+    headers are believed only from TRUSTED_PROXIES, in Django: config/client_ip.py)."""
+    bin_dir = os.path.dirname(sys.executable)
+    return [os.path.join(bin_dir, "daphne"), "-b", host, "-p", str(port), "config.asgi:application"]
 
 
 class Command(BaseCommand):
@@ -30,17 +101,24 @@ class Command(BaseCommand):
     def handle(self, *args: Any, host: str, port: int, no_worker: bool, **options: Any) -> None:
         python = sys.executable
         bin_dir = os.path.dirname(python)
-        commands = [
-            [
-                os.path.join(bin_dir, "daphne"),
-                "-b",
+        # Links in HR's messages point where this serves, unless SITE_URL is set: daphne (which
+        # renders them) and the worker inherit it. 0.0.0.0 / :: are reached on loopback.
+        shown = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
+        shown = f"[{shown}]" if ":" in shown and not shown.startswith("[") else shown
+        os.environ.setdefault("SITE_URL", f"http://{shown}:{port}")
+        if not is_loopback(host):
+            allow = os.environ.get(ALLOW_FLAG, "").strip().lower() in {"1", "true", "yes", "on"}
+            refusal, warnings = exposure(
                 host,
-                "-p",
-                str(port),
-                "--proxy-headers",
-                "config.asgi:application",
-            ],
-        ]
+                demo_users=users_with_published_password(),
+                debug=settings.DEBUG,
+                allow_demo=allow,
+            )
+            for line in warnings:
+                self.stderr.write(line)
+            if refusal:
+                raise CommandError(refusal)
+        commands = [daphne_command(host, port)]
         if not no_worker:
             commands.append(
                 [
