@@ -21,7 +21,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.e2e.servers import Server, Stack, postgres_stack
+from tests.e2e.servers import Server, Stack
 from tests.e2e.test_multiprocess import member, owner, ready_session, sql, topic_ids, user_ids
 
 pytestmark = pytest.mark.processes
@@ -91,25 +91,28 @@ class RedisProxy:
         self.thread.join(timeout=5)
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    with postgres_stack(tmp_path_factory.mktemp("convergence")) as running:
-        yield running
+@pytest.fixture
+def stack(e2e_stack: Stack) -> Stack:
+    return e2e_stack
 
 
 @pytest.fixture
 def proxied(stack: Stack) -> Iterator[tuple[Server, Server, RedisProxy]]:
-    """(A behind the proxy, B on Redis directly, the proxy)."""
+    """(A behind the proxy, B on Redis directly, the proxy): two processes of their own, A
+    killed by the test, on the database the other end-to-end tests share."""
     redis = urlparse(stack.env["REDIS_URL"])
     proxy = RedisProxy(redis.hostname or "127.0.0.1", redis.port or 6379)
     proxy.start()
     through_proxy = redis._replace(netloc=f"127.0.0.1:{proxy.port}").geturl()
+    started: list[Server] = []
     try:
-        a = stack.start_server(env={"REDIS_URL": through_proxy})
-        b = stack.start_server()
-        yield a, b, proxy
+        started.append(stack.start_server(env={"REDIS_URL": through_proxy}))
+        started.append(stack.start_server())
+        yield started[0], started[1], proxy
     finally:
         proxy.close()
+        for server in started:
+            server.stop()
 
 
 async def test_a_push_lost_with_its_process_reaches_the_other_process(stack, proxied) -> None:
