@@ -24,6 +24,7 @@ from arbiter.commands import (
     YieldBlock,
     command_from_frame,
 )
+from arbiter.frames import MAX_FRAME_BYTES, FrameError, Ping, decode_frame, parse_frame
 from arbiter.outcomes import Applied, Duplicate, Event, Outcome, Refused
 from arbiter.rules import advance, allowed, apply, next_deadline, propose, targets
 from arbiter.state import (
@@ -42,6 +43,7 @@ from arbiter.views import member_view, results
 __all__ = [
     "ALL_CODES",
     "ALL_COMMAND_TYPES",
+    "MAX_FRAME_BYTES",
     "PHASES",
     "AcceptProposal",
     "AddQuestion",
@@ -55,11 +57,13 @@ __all__ = [
     "ExtendBlock",
     "Feedback",
     "FinishSession",
+    "FrameError",
     "JoinSession",
     "Member",
     "NextQuestion",
     "Outcome",
     "PauseSession",
+    "Ping",
     "Question",
     "QuestionSpec",
     "Refused",
@@ -76,9 +80,11 @@ __all__ = [
     "allowed",
     "apply",
     "command_from_frame",
+    "decode_frame",
     "member_view",
     "new_session",
     "next_deadline",
+    "parse_frame",
     "propose",
     "results",
     "targets",

@@ -20,6 +20,13 @@ UNKNOWN_TYPE = "unknown_type"
 STALE = "stale"
 BAD_TEXT = "bad_text"
 TOO_MANY_QUESTIONS = "too_many_questions"
+# Frame-level refusals (arbiter.frames): the frame never became a command.
+BAD_JSON = "bad_json"
+BAD_FRAME = "bad_frame"
+TOO_LARGE = "too_large"
+# The command is valid but its result would make the stored state too large (the shell
+# measures the state; the code lives here with the others).
+STATE_TOO_LARGE = "state_too_large"
 
 ALL_CODES: tuple[str, ...] = (
     NOT_MEMBER,
@@ -40,4 +47,8 @@ ALL_CODES: tuple[str, ...] = (
     STALE,
     BAD_TEXT,
     TOO_MANY_QUESTIONS,
+    BAD_JSON,
+    BAD_FRAME,
+    TOO_LARGE,
+    STATE_TOO_LARGE,
 )

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from arbiter.codes import BAD_REQUEST, BAD_TEXT, UNKNOWN_TYPE
+from arbiter.i18n import gettext_noop
 from arbiter.state import QuestionSpec
 
 MAX_ID = 64
@@ -31,10 +32,24 @@ def bad_text(text: str) -> bool:
 class BadCommand(Exception):
     """A client frame that is not a well-formed command; nothing was applied."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        template: str = "",
+        params: tuple[tuple[str, str | int], ...] = (),
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        # The message id to translate (``template % dict(params) == message``).
+        self.template = template or message
+        self.params = params
+
+
+def _bad(code: str, template: str, **params: str | int) -> BadCommand:
+    message = template % params if params else template
+    return BadCommand(code, message, template, tuple(sorted(params.items())))
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,26 +250,34 @@ _SCHEMAS: dict[str, dict[str, _Field]] = {
 def command_from_frame(actor: int, frame: Mapping[str, Any]) -> Command:
     """Validate a client frame ``{"type", "id", ...args}`` and build its command for ``actor``."""
     if not isinstance(frame, Mapping):
-        raise BadCommand(BAD_REQUEST, "A command must be a JSON object.")
+        raise _bad(BAD_REQUEST, gettext_noop("A command must be a JSON object."))
     frame_type = frame.get("type")
     if not isinstance(frame_type, str):
-        raise BadCommand(BAD_REQUEST, "A command needs a type.")
+        raise _bad(BAD_REQUEST, gettext_noop("A command needs a type."))
     if frame_type not in FRAME_TYPES:
-        raise BadCommand(UNKNOWN_TYPE, f"Unknown command type {frame_type[:64]!r}.")
+        raise _bad(
+            UNKNOWN_TYPE, gettext_noop("Unknown command type %(type)s."), type=repr(frame_type[:64])
+        )
     command_id = frame.get("id")
     if not isinstance(command_id, str) or not command_id or len(command_id) > MAX_ID:
-        raise BadCommand(BAD_REQUEST, f"A command needs an id of 1 to {MAX_ID} characters.")
+        raise _bad(
+            BAD_REQUEST, gettext_noop("A command needs an id of 1 to %(n)s characters."), n=MAX_ID
+        )
     if bad_text(command_id):
-        raise BadCommand(BAD_TEXT, "The id holds a control character or a lone surrogate.")
+        raise _bad(BAD_TEXT, gettext_noop("The id holds a control character or a lone surrogate."))
     schema = _SCHEMAS[frame_type]
     extra = sorted(set(frame) - {"type", "id"} - set(schema))
     if extra:
-        raise BadCommand(BAD_REQUEST, f"Unexpected field {extra[0][:64]!r}.")
+        raise _bad(
+            BAD_REQUEST, gettext_noop("Unexpected field %(field)s."), field=repr(extra[0][:64])
+        )
     args: dict[str, Any] = {}
     for name, rule in schema.items():
         if name not in frame:
             if rule.required:
-                raise BadCommand(BAD_REQUEST, f"The field {name!r} is required.")
+                raise _bad(
+                    BAD_REQUEST, gettext_noop("The field %(field)s is required."), field=repr(name)
+                )
             continue
         args[name] = _checked(name, rule, frame[name])
     return FRAME_TYPES[frame_type](id=command_id, actor=actor, **args)
@@ -264,45 +287,83 @@ def _checked(name: str, rule: _Field, value: Any) -> Any:
     # bool is a subclass of int in Python; JSON true must not pass for a score of 1.
     if rule.kind == "int":
         if isinstance(value, bool) or not isinstance(value, int):
-            raise BadCommand(BAD_REQUEST, f"The field {name!r} must be a whole number.")
+            raise _bad(
+                BAD_REQUEST,
+                gettext_noop("The field %(field)s must be a whole number."),
+                field=repr(name),
+            )
         return value
     if rule.kind == "index":
         if isinstance(value, bool) or not isinstance(value, int):
-            raise BadCommand(BAD_REQUEST, f"The field {name!r} must be a block index.")
+            raise _bad(
+                BAD_REQUEST,
+                gettext_noop("The field %(field)s must be a block index."),
+                field=repr(name),
+            )
         if not 0 <= value <= MAX_BLOCK_INDEX:
-            raise BadCommand(BAD_REQUEST, f"The field {name!r} is not a block index.")
+            raise _bad(
+                BAD_REQUEST,
+                gettext_noop("The field %(field)s is not a block index."),
+                field=repr(name),
+            )
         return value
     if rule.kind == "key":
         if not isinstance(value, str) or not value or len(value) > MAX_ITEM_KEY:
-            raise BadCommand(BAD_REQUEST, f"The field {name!r} must be a question key.")
+            raise _bad(
+                BAD_REQUEST,
+                gettext_noop("The field %(field)s must be a question key."),
+                field=repr(name),
+            )
         _check_text(name, value)
         return value
     if rule.kind == "bool":
         if not isinstance(value, bool):
-            raise BadCommand(BAD_REQUEST, f"The field {name!r} must be true or false.")
+            raise _bad(
+                BAD_REQUEST,
+                gettext_noop("The field %(field)s must be true or false."),
+                field=repr(name),
+            )
         return value
     if rule.kind == "str":
         if not isinstance(value, str):
-            raise BadCommand(BAD_REQUEST, f"The field {name!r} must be text.")
+            raise _bad(
+                BAD_REQUEST, gettext_noop("The field %(field)s must be text."), field=repr(name)
+            )
         if len(value) > rule.max_length:
-            raise BadCommand(
-                BAD_REQUEST, f"The field {name!r} is over {rule.max_length} characters."
+            raise _bad(
+                BAD_REQUEST,
+                gettext_noop("The field %(field)s is over %(n)s characters."),
+                field=repr(name),
+                n=rule.max_length,
             )
         _check_text(name, value)
         return value
     # "items": question key -> feedback text
     if not isinstance(value, Mapping):
-        raise BadCommand(BAD_REQUEST, f"The field {name!r} must be an object.")
+        raise _bad(
+            BAD_REQUEST, gettext_noop("The field %(field)s must be an object."), field=repr(name)
+        )
     if len(value) > rule.max_length:
-        raise BadCommand(BAD_REQUEST, f"The field {name!r} has over {rule.max_length} entries.")
+        raise _bad(
+            BAD_REQUEST,
+            gettext_noop("The field %(field)s has over %(n)s entries."),
+            field=repr(name),
+            n=rule.max_length,
+        )
     items: dict[str, str] = {}
     for key, text in value.items():
         if not isinstance(key, str) or len(key) > MAX_ITEM_KEY:
-            raise BadCommand(BAD_REQUEST, f"A key of {name!r} is not a question key.")
-        if not isinstance(text, str) or len(text) > MAX_TEXT:
-            raise BadCommand(
+            raise _bad(
                 BAD_REQUEST,
-                f"Each entry of {name!r} must be text of at most {MAX_TEXT} characters.",
+                gettext_noop("A key of %(field)s is not a question key."),
+                field=repr(name),
+            )
+        if not isinstance(text, str) or len(text) > MAX_TEXT:
+            raise _bad(
+                BAD_REQUEST,
+                gettext_noop("Each entry of %(field)s must be text of at most %(n)s characters."),
+                field=repr(name),
+                n=MAX_TEXT,
             )
         _check_text(name, key)
         _check_text(name, text)
@@ -312,6 +373,8 @@ def _checked(name: str, rule: _Field, value: Any) -> Any:
 
 def _check_text(name: str, value: str) -> None:
     if bad_text(value):
-        raise BadCommand(
-            BAD_TEXT, f"The field {name!r} holds a control character or a lone surrogate."
+        raise _bad(
+            BAD_TEXT,
+            gettext_noop("The field %(field)s holds a control character or a lone surrogate."),
+            field=repr(name),
         )

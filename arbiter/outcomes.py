@@ -34,8 +34,20 @@ class Duplicate:
 
 @dataclass(frozen=True, slots=True)
 class Refused:
+    """Why nothing was applied: a stable ``code`` and an English ``message``. ``template`` is
+    the message id a translating shell looks up (the message itself when empty) and
+    ``params`` what it fills in: ``template % dict(params) == message``."""
+
     code: str
     message: str
+    template: str = ""
+    params: tuple[tuple[str, str | int], ...] = ()
+
+
+def refused(code: str, template: str, **params: str | int) -> Refused:
+    """A refusal whose message is ``template`` filled with ``params``."""
+    message = template % params if params else template
+    return Refused(code, message, template, tuple(sorted(params.items())))
 
 
 Outcome = Applied | Duplicate | Refused

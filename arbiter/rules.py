@@ -27,7 +27,8 @@ from arbiter.commands import (
     SubmitFeedback,
     YieldBlock,
 )
-from arbiter.outcomes import Applied, Duplicate, Event, Refused
+from arbiter.i18n import gettext_noop
+from arbiter.outcomes import Applied, Duplicate, Event, Refused, refused
 from arbiter.state import (
     BLOCKS,
     CLOSING,
@@ -63,36 +64,56 @@ Changes = tuple[dict[str, Any], list[Event]]
 # member may do, so the page's buttons and the server's answers cannot disagree.
 
 _PHASE_WORDS = {
-    LOBBY: "in the lobby",
-    INTRO: "during the intro",
-    BLOCKS: "during the blocks",
-    CLOSING: "during the closing",
+    LOBBY: gettext_noop("That is possible only in the lobby; the session is in the %(phase)s."),
+    INTRO: gettext_noop("That is possible only during the intro; the session is in the %(phase)s."),
+    BLOCKS: gettext_noop(
+        "That is possible only during the blocks; the session is in the %(phase)s."
+    ),
+    CLOSING: gettext_noop(
+        "That is possible only during the closing; the session is in the %(phase)s."
+    ),
 }
+# The phase names as they appear in messages (a translating shell translates them too).
+_PHASE_NAMES = (
+    gettext_noop("lobby"),
+    gettext_noop("intro"),
+    gettext_noop("blocks"),
+    gettext_noop("closing"),
+    gettext_noop("finished"),
+)
 
 # Refusals are immutable, so each is built once: member_view() runs every guard for every
 # member on every change, and formatting messages there would dominate its cost.
 _WRONG_PHASE = {
-    (need, have): Refused(
-        codes.WRONG_PHASE, f"That is possible only {words}; the session is in the {have}."
-    )
-    for need, words in _PHASE_WORDS.items()
+    (need, have): refused(codes.WRONG_PHASE, template, phase=have)
+    for need, template in _PHASE_WORDS.items()
     for have in PHASES
 }
-_NOT_LEAD = Refused(codes.NOT_LEAD, "Only the lead interviewer can do that.")
-_NOT_OWNER = Refused(codes.NOT_YOUR_TURN, "Only the interviewer whose block it is can do that.")
+_NOT_LEAD = Refused(codes.NOT_LEAD, gettext_noop("Only the lead interviewer can do that."))
+_NOT_OWNER = Refused(
+    codes.NOT_YOUR_TURN, gettext_noop("Only the interviewer whose block it is can do that.")
+)
 _NOT_OWNER_OR_LEAD = Refused(
-    codes.NOT_YOUR_TURN, "Only the block's interviewer or the lead can end the block."
+    codes.NOT_YOUR_TURN, gettext_noop("Only the block's interviewer or the lead can end the block.")
 )
-_PAUSED = Refused(codes.PAUSED, "The session is paused; resume it first.")
-_ALREADY_PAUSED = Refused(codes.PAUSED, "The session is already paused.")
-_NOT_PAUSED = Refused(codes.NOT_PAUSED, "The session is not paused.")
-_NO_QUESTION = Refused(codes.NO_QUESTION, "There is no current question; add one or end the block.")
-_NO_PROPOSAL = Refused(codes.NO_PROPOSAL, "There is no proposal to accept; request one first.")
-_NOT_READY = Refused(codes.NOT_READY, "Every topic needs exactly one interviewer before the start.")
+_PAUSED = Refused(codes.PAUSED, gettext_noop("The session is paused; resume it first."))
+_ALREADY_PAUSED = Refused(codes.PAUSED, gettext_noop("The session is already paused."))
+_NOT_PAUSED = Refused(codes.NOT_PAUSED, gettext_noop("The session is not paused."))
+_NO_QUESTION = Refused(
+    codes.NO_QUESTION, gettext_noop("There is no current question; add one or end the block.")
+)
+_NO_PROPOSAL = Refused(
+    codes.NO_PROPOSAL, gettext_noop("There is no proposal to accept; request one first.")
+)
+_NOT_READY = Refused(
+    codes.NOT_READY, gettext_noop("Every topic needs exactly one interviewer before the start.")
+)
 _FEEDBACK_NOT_DUE = Refused(
-    codes.FEEDBACK_NOT_DUE, "Feedback opens once every block you own has ended."
+    codes.FEEDBACK_NOT_DUE, gettext_noop("Feedback opens once every block you own has ended.")
 )
-_ALREADY_SUBMITTED = Refused(codes.ALREADY_SUBMITTED, "Your feedback is already submitted.")
+_ALREADY_SUBMITTED = Refused(
+    codes.ALREADY_SUBMITTED, gettext_noop("Your feedback is already submitted.")
+)
 
 
 def _phase(state: SessionState, phase: str) -> Refused | None:
@@ -353,14 +374,16 @@ def apply(state: SessionState, command: Command, now: float) -> Applied | Duplic
         if key in advanced.recent or advanced.is_member(command.actor):
             return Duplicate(advanced)
         if advanced.phase == FINISHED:
-            return Refused(codes.WRONG_PHASE, "The session is over; nobody can join it now.")
+            return Refused(
+                codes.WRONG_PHASE, gettext_noop("The session is over; nobody can join it now.")
+            )
         changes: Changes | Refused = (
             {"members": (*advanced.members, Member(command.actor, command.name))},
             [Event("member_joined", {"member": command.actor, "name": command.name})],
         )
     else:
         if not advanced.is_member(command.actor):
-            return Refused(codes.NOT_MEMBER, "You are not a member of this session.")
+            return Refused(codes.NOT_MEMBER, gettext_noop("You are not a member of this session."))
         if key in advanced.recent:
             return Duplicate(advanced)
         # Before the guards: a command decided on a question or block that is gone (a double
@@ -382,9 +405,11 @@ def apply(state: SessionState, command: Command, now: float) -> Applied | Duplic
 
 
 _STALE_QUESTION = Refused(
-    codes.STALE, "That question is no longer the current one; nothing was recorded."
+    codes.STALE, gettext_noop("That question is no longer the current one; nothing was recorded.")
 )
-_STALE_BLOCK = Refused(codes.STALE, "That block is no longer running; nothing was changed.")
+_STALE_BLOCK = Refused(
+    codes.STALE, gettext_noop("That block is no longer running; nothing was changed.")
+)
 _ON_QUESTION = (NextQuestion, SkipQuestion)
 _ON_BLOCK = (AddQuestion, YieldBlock, PauseSession, ResumeSession, ExtendBlock)
 
@@ -422,7 +447,7 @@ def targets(state: SessionState, frame_type: str) -> dict[str, Any]:
 def _set_claim(state: SessionState, command: SetClaim, now: float) -> Changes | Refused:
     index = _topic_index(state, command.topic_id)
     if index is None:
-        return Refused(codes.UNKNOWN_TOPIC, "That topic is not part of this session.")
+        return Refused(codes.UNKNOWN_TOPIC, gettext_noop("That topic is not part of this session."))
     before = state.claims[index]
     members = set(before)
     if command.claimed:
@@ -577,9 +602,17 @@ def _next_question(state: SessionState, command: NextQuestion, now: float) -> Ch
         or not isinstance(score, int)
         or not 0 <= score <= question.max_points
     ):
-        return Refused(codes.BAD_SCORE, f"The score must be from 0 to {question.max_points}.")
+        return refused(
+            codes.BAD_SCORE,
+            gettext_noop("The score must be from 0 to %(max)s."),
+            max=question.max_points,
+        )
     if not isinstance(command.note, str) or len(command.note) > MAX_TEXT:
-        return Refused(codes.BAD_REQUEST, f"A note is text of at most {MAX_TEXT} characters.")
+        return refused(
+            codes.BAD_REQUEST,
+            gettext_noop("A note is text of at most %(n)s characters."),
+            n=MAX_TEXT,
+        )
     return _record(state, command.actor, score, command.note, skipped=False)
 
 
@@ -590,18 +623,32 @@ def _skip_question(state: SessionState, command: SkipQuestion, now: float) -> Ch
 def _add_question(state: SessionState, command: AddQuestion, now: float) -> Changes | Refused:
     text, answer, points = command.text, command.answer, command.max_points
     if not isinstance(text, str) or not text.strip() or len(text) > MAX_TEXT:
-        return Refused(codes.BAD_REQUEST, f"A question is text of 1 to {MAX_TEXT} characters.")
+        return refused(
+            codes.BAD_REQUEST,
+            gettext_noop("A question is text of 1 to %(n)s characters."),
+            n=MAX_TEXT,
+        )
     if not isinstance(answer, str) or len(answer) > MAX_TEXT:
-        return Refused(codes.BAD_REQUEST, f"An answer is text of at most {MAX_TEXT} characters.")
+        return refused(
+            codes.BAD_REQUEST,
+            gettext_noop("An answer is text of at most %(n)s characters."),
+            n=MAX_TEXT,
+        )
     if isinstance(points, bool) or not isinstance(points, int):
-        return Refused(codes.BAD_REQUEST, "Max points must be a whole number.")
+        return Refused(codes.BAD_REQUEST, gettext_noop("Max points must be a whole number."))
     if not MIN_POINTS <= points <= MAX_POINTS:
-        return Refused(codes.BAD_REQUEST, f"Max points must be from {MIN_POINTS} to {MAX_POINTS}.")
+        return refused(
+            codes.BAD_REQUEST,
+            gettext_noop("Max points must be from %(min)s to %(max)s."),
+            min=MIN_POINTS,
+            max=MAX_POINTS,
+        )
     index, block = _current(state)
     if block.adhoc_added >= MAX_ADHOC_PER_BLOCK:
-        return Refused(
+        return refused(
             codes.TOO_MANY_QUESTIONS,
-            f"A block can have at most {MAX_ADHOC_PER_BLOCK} questions added live.",
+            gettext_noop("A block can have at most %(n)s questions added live."),
+            n=MAX_ADHOC_PER_BLOCK,
         )
     number = block.adhoc_added + 1
     question = Question(
@@ -660,10 +707,15 @@ def _resume(state: SessionState, command: ResumeSession, now: float) -> Changes 
 def _extend(state: SessionState, command: ExtendBlock, now: float) -> Changes | Refused:
     seconds = command.seconds
     if isinstance(seconds, bool) or not isinstance(seconds, int):
-        return Refused(codes.BAD_REQUEST, "An extension is a whole number of seconds.")
-    if not MIN_EXTEND <= seconds <= MAX_EXTEND:
         return Refused(
-            codes.BAD_REQUEST, f"An extension is from {MIN_EXTEND} to {MAX_EXTEND} seconds."
+            codes.BAD_REQUEST, gettext_noop("An extension is a whole number of seconds.")
+        )
+    if not MIN_EXTEND <= seconds <= MAX_EXTEND:
+        return refused(
+            codes.BAD_REQUEST,
+            gettext_noop("An extension is from %(min)s to %(max)s seconds."),
+            min=MIN_EXTEND,
+            max=MAX_EXTEND,
         )
     index, block = _current(state)
     assert block.deadline is not None
@@ -687,9 +739,15 @@ def _ready_event(state: SessionState, now: float) -> Event:
 def _submit_feedback(state: SessionState, command: SubmitFeedback, now: float) -> Changes | Refused:
     summary, items = command.summary, command.items
     if not isinstance(summary, str) or not summary.strip() or len(summary) > MAX_SUMMARY:
-        return Refused(codes.BAD_REQUEST, f"A summary is text of 1 to {MAX_SUMMARY} characters.")
+        return refused(
+            codes.BAD_REQUEST,
+            gettext_noop("A summary is text of 1 to %(n)s characters."),
+            n=MAX_SUMMARY,
+        )
     if not isinstance(items, Mapping) or len(items) > MAX_ITEMS:
-        return Refused(codes.BAD_REQUEST, f"Feedback has at most {MAX_ITEMS} items.")
+        return refused(
+            codes.BAD_REQUEST, gettext_noop("Feedback has at most %(n)s items."), n=MAX_ITEMS
+        )
     asked = {
         question.key
         for block in state.blocks
@@ -698,10 +756,14 @@ def _submit_feedback(state: SessionState, command: SubmitFeedback, now: float) -
     }
     for key, text in items.items():
         if key not in asked:
-            return Refused(codes.BAD_REQUEST, "Feedback items are only for questions you asked.")
-        if not isinstance(text, str) or len(text) > MAX_TEXT:
             return Refused(
-                codes.BAD_REQUEST, f"Each item is text of at most {MAX_TEXT} characters."
+                codes.BAD_REQUEST, gettext_noop("Feedback items are only for questions you asked.")
+            )
+        if not isinstance(text, str) or len(text) > MAX_TEXT:
+            return refused(
+                codes.BAD_REQUEST,
+                gettext_noop("Each item is text of at most %(n)s characters."),
+                n=MAX_TEXT,
             )
     feedback = Feedback(
         member=command.actor, summary=summary, items=tuple(items.items()), submitted_at=now

@@ -43,6 +43,19 @@ def group_name(session_id: int) -> str:
     return f"session.{session_id}"
 
 
+def user_group_name(user_id: int) -> str:
+    """Every live-session socket of one user: closed together on sign-out (signals.py)."""
+    return f"user.{user_id}"
+
+
+def user_revoked(user_id: int, session_key: str | None, reason: str) -> None:
+    """Close the user's sockets: those of browser session ``session_key``, or all of them."""
+    publish(
+        user_group_name(user_id),
+        {"type": "user.revoked", "session_key": session_key, "reason": reason},
+    )
+
+
 def state_changed(session_id: int, version: int, state: dict[str, Any]) -> None:
     """Announce a committed state (call from ``transaction.on_commit``). The ids of recent
     commands stay behind: only the stored state needs them, and no view shows them."""

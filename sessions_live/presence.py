@@ -13,13 +13,16 @@ import time
 import uuid
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from sessions_live.models import Connection, LiveSession, ServerProcess
+from sessions_live.models import Connection, LiveSession, Membership, ServerProcess
 
 HEARTBEAT_SECONDS = 5
 STALE_AFTER_SECONDS = 15
+# Open sockets one member may hold on one session, across every process (a tab each).
+MAX_SOCKETS_PER_USER = 5
 SERVER_ID = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
@@ -53,14 +56,37 @@ def heartbeat(server_id: str = SERVER_ID) -> None:
     )
 
 
-def connection_open(*, session_id: int, user_id: int, channel_name: str) -> Presence:
+def max_sockets_per_user() -> int:
+    return int(getattr(settings, "WS_MAX_SOCKETS_PER_USER", MAX_SOCKETS_PER_USER))
+
+
+def connection_open(*, session_id: int, user_id: int, channel_name: str) -> Presence | None:
+    """Record an open socket and return who is online; None (nothing recorded) when the
+    member already holds ``max_sockets_per_user()`` sockets on the session, counted over
+    every live process. The member's membership row is locked while counting, so sockets of
+    one member opening at once in several processes cannot all slip under the limit."""
     # A connection only counts while its process beats: beat now, so the row is there even
     # for the first socket of a fresh process or after a sweep removed a stalled one.
     heartbeat()
-    Connection.objects.update_or_create(
-        channel_name=channel_name,
-        defaults={"session_id": session_id, "user_id": user_id, "server_id": SERVER_ID},
-    )
+    with transaction.atomic():
+        list(
+            Membership.objects.select_for_update()
+            .filter(session_id=session_id, user_id=user_id)
+            .values_list("pk", flat=True)
+        )
+        open_now = (
+            Connection.objects.filter(
+                session_id=session_id, user_id=user_id, server_id__in=_alive_servers()
+            )
+            .exclude(channel_name=channel_name)
+            .count()
+        )
+        if open_now >= max_sockets_per_user():
+            return None
+        Connection.objects.update_or_create(
+            channel_name=channel_name,
+            defaults={"session_id": session_id, "user_id": user_id, "server_id": SERVER_ID},
+        )
     return online(session_id)
 
 

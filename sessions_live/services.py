@@ -18,10 +18,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
 
 import arbiter
+import arbiter.codes
 from accounts.models import User
 from cabinet.broadcast import cabinet_changed
 from candidates.models import Candidate, CandidateEvent
@@ -169,13 +171,17 @@ class Attached:
     stamp: float
 
 
-def session_attach(*, session_id: int, user_id: int, channel_name: str) -> Attached:
+def session_attach(*, session_id: int, user_id: int, channel_name: str) -> Attached | None:
     """A member's socket opened: record it for presence, tell the session's other sockets,
     and return the current state with who is online, in one trip to a database thread (the
-    connect path of every page and of every reconnect after a process died)."""
-    online, stamp = presence.connection_open(
+    connect path of every page and of every reconnect after a process died). None when the
+    member holds too many sockets on the session already (nothing is recorded)."""
+    reading = presence.connection_open(
         session_id=session_id, user_id=user_id, channel_name=channel_name
     )
+    if reading is None:
+        return None
+    online, stamp = reading
     broadcast.presence_changed(session_id, online, stamp)
     return Attached(state=session_snapshot(session_id=session_id), online=online, stamp=stamp)
 
@@ -224,7 +230,13 @@ def _locked_apply(
         state, due = arbiter.advance(arbiter.SessionState.from_json(row.state), now)
         outcome = arbiter.apply(state, command, now)
         if isinstance(outcome, arbiter.Applied):
-            _save(row, outcome.state, (*due, *outcome.events))
+            payload = outcome.state.to_json()
+            if _oversized(payload):
+                outcome = _STATE_TOO_LARGE
+                if due:
+                    _save(row, state, due)
+            else:
+                _save(row, outcome.state, (*due, *outcome.events), payload)
         elif due:  # refused, but the clock moved the session on: keep that
             _save(row, state, due)
         if also is not None:
@@ -267,8 +279,32 @@ def _lock_sql(vendor: str) -> str:
     return f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {quote(meta.pk.column)} = %s{lock}"
 
 
-def _save(row: LiveSession, state: arbiter.SessionState, events: Iterable[arbiter.Event]) -> None:
-    row.state = state.to_json()
+# The largest state a command may leave behind: the compact JSON a push carries, in bytes.
+# Every limit of a single frame holds (64 KiB, 20 questions added per block, texts of 2000
+# characters), yet many frames could still grow one session's row without end, and every
+# later command rewrites and every push carries the whole of it.
+STATE_MAX_BYTES = 256 * 1024
+_STATE_TOO_LARGE = arbiter.Refused(
+    arbiter.codes.STATE_TOO_LARGE,
+    "The session has reached its size limit; nothing was changed.",
+)
+
+
+def state_max_bytes() -> int:
+    return int(getattr(settings, "LIVE_STATE_MAX_BYTES", STATE_MAX_BYTES))
+
+
+def _oversized(payload: dict[str, Any]) -> bool:
+    return len(json.dumps(payload, separators=(",", ":"))) > state_max_bytes()
+
+
+def _save(
+    row: LiveSession,
+    state: arbiter.SessionState,
+    events: Iterable[arbiter.Event],
+    payload: dict[str, Any] | None = None,
+) -> None:
+    row.state = state.to_json() if payload is None else payload
     row.version = state.version
     row.phase = state.phase
     row.next_deadline = arbiter.next_deadline(state)
