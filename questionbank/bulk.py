@@ -404,6 +404,12 @@ def _json_records(data: bytes) -> tuple[list[str] | None, Iterator[tuple[int, Re
             raise BankFileError(
                 _("The JSON is malformed: %(reason)s") % {"reason": error.msg}, line=error.lineno
             ) from error
+        except RecursionError:
+            # Thousands of [ or { inside each other: a row is one flat object, so refuse.
+            raise BankFileError(
+                _("The JSON is nested too deeply: each row must be a flat object."),
+                line=line_at(start),
+            ) from None
         if not isinstance(value, dict):
             raise BankFileError(_("Each row must be a JSON object."), line=line_at(start))
         objects.append((line_at(start), value))

@@ -178,3 +178,26 @@ def test_uploads_stream_to_a_file_under_var_not_to_memory(settings) -> None:  # 
     assert settings.FILE_UPLOAD_MAX_MEMORY_SIZE <= 256 * 1024
     assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE == settings.MAX_BODY_BYTES
     assert settings.FILE_UPLOAD_TEMP_DIR == settings.VAR_DIR / "tmp"
+
+
+# --- 2. JSON nested too deep -----------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_bank_json_nested_100000_deep_is_refused_on_the_page_and_imports_nothing(
+    client,  # noqa: ANN001
+    editor,  # noqa: ANN001
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from questionbank.models import Question, Topic
+
+    client.force_login(editor)
+    body = ("[" * 100_000 + "]" * 100_000).encode()
+    upload = SimpleUploadedFile("bank.json", body, content_type="application/json")
+    response = client.post("/questions/import/", {"file": upload, "mode": "import"})
+    assert response.status_code == 400
+    assert "The JSON is nested too deeply: each row must be a flat object." in (
+        response.content.decode()
+    )
+    assert Topic.objects.count() == 0 and Question.objects.count() == 0
