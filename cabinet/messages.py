@@ -25,8 +25,10 @@ class DecisionMessage:
 
 def decision_url(code: str) -> str:
     """The read-only decision page: the one page about a decision that HR's readers (the
-    recruiters) may open, as managers may; the cabinet itself is for managers only."""
-    return settings.SITE_URL.rstrip("/") + reverse("cabinet_session", args=[code])
+    recruiters) may open, as managers and the panel may (``access.can_view_decision``); the
+    cabinet itself is for managers only. The site is where this server is served
+    (``SITE_URL``; ``manage.py serve`` sets it from its host and port when it is unset)."""
+    return settings.SITE_URL.rstrip("/") + reverse("decision_summary", args=[code])
 
 
 def reopen_message(*, decision: Decision, note: str) -> DecisionMessage:

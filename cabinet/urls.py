@@ -16,6 +16,8 @@ urlpatterns = [
         views.cabinet_notification_retry,
         name="cabinet_notification_retry",
     ),
+    # The read-only decision page HR's messages link to (recruiters and the panel open it too).
+    path("decisions/<str:code>/", views.decision_summary, name="decision_summary"),
     path("cabinet/stats/", views.cabinet_stats, name="cabinet_stats"),
     path("cabinet/stats.csv", views.cabinet_stats_csv, name="cabinet_stats_csv"),
     path("cabinet/stats.xlsx", views.cabinet_stats_xlsx, name="cabinet_stats_xlsx"),

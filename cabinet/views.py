@@ -1,4 +1,5 @@
-"""Pages and actions of the manager's cabinet. Every view is for managers only."""
+"""Pages and actions of the manager's cabinet. Every view is for managers only, except the
+read-only decision summary, which HR's readers (recruiters) and the panel may open too."""
 
 from __future__ import annotations
 
@@ -7,23 +8,34 @@ from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required, user_passes_test
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+import access
+import arbiter
 from cabinet import charts, exports, selectors, services
 from cabinet.forms import DecisionForm, ReopenForm, StatsRangeForm
+from cabinet.models import Decision
 from notify.models import Outbox
 from sessions_live.models import LiveSession
+from sessions_live.selectors import results_for_page
 
 View = Callable[..., HttpResponse]
 
 
+def _manager(user: Any) -> bool:
+    if access.can_decide(user):
+        return True
+    raise PermissionDenied
+
+
 def manager_only(view: View) -> View:
     """Anonymous people are sent to log in; signed-in non-managers get 403."""
-    guarded = login_required(permission_required(services.PERMISSION, raise_exception=True)(view))
+    guarded = login_required(user_passes_test(_manager)(view))
     return wraps(view)(guarded)
 
 
@@ -79,6 +91,40 @@ def _render_session(
 @require_GET
 def cabinet_session(request: HttpRequest, code: str) -> HttpResponse:
     return _render_session(request, _session_or_404(code))
+
+
+@login_required
+@require_GET
+def decision_summary(request: HttpRequest, code: str) -> HttpResponse:
+    """What was decided about a candidate, read-only: the page HR's messages link to."""
+    session = _session_or_404(code)
+    if not access.can_view_decision(request.user, session):
+        raise PermissionDenied
+    decision = selectors.current_decision(session=session)
+    topics: list[selectors.TopicLine] = []
+    totals = None
+    if decision is not None:  # every feedback is in: what HR's message says, no more
+        results = results_for_page(
+            session=session, state=arbiter.SessionState.from_json(session.state)
+        )
+        topics, totals = selectors.topic_lines(results), results["totals"]
+    return render(
+        request,
+        "cabinet/decision_summary.html",
+        {
+            "session": session,
+            "candidate": session.candidate,
+            "decision": decision,
+            "withdrawn": Decision.objects.filter(session=session, reopened_at__isnull=False)
+            .select_related("team", "decided_by", "reopened_by")
+            .prefetch_related("reasons")
+            .order_by("-decided_at", "-id"),
+            "topics": topics,
+            "totals": totals,
+            "can_decide": access.can_decide(request.user),
+            "can_view_results": access.can_view_results(request.user, session),
+        },
+    )
 
 
 @manager_only

@@ -69,7 +69,7 @@ def test_hiring_records_who_and_when_and_writes_one_outbox_row_per_hr_channel(
     text = rows["telegram"].body_text
     assert "Carla Candidate" in text and "hire" in text and "Platform" in text
     assert "7 / 10" in text and "1 / 5" in text  # per-topic scores: Ann 4+3 of 10, Bob 1 of 5
-    assert f"/cabinet/s/{session.code}/" in text
+    assert f"/decisions/{session.code}/" in text
     assert "<strong>Platform</strong>" in rows["email"].body_html
     candidate = Candidate.objects.get(pk=session.candidate_id)
     assert candidate.status == Candidate.Status.HIRED

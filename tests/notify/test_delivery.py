@@ -52,7 +52,7 @@ def test_the_decision_reaches_hr_by_email_and_telegram(
     assert set(parts) == {"text/plain", "text/html"}
     for body in parts.values():
         assert "Carla Candidate" in body and "Platform" in body and "7 / 10" in body
-        assert f"{settings.SITE_URL}/cabinet/s/{decision.session.code}/" in body
+        assert f"{settings.SITE_URL}/decisions/{decision.session.code}/" in body
 
     [call] = telegram.delivered
     assert call.path == "/bot123456:TEST-token/sendMessage"
