@@ -19,10 +19,10 @@ except ImproperlyConfigured as error:
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from config import eager_writes  # noqa: E402
 from config.body_limit import BodyLimit  # noqa: E402
+from config.origin import SameOriginValidator  # noqa: E402
 from sessions_live.routing import websocket_urlpatterns  # noqa: E402
 
 eager_writes.install()  # daphne's sockets send at once (see config/eager_writes.py)
@@ -31,7 +31,8 @@ application = ProtocolTypeRouter(
     {
         # Over-long bodies are refused before Django reads them (config/body_limit.py).
         "http": BodyLimit(django_asgi_app),
-        "websocket": AllowedHostsOriginValidator(
+        # Origin must be this site's scheme, host and port (config/origin.py).
+        "websocket": SameOriginValidator(
             AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),
     }
