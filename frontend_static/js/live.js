@@ -29,11 +29,14 @@ const socket = new LiveSocket(config.wsPath, {
     if (view && state.version < view.version) return; // an older push: ignore it
     clockOffset = state.server_time - Date.now() / 1000;
     view = state;
+    for (const [id, wait] of pending) {
+      if (wait.version !== null && wait.version <= view.version) pending.delete(id);
+    }
     render();
-    for (const button of pending.values()) button.disabled = true; // still awaiting a reply
+    for (const wait of pending.values()) wait.button.disabled = true; // still awaiting
   },
   onError(error) { release(error.id); showNotice(error.message); },
-  onAck(ack) { release(ack.id); hideNotice(); },
+  onAck(ack) { settle(ack.id, ack.version); hideNotice(); },
   onStatus(status) { if (!status.connected) releaseAll(); showStatus(status); },
 });
 
@@ -53,13 +56,22 @@ function aim(type) {
   return {};
 }
 
-// A command's button stays disabled until its ack or error arrives (or the socket drops).
-const pending = new Map();
+// A command's button stays disabled until its error arrives, or its ack and the snapshot of
+// the version the ack names (or the socket drops). The ack comes straight back while the
+// snapshot travels through the channel layer and may come later: a button enabled in between
+// would still show the old question, and a second click would be refused as stale.
+const pending = new Map(); // command id -> {button, version (awaited snapshot) or null}
+const SNAPSHOT_WAIT_MS = 5000; // the server's stored-version check delivers a lost push sooner
 function release(id) {
-  const button = pending.get(id);
-  if (!button) return;
-  pending.delete(id);
+  if (!pending.delete(id)) return;
   if (view) render();
+}
+function settle(id, version) {
+  const wait = pending.get(id);
+  if (!wait) return;
+  if (!view || typeof version !== "number" || view.version >= version) { release(id); return; }
+  wait.version = version;
+  setTimeout(() => release(id), SNAPSHOT_WAIT_MS);
 }
 function releaseAll() {
   if (pending.size === 0) return;
@@ -71,7 +83,7 @@ function send(type, args = {}, button = null) {
   hideNotice();
   const id = socket.command(type, { ...aim(type), ...args });
   if (button && socket.socket && socket.socket.readyState === WebSocket.OPEN) {
-    pending.set(id, button);
+    pending.set(id, { button, version: null });
     button.disabled = true;
   }
 }

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, WebSocketRoute, expect, sync_playwright
 
 from tests.e2e.live_pages import (
     BANK,
@@ -145,6 +145,65 @@ def test_a_double_click_scores_one_question(panel: Panel) -> None:
 
 def test_enter_pressed_twice_scores_one_question(panel: Panel) -> None:
     score_twice(panel, "Enter twice")
+
+
+def test_a_second_click_while_the_push_is_late_sends_nothing(panel: Panel) -> None:
+    """The ack comes straight back; the new snapshot comes through the channel layer and can
+    lag behind it (a loaded Redis). A second click in between, on the old question, must not
+    send a command the server would refuse as stale (an error shown for a double click):
+    the button waits for the snapshot of the version its ack named."""
+    ivan = open_panelist(panel.browser, panel.b, "ivan", "Ivan Petrov")
+    page = ivan.page
+    held: list[str | bytes] = []
+    holding = [False]
+
+    def route(socket: WebSocketRoute) -> None:
+        server = socket.connect_to_server()
+
+        def from_server(message: str | bytes) -> None:
+            if holding[0] and '"type":"state"' in str(message):
+                held.append(message)  # late: flushed by the test below
+            else:
+                socket.send(message)
+
+        server.on_message(from_server)
+        routes.append(socket)
+
+    routes: list[WebSocketRoute] = []
+    page.route_web_socket(re.compile(r"/ws/sessions/"), route)
+    open_live(ivan, panel.code)
+    n = shown_question(ivan)
+    before = question_rows(panel.stack, panel.code)
+    sent, received = len(ivan.sent), len(ivan.received)
+
+    holding[0] = True
+    page.locator("#score").fill("4")
+    page.locator("#next").click()
+    deadline = time.monotonic() + 10
+    while not ivan.replies(since=received) and time.monotonic() < deadline:
+        page.wait_for_timeout(20)
+    assert [r["type"] for r in ivan.replies(since=received)] == ["ack"]
+    page.wait_for_timeout(100)  # the page has handled the ack; the snapshot is still held
+    expect_question(ivan, n)
+    box = _box(ivan, "#next")
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.locator("#score").press("Enter")
+    page.wait_for_timeout(300)
+    holding[0] = False
+    for message in held:
+        routes[0].send(message)
+
+    for person in [ivan, *panel.everyone]:
+        expect_question(person, n + 1)
+    time.sleep(SETTLE_SECONDS)
+    assert len(ivan.commands("question.next", since=sent)) == 1, ivan.sent[sent:]
+    assert [r["type"] for r in ivan.replies(since=received)] == ["ack"], ivan.received[received:]
+    expect(page.locator("#notice")).to_be_hidden()
+    expect(page.locator("#next")).to_be_enabled()
+    after = question_rows(panel.stack, panel.code)
+    assert len(after) == len(before) + 1 and after[-1][2] == 4, after
+    ivan.assert_clean()
+    page.context.close()
 
 
 def test_the_server_refuses_a_second_command_for_the_same_question(panel: Panel) -> None:
