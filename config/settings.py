@@ -195,6 +195,18 @@ else:
     CELERY_BROKER_URL = env.str(
         "CELERY_BROKER_URL", default=f"sqla+sqlite:///{VAR_DIR / 'celery-broker.sqlite3'}"
     )
+# The cache holds rate-limit counts (API throttles, wrong join codes): in Redis wherever Redis
+# is configured, so every process counts against one limit. (Each test run has its own prefix.)
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": f"{CHANNEL_PREFIX}-test-{os.getpid()}" if TESTING else CHANNEL_PREFIX,
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -356,6 +368,23 @@ if PRODUCTION:
         if not chosen
     ]
 
+
+
+def _rate(name: str, default: str) -> str:
+    """A DRF rate: a count per second, minute, hour or day (``600/minute``)."""
+    value: str = env.str(name, default=default)
+    count, _slash, period = value.partition("/")
+    if not count.isdigit() or period not in {"second", "minute", "hour", "day"}:
+        raise ConfigError(f"{name}: expected a rate like 600/minute, got {value!r}")
+    return value
+
+
+# Requests one person (API_RATE_USER) or one anonymous address (API_RATE_ANON) may make to the
+# API (api/throttles.py); more is 429 with Retry-After. Wrong session codes one person may try.
+API_RATE_USER = _rate("API_RATE_USER", "600/minute")
+API_RATE_ANON = _rate("API_RATE_ANON", "60/minute")
+JOIN_CODE_MISSES_PER_MINUTE = env.int("JOIN_CODE_MISSES_PER_MINUTE", default=10)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Tokens for scripts: created in the admin or with `manage.py drf_create_token <user>`.
@@ -375,6 +404,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "api.schema.RoundtableSchema",
     "EXCEPTION_HANDLER": "api.errors.error_response",
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttles.PerUser", "api.throttles.PerAddress"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Roundtable API",

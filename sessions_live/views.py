@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -46,14 +48,49 @@ def session_new(request: HttpRequest) -> HttpResponse:
     return render(request, "sessions_live/new.html", {"form": form})
 
 
+# Wrong codes a person may try in a minute (counted in the shared cache, so across processes):
+# past it every lookup is refused for the rest of the minute, and guessing a code is useless.
+JOIN_MISS_SECONDS = 60
+
+
+def _join_misses_key(request: HttpRequest) -> str:
+    return f"join-miss:{request.user.pk}"
+
+
+def _join_blocked(request: HttpRequest) -> bool:
+    return int(cache.get(_join_misses_key(request), 0)) >= settings.JOIN_CODE_MISSES_PER_MINUTE
+
+
+def _join_missed(request: HttpRequest) -> None:
+    key = _join_misses_key(request)
+    cache.add(key, 0, timeout=JOIN_MISS_SECONDS)  # the minute starts at the first miss
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between the two calls
+        cache.set(key, 1, timeout=JOIN_MISS_SECONDS)
+
+
+def _join_refused(request: HttpRequest, form: JoinForm) -> HttpResponse:
+    form.is_valid()  # a bound form takes the error below
+    form.add_error(
+        "code", _("Too many wrong codes. Wait a minute, then check the code with the lead.")
+    )
+    response = render(request, "sessions_live/join.html", {"form": form}, status=429)
+    response["Retry-After"] = str(JOIN_MISS_SECONDS)
+    return response
+
+
 @login_required
 @permission_required("accounts.run_interviews", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def session_join(request: HttpRequest) -> HttpResponse:
     form = JoinForm(request.POST or request.GET or None)
     if form.is_bound and form.is_valid():
+        if _join_blocked(request):
+            return _join_refused(request, form)
         session = LiveSession.objects.filter(code=form.cleaned_data["code"]).first()
         if session is None:
+            _join_missed(request)
             form.add_error("code", _("No session has this code. Check it with the lead."))
         elif request.method == "POST":
             return _join_and_open(request, session)
@@ -67,7 +104,12 @@ def session_join(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def session_join_confirm(request: HttpRequest, code: str) -> HttpResponse:
     """The shareable join link: a page with one button, so a GET never changes anything."""
-    session = get_object_or_404(LiveSession.objects.select_related("candidate", "lead"), code=code)
+    if _join_blocked(request):
+        return _join_refused(request, JoinForm({"code": code}))
+    session = LiveSession.objects.select_related("candidate", "lead").filter(code=code).first()
+    if session is None:
+        _join_missed(request)  # a code in the address is tried as much as a typed one
+        raise Http404
     if selectors.is_member(session=session, user=request.user):
         return redirect("session_live", code=code)
     if request.method == "POST":

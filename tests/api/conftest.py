@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import itertools
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -106,6 +107,14 @@ def world(lead, ann, outsider, manager, editor, recruiter, nobody):  # noqa: ANN
             "nobody": nobody,
             "anonymous": None,
         },
+    }
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_counts(settings):  # noqa: ANN001, ANN201
+    """Each test counts API requests from zero: its own key prefix in the shared cache."""
+    settings.CACHES = {
+        "default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
     }
 
 

@@ -201,3 +201,87 @@ def test_a_bank_json_nested_100000_deep_is_refused_on_the_page_and_imports_nothi
         response.content.decode()
     )
     assert Topic.objects.count() == 0 and Question.objects.count() == 0
+
+
+# --- 3. join by code, throttled per person -----------------------------------------------------
+
+
+@pytest.fixture
+def fresh_rate_counts(settings):  # noqa: ANN001, ANN201
+    import uuid
+
+    settings.CACHES = {
+        "default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+    }
+
+
+def _wrong_codes() -> Iterator[str]:
+    from sessions_live.codes import ALPHABET
+
+    for letter in ALPHABET:
+        yield f"{letter * 3}-{letter * 3}-{letter * 3}"
+
+
+@pytest.mark.django_db
+def test_ten_wrong_codes_in_a_minute_lock_joining_even_with_the_right_code(
+    client,  # noqa: ANN001
+    lead,  # noqa: ANN001
+    ann,  # noqa: ANN001
+    bob,  # noqa: ANN001
+    fresh_rate_counts,  # noqa: ANN001
+) -> None:
+    from sessions_live.models import Membership
+    from tests.sessions_live.conftest import make_session
+
+    session = make_session(lead, [])
+    client.force_login(ann)
+    wrong = _wrong_codes()
+    for _ in range(10):
+        miss = client.post("/sessions/join/", {"code": next(wrong)})
+        assert miss.status_code == 200
+        assert "No session has this code" in miss.content.decode()
+    refused = client.post("/sessions/join/", {"code": session.code})
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "60"
+    assert "Too many wrong codes. Wait a minute" in refused.content.decode()
+    assert not Membership.objects.filter(session=session, user=ann).exists()
+    # The code in the join link's address is refused the same way.
+    assert client.get(f"/s/{session.code}/join/").status_code == 429
+    # Per person: Bob joins at once.
+    client.force_login(bob)
+    assert client.post("/sessions/join/", {"code": session.code}).status_code == 302
+    assert Membership.objects.filter(session=session, user=bob).exists()
+
+
+@pytest.mark.django_db
+def test_wrong_codes_in_the_join_links_address_count_too(
+    client,  # noqa: ANN001
+    ann,  # noqa: ANN001
+    fresh_rate_counts,  # noqa: ANN001
+) -> None:
+    client.force_login(ann)
+    wrong = _wrong_codes()
+    assert [client.get(f"/s/{next(wrong)}/join/").status_code for _ in range(10)] == [404] * 10
+    assert client.get(f"/s/{next(wrong)}/join/").status_code == 429
+    assert client.post("/sessions/join/", {"code": next(wrong)}).status_code == 429
+
+
+@pytest.mark.django_db
+def test_the_wrong_code_count_is_forgotten_after_the_minute(
+    client,  # noqa: ANN001
+    lead,  # noqa: ANN001
+    ann,  # noqa: ANN001
+    fresh_rate_counts,  # noqa: ANN001
+) -> None:
+    from django.core.cache import cache
+
+    from tests.sessions_live.conftest import make_session
+
+    session = make_session(lead, [])
+    client.force_login(ann)
+    wrong = _wrong_codes()
+    for _ in range(10):
+        client.post("/sessions/join/", {"code": next(wrong)})
+    assert client.post("/sessions/join/", {"code": session.code}).status_code == 429
+    cache.delete(f"join-miss:{ann.pk}")  # what the minute's expiry does
+    assert client.post("/sessions/join/", {"code": session.code}).status_code == 302
