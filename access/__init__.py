@@ -105,6 +105,22 @@ def can_view_candidate(user: User, candidate: Candidate) -> bool:
     return visible_candidates(user=user).filter(pk=candidate.pk).exists()
 
 
+def session_link(user: User, session: LiveSession, *, member: bool | None = None) -> str:
+    """The page about ``session`` that ``user`` may open: the live page for a member while it
+    runs, the results for those who may see them, else the read-only decision summary; ""
+    when none."""
+    from django.urls import reverse
+
+    member = _member(user, session, member)
+    if member and session.phase != "finished":
+        return reverse("session_live", args=[session.code])
+    if can_view_results(user, session, member=member):
+        return reverse("session_results", args=[session.code])
+    if can_view_decision(user, session, member=member):
+        return reverse("decision_summary", args=[session.code])
+    return ""
+
+
 def visible_sessions(*, user: User) -> QuerySet[LiveSession]:
     from sessions_live.models import LiveSession, Membership
 
@@ -114,6 +130,16 @@ def visible_sessions(*, user: User) -> QuerySet[LiveSession]:
     if not _signed_in(user):
         return sessions.none()
     return sessions.filter(Exists(Membership.objects.filter(session=OuterRef("pk"), user=user)))
+
+
+def with_membership(sessions: QuerySet[LiveSession], user: User) -> QuerySet[LiveSession]:
+    """``sessions`` annotated with ``is_member`` (pass it on as ``member=``): one query for a
+    list instead of one per row."""
+    from sessions_live.models import Membership
+
+    return sessions.annotate(
+        is_member=Exists(Membership.objects.filter(session=OuterRef("pk"), user=user))
+    )
 
 
 def visible_candidates(*, user: User) -> QuerySet[Candidate]:

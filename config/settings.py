@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "cabinet",
     "api",
     "search",
+    "portal",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
+    path("", include("portal.urls")),  # home, candidates, /favicon.ico
     path("", include("sessions_live.urls")),
     path("", include("questionbank.urls")),
     path("", include("search.urls")),

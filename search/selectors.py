@@ -17,16 +17,15 @@ from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connections
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.db.models.lookups import Contains
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+import access
 from accounts.models import User
-from api.selectors import visible_candidates, visible_sessions
 from questionbank.models import Question, Topic
 from search.casefold import Casefold
-from sessions_live.models import LiveSession, Membership
 
 PER_KIND = 10
 MAX_WORDS = 8
@@ -104,32 +103,21 @@ def _matching(queryset: QuerySet[Any], fields: Sequence[str], words: list[str]) 
     return queryset.order_by("pk")
 
 
-def _session_url(user: User, session: LiveSession, is_member: bool) -> str:
-    if is_member and session.phase != LiveSession.Phase.FINISHED:
-        return reverse("session_live", args=[session.code])
-    if is_member or user.has_perm("accounts.decide_candidates"):
-        return reverse("session_results", args=[session.code])
-    return reverse("api-session-detail", args=[session.code])  # recruiters: the session's data
-
-
-def _with_membership(sessions: QuerySet[LiveSession], user: User) -> QuerySet[LiveSession]:
-    return sessions.annotate(
-        is_member=Exists(Membership.objects.filter(session=OuterRef("pk"), user=user))
-    )
-
-
 def _candidates(user: User, words: list[str]) -> list[Hit]:
-    sessions = _with_membership(visible_sessions(user=user), user).order_by("-created_at")
+    sessions = access.with_membership(access.visible_sessions(user=user), user)
     candidates = _matching(
-        visible_candidates(user=user), ["full_name", "email", "phone"], words
-    ).prefetch_related(Prefetch("sessions", queryset=sessions, to_attr="seen_sessions"))
+        access.visible_candidates(user=user), ["full_name", "email", "phone"], words
+    ).prefetch_related(
+        Prefetch("sessions", queryset=sessions.order_by("-created_at"), to_attr="seen_sessions")
+    )
     hits = []
     for candidate in candidates[:PER_KIND]:
         latest = candidate.seen_sessions[0] if candidate.seen_sessions else None
+        # A member or manager goes straight to the latest session; others to the card.
         url = (
-            _session_url(user, latest, latest.is_member)
-            if latest is not None
-            else reverse("api-candidate-detail", args=[candidate.pk])
+            access.session_link(user, latest, member=latest.is_member)
+            if latest is not None and (latest.is_member or access.can_decide(user))
+            else reverse("candidate_detail", args=[candidate.pk])
         )
         hits.append(
             Hit(
@@ -158,24 +146,24 @@ def _people(user: User, words: list[str]) -> list[Hit]:
 
 
 def _topics(user: User, words: list[str]) -> list[Hit]:
-    if not user.has_perm("questionbank.view_topic"):
+    if not access.can_view_bank(user):
         return []
-    editor = user.has_perm("questionbank.change_question") and user.is_staff
+    editor = access.can_edit_bank(user)
     hits = []
     for topic in _matching(Topic.objects.all(), ["name", "description"], words)[:PER_KIND]:
         url = (
             reverse("admin:questionbank_question_changelist") + f"?topic__id__exact={topic.pk}"
             if editor
-            else reverse("api-question-list") + f"?topic={topic.pk}"
+            else reverse("topic_detail", args=[topic.pk])
         )
         hits.append(Hit(title=topic.name, detail=topic.description[:120], url=url))
     return hits
 
 
 def _questions(user: User, words: list[str]) -> list[Hit]:
-    if not user.has_perm("questionbank.view_question"):
+    if not access.can_view_bank(user):
         return []
-    editor = user.has_perm("questionbank.change_question") and user.is_staff
+    editor = access.can_edit_bank(user)
     questions = _matching(
         Question.objects.select_related("topic"), ["text", "reference_answer"], words
     )
@@ -184,7 +172,7 @@ def _questions(user: User, words: list[str]) -> list[Hit]:
         url = (
             reverse("admin:questionbank_question_change", args=[question.pk])
             if editor
-            else reverse("api-question-detail", args=[question.pk])
+            else reverse("topic_detail", args=[question.topic_id]) + f"#q{question.pk}"
         )
         retired = "" if question.active else f" · {_('retired')}"
         hits.append(Hit(title=str(question), detail=f"{question.topic.name}{retired}", url=url))
@@ -193,7 +181,9 @@ def _questions(user: User, words: list[str]) -> list[Hit]:
 
 def _sessions(user: User, words: list[str]) -> list[Hit]:
     sessions = _matching(
-        _with_membership(visible_sessions(user=user), user).select_related("candidate"),
+        access.with_membership(access.visible_sessions(user=user), user).select_related(
+            "candidate"
+        ),
         ["code", "candidate__full_name"],
         words,
     )
@@ -201,7 +191,7 @@ def _sessions(user: User, words: list[str]) -> list[Hit]:
         Hit(
             title=session.code,
             detail=f"{session.candidate.full_name} · {session.get_phase_display()}",
-            url=_session_url(user, session, session.is_member),
+            url=access.session_link(user, session, member=session.is_member),
         )
         for session in sessions[:PER_KIND]
     ]

@@ -64,3 +64,27 @@ def test_logout_ends_the_session(client: Client, lead) -> None:  # noqa: ANN001
     client.force_login(lead)
     assert client.post("/logout/").status_code == 302
     assert client.get("/").status_code == 302
+
+
+def test_the_superuser_is_no_roleless_person_and_sees_the_admin_and_the_cabinet(
+    client: Client, roles: None
+) -> None:
+    from accounts.models import User
+
+    admin = User.objects.create_superuser("root", "root@example.com", "x-long-password-1")
+    client.force_login(admin)
+    page = client.get("/").content.decode()
+    assert "You have no role yet" not in page
+    assert "Administrator" in page and 'id="administration"' in page
+    assert 'href="/admin/"' in page and 'href="/cabinet/"' in page
+
+
+def test_the_recruiter_home_links_to_pages_not_to_the_api(client: Client, roles: None) -> None:
+    from tests.factories import UserFactory
+
+    rita = UserFactory(username="rita", first_name="Rita", roles=["recruiter"])
+    client.force_login(rita)
+    page = client.get("/").content.decode()
+    assert 'id="recruiting"' in page and 'href="/candidates/"' in page
+    assert "/api/" not in page
+    assert client.get("/candidates/").status_code == 200

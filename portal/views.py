@@ -1,0 +1,99 @@
+"""The pages that bring the parts together: each person's home, candidates, and the bank as
+its readers see it. Who sees what is the access module's to say."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.shortcuts import get_object_or_404, render
+from django.templatetags.static import static
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+import access
+from accounts.roles import ROLE_LABELS
+from candidates.models import Candidate
+from questionbank.models import Question, Topic
+from sessions_live.models import LiveSession
+
+LIST_LIMIT = 200
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    groups = set(user.groups.values_list("name", flat=True))
+    role_names = [str(label) for role, label in ROLE_LABELS.items() if role in groups]
+    if user.is_superuser:
+        role_names.insert(0, _("Administrator"))
+    my_sessions = list(
+        LiveSession.objects.filter(memberships__user=user)
+        .select_related("candidate")
+        .order_by("-created_at")[:20]
+    )
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "role_names": role_names,
+            "my_sessions": my_sessions,
+            "sees_all_candidates": access.sees_all_candidates(user),
+        },
+    )
+
+
+@login_required
+@require_GET
+def candidate_list(request: HttpRequest) -> HttpResponse:
+    candidates = access.visible_candidates(user=request.user).order_by("-created_at", "-id")
+    return render(request, "portal/candidates.html", {"candidates": list(candidates[:LIST_LIMIT])})
+
+
+@login_required
+@require_GET
+def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    candidate = get_object_or_404(Candidate, pk=pk)
+    if not access.can_view_candidate(request.user, candidate):
+        raise PermissionDenied
+    sessions = access.with_membership(
+        access.visible_sessions(user=request.user).filter(candidate=candidate), request.user
+    ).select_related("lead")
+    rows = [
+        {
+            "session": session,
+            "url": access.session_link(request.user, session, member=session.is_member),
+        }
+        for session in sessions.order_by("-created_at")
+    ]
+    return render(
+        request,
+        "portal/candidate.html",
+        {"candidate": candidate, "rows": rows, "events": candidate.events.order_by("-at")[:50]},
+    )
+
+
+@login_required
+@require_GET
+def topic_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A topic's questions and reference answers, read-only (editors keep them in the admin)."""
+    if not access.can_view_bank(request.user):
+        raise PermissionDenied
+    topic = get_object_or_404(
+        Topic.objects.prefetch_related(
+            Prefetch("questions", queryset=Question.objects.order_by("id"), to_attr="listed")
+        ),
+        pk=pk,
+    )
+    return render(
+        request,
+        "portal/topic.html",
+        {"topic": topic, "can_edit": access.can_edit_bank(request.user)},
+    )
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page says: send them to the icon."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
