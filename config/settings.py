@@ -88,6 +88,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "config.client_ip.TrustedProxyMiddleware",  # first: X-Forwarded-* only from our proxies
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy and Permissions-Policy on every response (see "Security").
+    "csp.middleware.CSPMiddleware",
+    "config.permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -342,6 +345,39 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# No inline script or style anywhere (tests/foundation/test_hostile_http.py greps the templates):
+# everything comes from our own static files. 'self' in connect-src covers the live page's
+# ws:/wss: socket to this same host in current browsers (CSP Level 3).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    }
+}
+# Features no page uses (config/permissions_policy.py). A page that needs one (issue 16: the
+# candidate's recording page, camera and microphone) sets its own header; do not open it here.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    "camera": [],
+    "microphone": [],
+    "geolocation": [],
+    "payment": [],
+    "usb": [],
+    "serial": [],
+    "bluetooth": [],
+    "midi": [],
+    "magnetometer": [],
+    "gyroscope": [],
+    "accelerometer": [],
+    "display-capture": [],
+    "browsing-topics": [],
+}
 # The proxies in front (addresses or CIDR networks, comma-separated). Empty: no forwarded
 # header is believed and the direct peer is the client. Set: X-Forwarded-For from them gives
 # the client address (config/client_ip.py, walked from the right) and X-Forwarded-Proto from

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import Iterator
 from http.cookies import SimpleCookie
 from typing import Any
@@ -285,3 +286,103 @@ def test_the_wrong_code_count_is_forgotten_after_the_minute(
     assert client.post("/sessions/join/", {"code": session.code}).status_code == 429
     cache.delete(f"join-miss:{ann.pk}")  # what the minute's expiry does
     assert client.post("/sessions/join/", {"code": session.code}).status_code == 302
+
+
+# --- 4. Content-Security-Policy and Permissions-Policy -----------------------------------------
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; frame-ancestors 'none'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'"
+)
+
+
+def _directives(header: str) -> dict[str, str]:
+    return {
+        part.split(" ", 1)[0]: part.split(" ", 1)[1]
+        for part in (piece.strip() for piece in header.split(";"))
+        if part
+    }
+
+
+@pytest.mark.django_db
+def test_every_main_page_carries_the_csp_and_the_permissions_policy(
+    client,  # noqa: ANN001
+    lead,  # noqa: ANN001
+    ann,  # noqa: ANN001
+    manager,  # noqa: ANN001
+    editor,  # noqa: ANN001
+) -> None:
+    from django.urls import reverse
+
+    from tests.sessions_live.conftest import make_session
+
+    session = make_session(lead, [ann])
+    pages = [
+        (None, "/login/"),
+        (ann, "/"),
+        (ann, f"/s/{session.code}/"),
+        (ann, "/sessions/join/"),
+        (manager, f"/s/{session.code}/results/"),
+        (editor, "/questions/import/"),
+        (manager, reverse("cabinet_index")),
+        (manager, "/api/docs/"),
+        (manager, "/api/docs/?script="),
+        (ann, "/no-such-page/"),
+    ]
+    for person, url in pages:
+        if person is None:
+            client.logout()
+        else:
+            client.force_login(person)
+        response = client.get(url)
+        assert response.status_code in (200, 404), (url, response.status_code)
+        assert _directives(response["Content-Security-Policy"]) == _directives(CSP), url
+        policy = response["Permissions-Policy"]
+        for feature in ("camera=()", "microphone=()", "geolocation=()"):
+            assert feature in policy, (url, policy)
+
+
+@pytest.mark.django_db
+def test_the_api_docs_page_has_no_inline_script_or_style_and_its_script_is_served(
+    client,  # noqa: ANN001
+    manager,  # noqa: ANN001
+) -> None:
+    client.force_login(manager)
+    page = client.get("/api/docs/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "<style" not in html and "style=" not in html
+    scripts = re.findall(r"<script([^>]*)>", html)
+    assert scripts and all("src=" in attributes for attributes in scripts), scripts
+    assert 'src="/api/docs/?script="' in html
+    script = client.get("/api/docs/?script=")
+    assert script.status_code == 200
+    assert script["Content-Type"].startswith("application/javascript")
+    assert "SwaggerUIBundle" in script.content.decode()
+
+
+INLINE = re.compile(
+    r"<style\b|\sstyle\s*=|<script\b(?![^>]*\bsrc=)[^>]*>|\son[a-z]+\s*=|javascript:", re.I
+)
+
+
+def test_no_template_has_inline_script_style_or_handlers() -> None:
+    """Under style-src/script-src 'self' any of these is blocked by the browser. E-mails are not
+    pages (no CSP applies, and mail clients want inline styles): they are left out."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    templates = [
+        path
+        for path in root.glob("**/templates/**/*.html")
+        if not {".venv", "node_modules", "var"} & set(path.relative_to(root).parts)
+        and "notify" not in path.relative_to(root).parts
+    ]
+    assert len(templates) > 20
+    offenders = {
+        str(path.relative_to(root)): INLINE.findall(path.read_text())
+        for path in templates
+        if INLINE.search(path.read_text())
+    }
+    assert offenders == {}
