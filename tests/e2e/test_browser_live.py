@@ -303,6 +303,10 @@ def test_the_owners_page_on_a_phone(panel: Panel) -> None:
     _on_screen(phone, "#score", width, height)
     bar_bottom = _box(phone, "#status-bar")["y"] + _box(phone, "#status-bar")["height"]
     assert _box(phone, "#score")["y"] >= bar_bottom, "the status bar covers the score field"
+    # The question being scored is still on screen, under the bar, not behind it.
+    for selector in ["#q-counter", "#q-text"]:
+        _on_screen(phone, selector, width, height)
+        assert _box(phone, selector)["y"] >= bar_bottom - 0.5, f"the status bar covers {selector}"
     page.evaluate("window.scrollBy(0, 300)")
     assert page.evaluate("window.scrollY") > scrolled, "the page did not scroll"
     assert page.evaluate("window.scrollY") > 0
