@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from cabinet import broadcast
-from cabinet.messages import decision_message, reopen_message
+from cabinet.messages import DecisionMessage, decision_message, reopen_message
 from cabinet.models import Decision, DecisionAudit, RejectionReason, Team
 from candidates.models import Candidate, CandidateEvent
 from notify import services as notify
@@ -33,6 +33,27 @@ class DecisionRefused(Exception):
 def _require_manager(user: User) -> None:
     if not user.has_perm(PERMISSION):
         raise DecisionRefused("forbidden", _("Only managers decide on candidates."))
+
+
+def _tell_hr(
+    *, decision: Decision, candidate: Candidate, message: DecisionMessage, kind: str
+) -> None:
+    """One outbox row per HR channel the candidate card names (in the caller's transaction):
+    one bad address never stops the other channel."""
+    for channel, recipient in (
+        (Outbox.Channel.EMAIL, candidate.hr_email),
+        (Outbox.Channel.TELEGRAM, candidate.hr_telegram_chat_id.strip()),
+    ):
+        if recipient:
+            notify.outbox_enqueue(
+                decision_id=decision.pk,
+                kind=kind,
+                channel=channel,
+                recipient=recipient,
+                subject=message.subject,
+                body_text=message.text,
+                body_html=message.html if channel == Outbox.Channel.EMAIL else "",
+            )
 
 
 def decision_make(
@@ -111,20 +132,12 @@ def decision_make(
             by=manager,
             details={**details, "session": row.code},
         )
-        message = decision_message(decision=decision, revised=revised)
-        for channel, recipient in (
-            (Outbox.Channel.EMAIL, candidate.hr_email),
-            (Outbox.Channel.TELEGRAM, candidate.hr_telegram_chat_id.strip()),
-        ):
-            if recipient:
-                notify.outbox_enqueue(
-                    decision_id=decision.pk,
-                    channel=channel,
-                    recipient=recipient,
-                    subject=message.subject,
-                    body_text=message.text,
-                    body_html=message.html if channel == Outbox.Channel.EMAIL else "",
-                )
+        _tell_hr(
+            decision=decision,
+            candidate=candidate,
+            message=decision_message(decision=decision, revised=revised),
+            kind=Outbox.Kind.DECISION,
+        )
         transaction.on_commit(lambda: broadcast.cabinet_changed(row.pk))
     return decision
 
@@ -145,21 +158,12 @@ def decision_reopen(*, session: LiveSession, manager: User, note: str = "") -> D
         cancelled = notify.outbox_cancel_unsent(decision_id=decision.pk)
         # HR was told (or was about to be): say plainly that the result no longer stands.
         candidate = Candidate.objects.get(pk=row.candidate_id)
-        notice = reopen_message(decision=decision, note=note.strip())
-        for channel, recipient in (
-            (Outbox.Channel.EMAIL, candidate.hr_email),
-            (Outbox.Channel.TELEGRAM, candidate.hr_telegram_chat_id.strip()),
-        ):
-            if recipient:
-                notify.outbox_enqueue(
-                    decision_id=decision.pk,
-                    kind=Outbox.Kind.REOPENED,
-                    channel=channel,
-                    recipient=recipient,
-                    subject=notice.subject,
-                    body_text=notice.text,
-                    body_html=notice.html if channel == Outbox.Channel.EMAIL else "",
-                )
+        _tell_hr(
+            decision=decision,
+            candidate=candidate,
+            message=reopen_message(decision=decision, note=note.strip()),
+            kind=Outbox.Kind.REOPENED,
+        )
         DecisionAudit.objects.create(
             session=row,
             decision=decision,

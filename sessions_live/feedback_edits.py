@@ -88,6 +88,20 @@ def history_for(*, session: LiveSession, results: dict[str, Any]) -> list[Result
     )
 
 
+def _record(
+    row: LiveSession,
+    author: User,
+    kind: str,
+    old: dict[str, Any],
+    new: dict[str, Any],
+    **target: Any,
+) -> ResultEdit:
+    """One line of the session's history: who changed what from ``old`` to ``new``, now."""
+    return ResultEdit.objects.create(
+        session=row, author=author, kind=kind, old=old, new=new, at=timezone.now(), **target
+    )
+
+
 def current_results(session: LiveSession) -> dict[str, Any]:
     from sessions_live.selectors import results_for_page
 
@@ -121,19 +135,18 @@ def score_edit(
             )
         old = {"score": question["score"], "note": question["note"]}
         new = {"score": score, "note": note}
-        edit = ResultEdit.objects.create(
-            session=row,
-            author=author,
-            kind=ResultEdit.Kind.SCORE,
+        edit = _record(
+            row,
+            author,
+            ResultEdit.Kind.SCORE,
+            old,
+            new,
             block_index=block_index,
             question_key=question_key,
-            old=old,
-            new=new,
-            at=timezone.now(),
         )
-        AskedQuestion.objects.filter(
-            session=row, block_index=block_index, key=question_key
-        ).update(score=score, note=note)
+        AskedQuestion.objects.filter(session=row, block_index=block_index, key=question_key).update(
+            score=score, note=note
+        )
     return edit
 
 
@@ -160,14 +173,7 @@ def feedback_edit(
             cleaned[key] = _plain(text, MAX_NOTE)
         old = {"summary": mine["summary"], "items": mine["items"]}
         new = {"summary": summary, "items": cleaned}
-        edit = ResultEdit.objects.create(
-            session=row,
-            author=author,
-            kind=ResultEdit.Kind.FEEDBACK,
-            old=old,
-            new=new,
-            at=timezone.now(),
-        )
+        edit = _record(row, author, ResultEdit.Kind.FEEDBACK, old, new)
         FeedbackRecord.objects.filter(session=row, member=author).update(
             summary=summary, items=cleaned
         )
