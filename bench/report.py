@@ -698,7 +698,7 @@ def write_docs() -> None:
         "",
         "**Topology**, started natively: a fresh database on the machine's PostgreSQL, a "
         "private `redis-server` on a free loopback port (the machine's Redis is not touched), "
-        "one or two `daphne --proxy-headers config.asgi:application` processes with the "
+        "one or two `daphne config.asgi:application` processes with the "
         "default settings plus `DATABASE_URL`/`REDIS_URL` (the Redis pub/sub channel layer), "
         "and the load generator (bench/loadgen.py: asyncio + websockets, real session cookies "
         "from the login page, the real protocol) as its own process pinned with taskset. The "

@@ -248,7 +248,7 @@ class Stack:
         port = port or free_port()
         name = name or f"daphne{len(self.servers) + 1}"
         log = self.tmp / f"{name}-{port}.log"
-        cmd = [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), "--proxy-headers",
+        cmd = [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port),
                "config.asgi:application"]  # fmt: skip
         process = subprocess.Popen(
             pinned(cmd, self.cpus["servers"]),
