@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -68,14 +69,18 @@ def _save_topic(topic: Topic) -> None:
 
 
 def topic_delete(*, topic: Topic) -> None:
-    """Only an empty topic goes: questions (and sessions) keep pointing at their topic."""
-    from sessions_live.models import SessionTopic  # the bank sits below live sessions
-
-    if topic.questions.exists() or SessionTopic.objects.filter(topic=topic).exists():
-        raise BankRefused(
-            "in_use", _("This topic has questions or was used in a session; it is kept.")
-        )
-    topic.delete()
+    """Only an empty topic goes: questions (and sessions) keep pointing at their topic. What
+    the bank cannot see (live sessions sit above it) protects the topic by its foreign key."""
+    in_use = BankRefused(
+        "in_use", _("This topic has questions or was used in a session; it is kept.")
+    )
+    if topic.questions.exists():
+        raise in_use
+    try:
+        with transaction.atomic():
+            topic.delete()
+    except ProtectedError as error:
+        raise in_use from error
 
 
 def question_create(
