@@ -227,7 +227,9 @@ def guard_feedback_submit(state: SessionState, actor: int) -> Refused | None:
             if block.ended_at is None:
                 return _FEEDBACK_NOT_DUE
             owns = True
-    if not owns:
+    # A lead who owns no block writes the panel's summary once the blocks are over.
+    lead_summary = actor == state.lead and state.phase in (CLOSING, FINISHED)
+    if not owns and not lead_summary:
         return _FEEDBACK_NOT_DUE
     if state.feedback_of(actor) is not None:
         return _ALREADY_SUBMITTED
@@ -719,8 +721,20 @@ def _extend(state: SessionState, command: ExtendBlock, now: float) -> Changes | 
         )
     index, block = _current(state)
     assert block.deadline is not None
-    longer = replace(block, deadline=block.deadline + seconds)
-    event = Event("extended", {"index": index, "seconds": seconds, "deadline": longer.deadline})
+    longer = replace(
+        block,
+        deadline=block.deadline + seconds,
+        extended_seconds=block.extended_seconds + seconds,
+    )
+    event = Event(
+        "extended",
+        {
+            "index": index,
+            "seconds": seconds,
+            "deadline": longer.deadline,
+            "extended_seconds": longer.extended_seconds,
+        },
+    )
     return _with_block(state, index, longer), [event]
 
 

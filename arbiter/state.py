@@ -76,6 +76,8 @@ class Block:
     started_at: float | None = None
     deadline: float | None = None
     ended_at: float | None = None
+    # Seconds the lead added with block.extend (the deadline already includes them).
+    extended_seconds: int = 0
 
     @property
     def asked(self) -> tuple[Question, ...]:
@@ -175,6 +177,8 @@ class SessionState:
 
     @property
     def feedback_due(self) -> tuple[int, ...]:
+        """Block owners whose feedback is not in. A lead who owns no block may add a summary
+        (see rules.guard_feedback_submit) but is never waited for."""
         submitted = {feedback.member for feedback in self.feedback}
         return tuple(owner for owner in self.owners if owner not in submitted)
 
@@ -330,6 +334,7 @@ def _block_to_json(block: Block) -> dict[str, Any]:
         "started_at": block.started_at,
         "deadline": block.deadline,
         "ended_at": block.ended_at,
+        "extended_seconds": block.extended_seconds,
     }
 
 
@@ -359,4 +364,6 @@ def _block_from_json(data: Mapping[str, Any]) -> Block:
         started_at=_opt_float(data["started_at"]),
         deadline=_opt_float(data["deadline"]),
         ended_at=_opt_float(data["ended_at"]),
+        # States stored before the field existed have no extensions recorded.
+        extended_seconds=int(data.get("extended_seconds", 0)),
     )

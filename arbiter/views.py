@@ -133,6 +133,7 @@ def _block_line(block: Block, current: int | None) -> dict[str, Any]:
         "topic": block.topic,
         "owner": block.owner,
         "seconds": block.seconds,
+        "extended_seconds": block.extended_seconds,
         "status": status,
         "started_at": block.started_at,
         "ended_at": block.ended_at,

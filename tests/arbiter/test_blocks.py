@@ -12,8 +12,10 @@ from arbiter import (
     NextQuestion,
     PauseSession,
     ResumeSession,
+    SessionState,
     advance,
     apply,
+    member_view,
     next_deadline,
 )
 from tests.arbiter.builders import (
@@ -245,6 +247,26 @@ def test_the_lead_extends_the_running_block_even_while_paused() -> None:
     paused = run(longer, pause(), extend(30), now=T0 + 10)
     assert paused.blocks[0].deadline == T0 + 120
     assert refused(state, extend(60, actor=ANN)).code == "not_lead"
+
+
+def test_extensions_add_up_in_extended_seconds_and_reach_the_view() -> None:
+    state = in_blocks()
+    applied = ok(state, extend(60))
+    assert applied.events[-1].data["extended_seconds"] == 60
+    longer = run(applied.state, extend(30))
+    assert longer.blocks[0].extended_seconds == 90
+    assert longer.blocks[0].seconds == 30  # the planned length stays as planned
+    assert longer.blocks[1].extended_seconds == 0
+    lines = member_view(longer, ANN, T0)["blocks"]
+    assert [line["extended_seconds"] for line in lines] == [90, 0]
+    assert SessionState.from_json(longer.to_json()) == longer
+    old_row = longer.to_json()
+    for block in old_row["blocks"]:
+        del block["extended_seconds"]  # a state stored before the field existed
+    assert SessionState.from_json(old_row).blocks[0].extended_seconds == 0
+    # Kept once the block is over.
+    after = run(longer, yield_block(ANN))
+    assert member_view(after, ANN, T0)["blocks"][0]["extended_seconds"] == 90
 
 
 @pytest.mark.parametrize("seconds", [0, 1801, True])

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 
-from arbiter import SubmitFeedback, results
+from arbiter import BeginBlocks, SessionState, SubmitFeedback, allowed, results
 from tests.arbiter.builders import (
     ANN,
     BOB,
     LEAD,
+    PYTHON,
+    SQL,
     add,
+    claim,
     closing,
     finish,
     finished,
@@ -20,6 +23,7 @@ from tests.arbiter.builders import (
     refused,
     run,
     score,
+    start,
     yield_block,
 )
 
@@ -34,8 +38,54 @@ def test_feedback_is_not_due_before_the_members_blocks_end() -> None:
     assert refused(lobby(), feedback(ANN)).code == "feedback_not_due"
 
 
+def ann_owns_everything() -> SessionState:
+    """Ann owns both blocks; Bob and the lead own none; the blocks are running."""
+    state = run(lobby(), claim(ANN, PYTHON), claim(ANN, SQL), start())
+    return run(state, BeginBlocks(id=fresh_id(), actor=LEAD))
+
+
 def test_a_member_without_a_block_has_no_feedback_to_give() -> None:
-    assert refused(closing(), feedback(LEAD)).code == "feedback_not_due"
+    state = run(ann_owns_everything(), yield_block(ANN), yield_block(ANN))
+    assert state.phase == "closing"
+    assert refused(state, feedback(BOB)).code == "feedback_not_due"
+    assert refused(run(state, finish()), feedback(BOB)).code == "feedback_not_due"
+
+
+def test_a_lead_without_a_block_writes_the_summary_once_the_blocks_are_over() -> None:
+    running = ann_owns_everything()
+    assert refused(running, feedback(LEAD)).code == "feedback_not_due"
+    assert "feedback.submit" not in allowed(running, LEAD)
+    over = run(running, yield_block(ANN), yield_block(ANN))
+    assert "feedback.submit" in allowed(over, LEAD)
+    summary = ok(over, feedback(LEAD, "Hire: strong in both topics"))
+    assert [e.type for e in summary.events] == ["feedback_submitted"]
+    # Never waited for: only block owners are due.
+    assert summary.state.feedback_due == (ANN,)
+    assert refused(summary.state, feedback(LEAD)).code == "already_submitted"
+    # Items are for questions one asked: a lead who asked none gives a summary only.
+    assert refused(over, feedback(LEAD, t10q101="not mine")).code == "bad_request"
+    done = run(summary.state, finish())
+    assert not done.ready_for_decision
+    last = ok(done, feedback(ANN))
+    assert [e.type for e in last.events] == ["feedback_submitted", "ready_for_decision"]
+
+
+def test_a_lead_without_a_block_may_also_sum_up_after_the_decision_is_ready() -> None:
+    done = run(ann_owns_everything(), yield_block(ANN), yield_block(ANN), feedback(ANN), finish())
+    assert done.ready_for_decision
+    summary = ok(done, feedback(LEAD, "Agreed"))
+    assert [e.type for e in summary.events] == ["feedback_submitted"]
+    assert summary.state.ready_for_decision
+    assert results(summary.state)["feedback"][-1]["member"] == LEAD
+
+
+def test_a_lead_who_owns_a_block_gives_feedback_like_any_owner() -> None:
+    state = run(lobby(), claim(LEAD, PYTHON), claim(ANN, SQL), start())
+    state = run(state, BeginBlocks(id=fresh_id(), actor=LEAD))
+    assert refused(state, feedback(LEAD)).code == "feedback_not_due"
+    state = run(state, yield_block(LEAD), yield_block(ANN))
+    assert LEAD in state.feedback_due
+    assert ok(state, feedback(LEAD)).state.feedback_due == (ANN,)
 
 
 def test_a_member_submits_feedback_once_their_block_ended_even_during_the_next() -> None:

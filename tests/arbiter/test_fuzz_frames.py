@@ -169,6 +169,7 @@ def test_the_documented_refusals() -> None:
         "[]": "bad_request",
         '{"type":"teleport","id":"a"}': "unknown_type",
         '{"type":"claim.set","id":"a\\u0000"}': "bad_text",
+        '{"type":"question.add","id":"a","block":0,"text":5}': "bad_request",
     }
     for text, code in cases.items():
         result = parse_frame(ACTOR, text)

@@ -186,7 +186,9 @@ def test_the_finished_view_shows_my_feedback_and_who_still_owes_it() -> None:
 def test_the_closing_gives_control_back_to_the_lead() -> None:
     seen = view(closing(), LEAD)
     assert seen["control"] == LEAD and seen["closing_text"] == "Thanks"
-    assert seen["can"] == ["session.finish"]
+    # The lead owns no block here, and may add the panel's summary (issue 12).
+    assert seen["can"] == ["session.finish", "feedback.submit"]
+    assert seen["feedback_open"] is True
     assert seen["current"] is None
 
 

@@ -392,3 +392,49 @@ async def test_forwarded_proto_counts_only_from_a_trusted_proxy(
     assert not await handshake(panel_session, ann, headers)  # 198.51.100.7 is nobody's proxy
     settings.TRUSTED_PROXIES = ["198.51.100.0/24"]
     assert await handshake(panel_session, ann, headers)
+
+
+# --- 6c. refusal messages are translated here, from the arbiter's message ids -------------------
+
+
+async def test_refusals_are_translated_from_the_arbiters_message_ids(
+    panel_session, ann, open_socket, monkeypatch
+) -> None:  # noqa: ANN001
+    from django.utils import translation
+
+    from sessions_live import refusals
+
+    catalogue = {
+        "That question is no longer the current one; nothing was recorded.": "Вопрос устарел.",
+        "The field %(field)s is required.": "Поле %(field)s обязательно.",
+    }
+    seen_languages = []
+
+    def fake_gettext(message: str) -> str:
+        seen_languages.append(translation.get_language())
+        return catalogue.get(message, message)
+
+    monkeypatch.setattr(refusals, "gettext", fake_gettext)
+    _, _, socket = await open_socket(
+        panel_session, await cookie(ann), headers=[(b"accept-language", b"ru-RU,ru;q=0.9,en;q=0.5")]
+    )
+    await socket.state()
+    await socket.send({"type": "question.next", "id": "q", "score": 1, "question": "t1q1"})
+    stale = await socket.next_of("error")
+    assert (stale["code"], stale["message"]) == ("stale", "Вопрос устарел.")
+    await socket.send({"type": "claim.set", "id": "c", "claimed": True})
+    missing = await socket.next_of("error")
+    assert missing["message"] == "Поле 'topic_id' обязательно."
+    assert set(seen_languages) == {"ru"}
+
+
+@pytest.mark.django_db(transaction=False)
+async def test_the_language_of_a_socket() -> None:
+    from sessions_live.refusals import language_of, message
+
+    assert language_of({"headers": [(b"accept-language", b"ru")]}) == "ru"
+    assert language_of({"headers": [(b"accept-language", b"de, en;q=0.5")]}) == "en"
+    assert language_of({"cookies": {settings.LANGUAGE_COOKIE_NAME: "ru"}, "headers": []}) == "ru"
+    assert language_of({"headers": []}) == settings.LANGUAGE_CODE
+    assert message("Only %(n)s.", (("n", 5),)) == "Only 5."
+    assert message("Broken %(x)s.", (("n", 5),), "fallback") == "fallback"
