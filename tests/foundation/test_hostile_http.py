@@ -130,6 +130,7 @@ def test_a_chunked_body_is_cut_off_once_it_passes_the_limit() -> None:
     assert exchange.chunks_read == 17
 
 
+@pytest.mark.django_db  # the import page's request reaches Django (and may touch the database)
 def test_the_bank_import_takes_a_bigger_body_than_other_pages() -> None:
     over_default = str(2 * MiB)
     refused = asgi_request("POST", "/login/", headers={"content-length": over_default})
