@@ -21,6 +21,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
+from psycopg.types.json import Jsonb
 
 import arbiter
 import arbiter.codes
@@ -231,12 +232,13 @@ def _locked_apply(
         outcome = arbiter.apply(state, command, now)
         if isinstance(outcome, arbiter.Applied):
             payload = outcome.state.to_json()
-            if _oversized(payload):
+            text = json.dumps(payload, separators=(",", ":"))
+            if len(text) > state_max_bytes():
                 outcome = _STATE_TOO_LARGE
                 if due:
                     _save(row, state, due)
-            else:
-                _save(row, outcome.state, (*due, *outcome.events), payload)
+            else:  # the text measured is the text written: one encoding per command
+                _save(row, outcome.state, (*due, *outcome.events), payload, text)
         elif due:  # refused, but the clock moved the session on: keep that
             _save(row, state, due)
         if also is not None:
@@ -294,16 +296,15 @@ def state_max_bytes() -> int:
     return int(getattr(settings, "LIVE_STATE_MAX_BYTES", STATE_MAX_BYTES))
 
 
-def _oversized(payload: dict[str, Any]) -> bool:
-    return len(json.dumps(payload, separators=(",", ":"))) > state_max_bytes()
-
-
 def _save(
     row: LiveSession,
     state: arbiter.SessionState,
     events: Iterable[arbiter.Event],
     payload: dict[str, Any] | None = None,
+    text: str | None = None,
 ) -> None:
+    """Write ``state`` (and the rows its events need). ``payload`` and ``text`` are its JSON
+    and that JSON encoded, when the caller has them already."""
     row.state = state.to_json() if payload is None else payload
     row.version = state.version
     row.phase = state.phase
@@ -311,7 +312,7 @@ def _save(
     fields = ["state", "version", "phase", "next_deadline", "updated_at"]
     for event in events:
         fields += _record(row, event)
-    _update(row, tuple(sorted(set(fields))))
+    _update(row, tuple(sorted(set(fields))), text)
     session_id, version, payload = row.pk, row.version, row.state
 
     def announce() -> None:
@@ -322,19 +323,29 @@ def _save(
     transaction.on_commit(announce)
 
 
-def _update(row: LiveSession, names: tuple[str, ...]) -> None:
+def _update(row: LiveSession, names: tuple[str, ...], state_text: str | None = None) -> None:
     """``row.save(update_fields=names)`` without the ORM's query building (see ``_lock``):
     each field still prepares its own value (``auto_now``, the JSON encoding), so what is
     stored is what ``save`` would store."""
     fields = [LiveSession._meta.get_field(name) for name in names]
     params = [
-        field.get_db_prep_save(field.pre_save(row, add=False), connection)  # type: ignore[union-attr]
+        _encoded_json(row.state, state_text)
+        if state_text is not None and field.name == "state"
+        else field.get_db_prep_save(field.pre_save(row, add=False), connection)  # type: ignore[union-attr]
         for field in fields
     ]
     with connection.cursor() as cursor:
         cursor.execute(_update_sql(connection.vendor, names), [*params, row.pk])
         if cursor.rowcount != 1:  # the row is locked by this transaction: cannot happen
             raise LiveSession.DoesNotExist(f"live session {row.pk} vanished under its lock")
+
+
+def _encoded_json(value: Any, text: str) -> Any:
+    """The parameter for a JSON column whose text the caller has encoded already (what
+    ``JSONField`` gives, without encoding the value a second time)."""
+    if connection.vendor == "postgresql":
+        return Jsonb(value, dumps=lambda _value: text)
+    return text
 
 
 @functools.cache

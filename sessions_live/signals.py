@@ -38,9 +38,7 @@ def on_user_pre_save(sender: Any, instance: Any, raw: bool = False, **kwargs: An
     update_fields = kwargs.get("update_fields")
     if update_fields is not None and not {"password", "is_active"} & set(update_fields):
         return  # e.g. the last_login of every sign-in: nothing to look up
-    before = (
-        sender._default_manager.filter(pk=instance.pk).values("password", "is_active").first()
-    )
+    before = sender._default_manager.filter(pk=instance.pk).values("password", "is_active").first()
     if before is None:
         return
     if before["is_active"] and not instance.is_active:
