@@ -114,9 +114,16 @@ class SessionConsumer(AsyncWebsocketConsumer):
             session_id=session_id, user_id=self.user_id, channel_name=self.channel_name
         )
         if attached is None:
-            await self._close_for(
-                CLOSE_TOO_MANY_SOCKETS, f"at most {presence.max_sockets_per_user()} sockets"
+            limit = presence.max_sockets_per_user()
+            # The reason of a close does not reach the browser through daphne 4.2 (it drops
+            # it): an error frame says why first.
+            await self._error(
+                None,
+                "too_many_sockets",
+                gettext_noop("You have %(n)s live pages of this session open already."),
+                (("n", limit),),
             )
+            await self._close_for(CLOSE_TOO_MANY_SOCKETS, f"at most {limit} sockets")
             return
         state = selectors.parsed_state(session_id, attached.state["version"], attached.state)
         if self.state is None or state.version >= self.state.version:

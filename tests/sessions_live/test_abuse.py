@@ -161,6 +161,8 @@ async def test_a_sixth_socket_of_one_member_is_closed_with_4429(
         sockets.append(socket)
     connected, _, sixth = await open_socket(panel_session, ann_cookie)
     assert connected  # accepted first, so the code reaches the browser
+    why = await sixth.next_of("error")
+    assert why["code"] == "too_many_sockets" and "5" in why["message"]
     closed = await sixth.communicator.receive_output(timeout=3)
     assert closed["type"] == "websocket.close"
     assert closed["code"] == 4429
