@@ -1,5 +1,6 @@
 """Sockets do not outlive a login: sign-out, a password change or deactivation closes the
-user's live-session sockets (close code 4410; see docs/protocol.md).
+user's live-session sockets (close code 4410; see docs/protocol.md), and so does deleting the
+user. A queryset ``update()`` sends no signal: deactivate users one ``save()`` at a time.
 
 The receivers live here, in the higher app, so ``accounts`` imports nothing of
 ``sessions_live``. Each only publishes a fact to the user's group after commit; the consumer
@@ -12,7 +13,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_out
 from django.db import transaction
-from django.db.models.signals import post_save, pre_save
+from django.db.models.signals import post_delete, post_save, pre_save
 
 from sessions_live import broadcast
 
@@ -54,8 +55,13 @@ def on_user_saved(sender: Any, instance: Any, created: bool = False, **kwargs: A
         _revoke(instance.pk, None, reason)
 
 
+def on_user_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
+    _revoke(instance.pk, None, "deleted")
+
+
 def connect() -> None:
     user_model = get_user_model()
     user_logged_out.connect(on_logged_out, dispatch_uid="sessions_live.logged_out")
     pre_save.connect(on_user_pre_save, sender=user_model, dispatch_uid="sessions_live.user_pre")
     post_save.connect(on_user_saved, sender=user_model, dispatch_uid="sessions_live.user_post")
+    post_delete.connect(on_user_deleted, sender=user_model, dispatch_uid="sessions_live.user_del")

@@ -298,6 +298,15 @@ async def test_a_password_change_closes_the_users_sockets_with_4410(
     await assert_dead(socket, panel_session, version)
 
 
+async def test_deleting_a_user_closes_their_sockets_with_4410(
+    panel_session, bob, open_socket
+) -> None:  # noqa: ANN001
+    _, _, socket = await open_socket(panel_session, await cookie(bob))
+    await socket.state()
+    await database_sync_to_async(bob.delete)()
+    assert (await closed_with(socket))["code"] == 4410
+
+
 async def test_saving_a_user_otherwise_leaves_their_sockets_open(
     panel_session, ann, open_socket
 ) -> None:  # noqa: ANN001
