@@ -180,6 +180,12 @@ def _live_strings() -> dict[str, str]:
         "closedLogin": _("You are logged out. Log in again to rejoin."),
         "closedMember": _("You are not a member of this session."),
         "closedGone": _("This session does not exist."),
+        "closedSignedOut": _(
+            "You signed out or your password changed. Sign in again to rejoin the session."
+        ),
+        "closedTooMany": _(
+            "This session is open in too many of your tabs or devices. Close one, then reload."
+        ),
         "copied": _("Copied"),
         "introWho": _("The lead speaks, then begins the first block."),
         "scored": _("score"),

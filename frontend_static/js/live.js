@@ -358,6 +358,8 @@ function showStatus(status) {
   if (status.closeCode === 4401) banner.textContent = t.closedLogin;
   else if (status.closeCode === 4403) banner.textContent = t.closedMember;
   else if (status.closeCode === 4404) banner.textContent = t.closedGone;
+  else if (status.closeCode === 4410) banner.textContent = t.closedSignedOut;
+  else if (status.closeCode === 4429) banner.textContent = t.closedTooMany;
   else if (status.retryIn) banner.textContent = t.reconnectIn.replace("%s", Math.ceil(status.retryIn));
   else banner.textContent = t.reconnecting;
 }

@@ -1,7 +1,9 @@
 // A WebSocket that reconnects with backoff and re-sends nothing: after a reconnect the
 // server's first message is the full current snapshot, which is all the page needs.
 
-const FATAL_CODES = new Set([4401, 4403, 4404]);
+// 4401 not signed in, 4403 not a member, 4404 no such session, 4410 signed out or password
+// changed (a reconnect would only be refused), 4429 too many of this member's sockets.
+const FATAL_CODES = new Set([4401, 4403, 4404, 4410, 4429]);
 const MAX_DELAY = 10;
 
 function commandId() {

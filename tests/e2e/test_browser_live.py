@@ -328,3 +328,23 @@ def test_the_owners_page_on_a_phone(panel: Panel) -> None:
     for person in [phone, *panel.everyone]:
         person.assert_clean()
     page.context.close()
+
+
+def test_signing_out_in_another_tab_closes_the_live_page_for_good(panel: Panel) -> None:
+    """Sign-out closes that login's sockets (4410): the page says why and does not reconnect."""
+    olga = open_panelist(panel.browser, panel.b, "olga", "Olga Sidorova")
+    page = olga.page
+    open_live(olga, panel.code)
+    sockets: list[str] = []
+    page.on("websocket", lambda socket: sockets.append(socket.url))
+    other_tab = page.context.new_page()
+    other_tab.goto("/")
+    other_tab.get_by_role("button", name="Log out").click()
+    other_tab.wait_for_url(re.compile(r"/(login/)?(\?.*)?$"))
+    banner = page.locator("#banner")
+    expect(banner).to_be_visible()
+    expect(banner).to_contain_text("You signed out")
+    page.wait_for_timeout(3000)  # longer than the first reconnect delay (0.5 s ± 25 %)
+    expect(banner).to_contain_text("You signed out")
+    assert sockets == [], f"the page reconnected after 4410: {sockets}"
+    page.context.close()
