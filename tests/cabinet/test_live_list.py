@@ -7,6 +7,7 @@ import json
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.conf import settings
 from django.test import Client
 
 from config.asgi import application
@@ -47,3 +48,19 @@ async def test_the_list_is_told_when_the_last_feedback_makes_a_session_ready(
     # What the page then fetches now lists the session as awaiting a decision.
     page = await database_sync_to_async(client.get)("/cabinet/?fragment=lists")
     assert f'class="awaiting" data-session="{session.code}"' in page.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_cabinet_socket_closes_when_the_manager_signs_out(manager) -> None:  # noqa: ANN001
+    client = Client()
+    await database_sync_to_async(client.force_login)(manager)
+    name = settings.SESSION_COOKIE_NAME
+    cookie = f"{name}={client.cookies[name].value}".encode()
+    headers = [(b"origin", b"http://127.0.0.1:8000"), (b"cookie", cookie)]
+    socket = WebsocketCommunicator(application, "/ws/cabinet/", headers=headers)
+    connected, _ = await socket.connect(timeout=5)
+    assert connected
+    await database_sync_to_async(client.post)("/logout/")
+    closed = await socket.receive_output(timeout=5)
+    assert closed == {"type": "websocket.close", "code": 4410}
+    await socket.disconnect()

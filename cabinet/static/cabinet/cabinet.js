@@ -17,7 +17,8 @@ function connect() {
   });
   socket.addEventListener("message", () => refresh());
   socket.addEventListener("close", (event) => {
-    if (event.code === 4401 || event.code === 4403) return; // logged out or not a manager
+    // Logged out, not a manager, or signed out / password changed since (4410): no retry.
+    if (event.code === 4401 || event.code === 4403 || event.code === 4410) return;
     setTimeout(connect, delay);
     delay = Math.min(delay * 2, 30000);
   });
