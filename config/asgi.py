@@ -23,7 +23,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from config import eager_writes  # noqa: E402
 from config.body_limit import BodyLimit  # noqa: E402
 from config.origin import SameOriginValidator  # noqa: E402
-from sessions_live.routing import websocket_urlpatterns  # noqa: E402
+from config.routing import websocket_urlpatterns  # noqa: E402
 
 eager_writes.install()  # daphne's sockets send at once (see config/eager_writes.py)
 

@@ -53,13 +53,12 @@ def _plain(text: str, limit: int) -> str:
 
 def _locked(session: LiveSession) -> tuple[LiveSession, arbiter.SessionState]:
     """The session row under its lock (the decision takes the same lock), checked open."""
-    from cabinet.models import Decision  # the cabinet sits above; only its model is read
-
     row = LiveSession.objects.select_for_update().get(pk=session.pk)
     state = arbiter.SessionState.from_json(row.state)
     if state.phase != "finished":
         raise EditRefused("not_finished", _("Scores and feedback can be edited after the end."))
-    if Decision.objects.filter(session=row, reopened_at__isnull=True).exists():
+    # Through the reverse relation the cabinet declares: the cabinet sits above, not imported.
+    if row.decisions.filter(reopened_at__isnull=True).exists():
         raise EditRefused(
             "decided", _("The manager has decided; scores and feedback can no longer change.")
         )
@@ -68,11 +67,9 @@ def _locked(session: LiveSession) -> tuple[LiveSession, arbiter.SessionState]:
 
 def edits_open(session: LiveSession) -> bool:
     """Whether authors may still edit: the interview is over and no decision is current."""
-    from cabinet.models import Decision
-
     return (
         session.phase == LiveSession.Phase.FINISHED
-        and not Decision.objects.filter(session=session, reopened_at__isnull=True).exists()
+        and not session.decisions.filter(reopened_at__isnull=True).exists()
     )
 
 

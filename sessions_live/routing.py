@@ -1,13 +1,11 @@
-"""WebSocket routes: one socket per member per open live page."""
+"""WebSocket routes of the live session: one socket per member per open live page."""
 
 from __future__ import annotations
 
 from django.urls import re_path
 
-from cabinet.consumers import CabinetConsumer
 from sessions_live.consumers import SessionConsumer
 
 websocket_urlpatterns = [
     re_path(r"^ws/sessions/(?P<code>[A-Z0-9-]{1,32})/$", SessionConsumer.as_asgi()),
-    re_path(r"^ws/cabinet/$", CabinetConsumer.as_asgi()),
 ]

@@ -26,11 +26,10 @@ from psycopg.types.json import Jsonb
 import arbiter
 import arbiter.codes
 from accounts.models import User
-from cabinet.broadcast import cabinet_changed
 from candidates.models import Candidate, CandidateEvent
 from questionbank.models import Question, Topic
 from questionbank.services import questions_mark_used
-from sessions_live import broadcast, presence, selectors
+from sessions_live import broadcast, events, presence, selectors
 from sessions_live.codes import new_code
 from sessions_live.models import (
     AskedQuestion,
@@ -402,6 +401,8 @@ def _record(row: LiveSession, event: arbiter.Event) -> list[str]:
     if event.type == "ready_for_decision":
         row.ready_for_decision = True
         row.ready_at = now
-        transaction.on_commit(lambda: cabinet_changed(row.pk))  # the cabinet's list, live
+        transaction.on_commit(  # the cabinet listens and updates its list, live
+            lambda: events.session_ready_for_decision.send(sender=LiveSession, session_id=row.pk)
+        )
         return ["ready_for_decision", "ready_at"]
     return []

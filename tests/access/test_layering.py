@@ -30,6 +30,13 @@ def test_accounts_imports_no_higher_app() -> None:
         assert not _imports(path) & higher, path
 
 
+def test_the_live_session_imports_no_higher_app() -> None:
+    """sessions_live tells the cabinet facts (sessions_live/events.py); it never imports it."""
+    higher = {"cabinet", "portal", "api", "search"}
+    for path in (ROOT / "sessions_live").rglob("*.py"):
+        assert not _imports(path) & higher, path
+
+
 @pytest.mark.django_db
 def test_a_topic_a_session_used_is_kept_though_the_bank_does_not_look_upwards(lead) -> None:  # noqa: ANN001
     from sessions_live import services as live
