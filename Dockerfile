@@ -12,6 +12,8 @@ COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
 COPY --from=assets /assets/node_modules/markdown-it/dist/browser/markdown-it.esm.min.mjs /assets/node_modules/markdown-it/LICENSE frontend_static/vendor/
+COPY --from=assets /assets/node_modules/chart.js/dist/chart.umd.min.js /assets/node_modules/chart.js/dist/chart.umd.min.js.map frontend_static/vendor/
+COPY --from=assets /assets/node_modules/chart.js/LICENSE.md frontend_static/vendor/chart.js.LICENSE.md
 RUN useradd --system --home /var/lib/roundtable roundtable \
  && mkdir -p /var/lib/roundtable && chown roundtable /var/lib/roundtable
 USER roundtable

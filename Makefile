@@ -21,6 +21,8 @@ $(VENDOR): package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund --silent
 	mkdir -p frontend_static/vendor
 	cp node_modules/markdown-it/dist/browser/markdown-it.esm.min.mjs* node_modules/markdown-it/LICENSE frontend_static/vendor/
+	cp node_modules/chart.js/dist/chart.umd.min.js* frontend_static/vendor/
+	cp node_modules/chart.js/LICENSE.md frontend_static/vendor/chart.js.LICENSE.md
 	touch $@
 
 $(BIN)/python:
