@@ -7,7 +7,7 @@ PORT   ?= 8000
 
 .DEFAULT_GOAL := run  # a bare `make` starts the app, as the README says
 
-.PHONY: run test lint typecheck pytest browser static-vendor bench faults clean
+.PHONY: run test lint typecheck pytest browser gettext static-vendor bench faults clean
 
 # Browser libraries come from the npm registry at set-up (package-lock.json pins them) and are
 # copied into frontend_static/vendor/ (git-ignored): no CDN at run time.
@@ -37,7 +37,18 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
-run: $(VENV)/.installed $(VENDOR)
+# Translations: the .po catalogues (root locale/ and each app's locale/) are committed; the
+# compiled .mo files are not, they are made here from every catalogue by compilemessages,
+# which needs gettext's msgfmt (installed with apt when missing, as root).
+COMPILEMESSAGES := $(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules --verbosity 0
+gettext:
+	@command -v msgfmt >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext; \
+	  else echo "Compiling the translations needs gettext: sudo apt-get install gettext"; exit 1; fi; }
+
+run: $(VENV)/.installed $(VENDOR) gettext
+	$(COMPILEMESSAGES)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py seed_demo
@@ -57,7 +68,8 @@ typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy --strict arbiter
 
 # The arbiter's own suite runs first with its coverage floor (branch coverage >= 95 %).
-pytest: $(VENV)/.installed-dev browser $(VENDOR)
+pytest: $(VENV)/.installed-dev browser gettext $(VENDOR)
+	$(COMPILEMESSAGES)
 	$(BIN)/python -m pytest tests/arbiter -q --cov=arbiter --cov-branch --cov-report=term --cov-fail-under=95
 	$(BIN)/python -m pytest --ignore=tests/arbiter
 
