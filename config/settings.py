@@ -309,6 +309,13 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 TELEGRAM_BOT_TOKEN = env.str("TELEGRAM_BOT_TOKEN", default="")
 TELEGRAM_API_BASE_URL = env.url("TELEGRAM_API_BASE_URL", default="https://api.telegram.org/bot")
 TELEGRAM_TIMEOUT = env.int("TELEGRAM_TIMEOUT", default=20)
+# HR's messages about decisions (cabinet/messages.py): the language a decision's messages are
+# written in unless the manager picks another on the decision form, and the zone their times
+# are shown in (with the zone's name).
+HR_LANGUAGE = env.str("HR_LANGUAGE", default=LANGUAGE_CODE)
+HR_TIME_ZONE = env.str("HR_TIME_ZONE", default=TIME_ZONE)
+if HR_LANGUAGE not in dict(LANGUAGES):
+    raise ConfigError(f"HR_LANGUAGE: one of {', '.join(dict(LANGUAGES))}, not {HR_LANGUAGE!r}")
 
 # --- Notifications outbox (notify/) -----------------------------------------------------------
 NOTIFY_QUEUE = env.str("NOTIFY_QUEUE", default="celery")
