@@ -3,8 +3,8 @@ per-topic totals against max points with a chart, and flags where interviewers d
 
 from __future__ import annotations
 
+import json
 import re
-from xml.etree import ElementTree
 
 from django.test import Client
 
@@ -33,15 +33,18 @@ def test_the_page_shows_the_card_scores_feedback_and_topic_totals_with_a_chart(
         ("Ann Panel", 7, 10),
         ("Bob Panel", 1, 5),
     ]
-    bars = re.findall(
-        r'<g class="topic" data-topic="[^"]+" data-expected="(\d+)" data-actual="(\d+)">', body
+    # The chart's numbers go to Chart.js as JSON (json_script: no inline script), axis titled.
+    data = json.loads(
+        re.search(r'<script id="chart-topics-data" type="application/json">(.*?)</script>', body)[1]
     )
-    assert bars == [("10", "7"), ("5", "1")]
-    [svg] = re.findall(r"<svg.*?</svg>", body, re.S)
-    assert (
-        ElementTree.fromstring(svg).find("{http://www.w3.org/2000/svg}title").text
-        == "Expected vs actual points per topic"
-    )
+    assert data["horizontal"] is True and data["stacked"] is False
+    assert data["title"] == "Expected vs actual points per topic"
+    assert [(s["name"], s["values"]) for s in data["series"]] == [
+        ("Expected (max points)", [10, 5]),
+        ("Actual", [7, 1]),
+    ]
+    assert 'data-chart="chart-topics-data" data-x-title="Points" data-y-title="Topic"' in body
+    assert "<svg" not in body and "vendor/chart.umd.min.js" in body
     assert 'id="grand-score">8<' in body and 'id="grand-max">15<' in body
     assert 'id="decision-form"' in body
 
