@@ -97,6 +97,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The signed-in person's own language (over the cookie/browser's) and time zone.
+    "accounts.middleware.PersonalLocaleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout response.
@@ -256,12 +258,22 @@ AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
 
 # --- I18n, static, media --------------------------------------------------------------------
+# Language: the person's choice (accounts.User.language, set by the header's switcher or the
+# profile), else the language cookie, else the browser's Accept-Language, else LANGUAGE_CODE.
+# Catalogues: root locale/ (templates/, config, accounts, portal, access, arbiter's refusals)
+# and each app's own locale/; `make run`/`make test` compile them all (compilemessages).
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
 LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
-TIME_ZONE = env.str("TIME_ZONE", default="UTC")
-USE_I18N = True
-USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = PRODUCTION
+# Time: stored in UTC, shown in the viewer's zone (accounts.User.time_zone, from the browser at
+# login or the profile) with its name, through ``|when``: one format per language, defined in
+# config/formats/<lang>/formats.py. TIME_ZONE is the zone of a person who has none yet.
+TIME_ZONE = env.str("TIME_ZONE", default="UTC")
+USE_TZ = True
+FORMAT_MODULE_PATH = ["config.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"

@@ -3,18 +3,22 @@ its readers see it. Who sees what is the access module's to say."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 import access
+from accounts.middleware import set_language_cookie
 from accounts.roles import ROLE_LABELS
 from candidates.models import Candidate
+from portal.forms import ProfileForm
 from questionbank.models import Question, Topic
 from sessions_live.models import LiveSession
 
@@ -92,6 +96,23 @@ def topic_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "portal/topic.html",
         {"topic": topic, "can_edit": access.can_edit_bank(request.user)},
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    """The person's language and time zone (zone names checked against zoneinfo)."""
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        language = user.language or translation.get_language_from_request(request)
+        translation.activate(language)  # the message below is in the language just chosen
+        messages.success(request, _("Your profile is saved."))
+        response = redirect("profile")
+        if user.language:
+            set_language_cookie(response, user.language)
+        return response
+    return render(request, "portal/profile.html", {"form": form, "now_moment": timezone.now()})
 
 
 def favicon(request: HttpRequest) -> HttpResponse:
