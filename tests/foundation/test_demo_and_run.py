@@ -28,7 +28,8 @@ def test_seed_demo_is_idempotent_and_prints_logins(capsys: pytest.CaptureFixture
     first = (User.objects.count(), Topic.objects.count(), Question.objects.count())
     call_command("seed_demo")
     assert (User.objects.count(), Topic.objects.count(), Question.objects.count()) == first
-    assert Topic.objects.count() == 5
+    assert Topic.objects.count() == 6  # five English topics and a Russian one
+    assert Topic.objects.filter(name__startswith="Транзакции").exists()
     assert all(topic.questions.count() >= 5 for topic in Topic.objects.all())
     assert all(q.reference_answer for q in Question.objects.all())
     out = capsys.readouterr().out

@@ -16,6 +16,9 @@ from accounts.roles import INTERVIEWER, MANAGER, QUESTION_EDITOR, RECRUITER, ens
 from questionbank.models import Question, Topic
 
 DEMO_BANK = Path(__file__).resolve().parents[3] / "questionbank" / "demo_bank.json"
+# Content in both languages: a Russian topic with its questions and reference answers beside
+# the English ones (content stays as written; only the interface is translated).
+DEMO_BANK_RU = Path(__file__).resolve().parents[2] / "demo_bank_ru.json"
 
 # (username, first name, last name, roles, staff)
 DEMO_PEOPLE: list[tuple[str, str, str, list[str], bool]] = [
@@ -67,9 +70,13 @@ class Command(BaseCommand):
         if not User.objects.filter(username="admin").exists():
             User.objects.create_superuser("admin", "admin@example.com", password)
 
-        bank = json.loads(DEMO_BANK.read_text(encoding="utf-8"))
+        topics = [
+            topic
+            for path in (DEMO_BANK, DEMO_BANK_RU)
+            for topic in json.loads(path.read_text(encoding="utf-8"))["topics"]
+        ]
         added = 0
-        for topic_data in bank["topics"]:
+        for topic_data in topics:
             topic, _created = Topic.objects.get_or_create(
                 name=topic_data["name"],
                 defaults={
