@@ -11,6 +11,7 @@ from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils.functional import LazyObject
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class PrivateFileStorage(FileSystemStorage):
@@ -42,11 +43,11 @@ def resume_path(instance: Candidate, filename: str) -> str:
 
 class Candidate(models.Model):
     class Status(models.TextChoices):
-        CREATED = "created", _("created")
-        SCHEDULED = "scheduled", _("scheduled")
-        INTERVIEWED = "interviewed", _("interviewed")
-        HIRED = "hired", _("hired")
-        REJECTED = "rejected", _("rejected")
+        CREATED = "created", pgettext_lazy("candidate status", "created")
+        SCHEDULED = "scheduled", pgettext_lazy("candidate status", "scheduled")
+        INTERVIEWED = "interviewed", pgettext_lazy("candidate status", "interviewed")
+        HIRED = "hired", pgettext_lazy("candidate status", "hired")
+        REJECTED = "rejected", pgettext_lazy("candidate status", "rejected")
 
     full_name = models.CharField(_("full name"), max_length=200)
     email = models.EmailField(_("e-mail"))
@@ -54,7 +55,9 @@ class Candidate(models.Model):
     resume = models.FileField(
         _("resume (PDF)"), upload_to=resume_path, storage=get_private_storage, blank=True
     )
-    resume_name = models.CharField(max_length=200, blank=True, editable=False)
+    resume_name = models.CharField(
+        _("resume file name"), max_length=200, blank=True, editable=False
+    )
     video_room_url = models.URLField(_("video-call room link"), blank=True)
     hr_email = models.EmailField(_("HR e-mail"), blank=True)
     hr_telegram_chat_id = models.CharField(_("HR Telegram chat id"), max_length=64, blank=True)
@@ -62,10 +65,14 @@ class Candidate(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.CREATED
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -79,16 +86,24 @@ class Candidate(models.Model):
 class CandidateEvent(models.Model):
     """One line of a candidate's history: what happened, when, and who did it."""
 
-    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=40)
-    at = models.DateTimeField(auto_now_add=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    candidate = models.ForeignKey(
+        Candidate, on_delete=models.CASCADE, related_name="events", verbose_name=_("candidate")
     )
-    details = models.JSONField(default=dict, blank=True)
+    kind = models.CharField(_("event"), max_length=40)
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    details = models.JSONField(_("details"), default=dict, blank=True)
 
     class Meta:
         ordering = ["at", "id"]
+        verbose_name = _("candidate event")
+        verbose_name_plural = _("candidate events")
 
     def __str__(self) -> str:
         return f"{self.candidate} · {self.kind}"

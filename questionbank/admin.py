@@ -80,11 +80,19 @@ class QuestionAdmin(admin.ModelAdmin):
     def delete_unused(self, request: HttpRequest, queryset: QuerySet[Question]) -> None:
         used = queryset.filter(first_used_at__isnull=False).count()
         deleted, _details = queryset.filter(first_used_at__isnull=True).delete()
-        self.message_user(request, _("Deleted %(n)d question(s).") % {"n": deleted})
+        self.message_user(
+            request,
+            ngettext("Deleted %(n)d question.", "Deleted %(n)d questions.", deleted)
+            % {"n": deleted},
+        )
         if used:
             self.message_user(
                 request,
-                _("%(n)d question(s) were used in an interview and were kept; retire them instead.")
+                ngettext(
+                    "%(n)d question was used in an interview and was kept; retire it instead.",
+                    "%(n)d questions were used in an interview and were kept; retire them instead.",
+                    used,
+                )
                 % {"n": used},
                 messages.WARNING,
             )

@@ -31,6 +31,7 @@ from itertools import islice
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from config.spreadsheet_safety import neutralise, restore
 
@@ -230,12 +231,24 @@ def _check_row(
     if not topic:
         reasons.append(_("The topic is empty."))
     elif len(topic) > TOPIC_NAME_MAX:
-        reasons.append(_("The topic name is longer than %(n)d characters.") % {"n": TOPIC_NAME_MAX})
+        reasons.append(
+            ngettext(
+                "The topic name is longer than %(n)d character.",
+                "The topic name is longer than %(n)d characters.",
+                TOPIC_NAME_MAX,
+            )
+            % {"n": TOPIC_NAME_MAX}
+        )
     question = cells["question"]
     for name in ("question", "reference_answer", "topic_description"):
         if len(cells.get(name, "")) > TEXT_MAX:
             reasons.append(
-                _("%(column)s is longer than %(n)d characters.") % {"column": name, "n": TEXT_MAX}
+                ngettext(
+                    "%(column)s is longer than %(n)d character.",
+                    "%(column)s is longer than %(n)d characters.",
+                    TEXT_MAX,
+                )
+                % {"column": name, "n": TEXT_MAX}
             )
 
     def given(name: str) -> str | None:
@@ -459,7 +472,11 @@ def _xlsx_records(data: bytes) -> tuple[list[str] | None, Iterator[tuple[int, Re
             width, height = sheet.max_column or 0, sheet.max_row or 0
             if width > MAX_COLUMNS:
                 raise BankFileError(
-                    _("The sheet is %(n)d columns wide: at most %(max)d.")
+                    ngettext(
+                        "The sheet is %(n)d column wide: at most %(max)d.",
+                        "The sheet is %(n)d columns wide: at most %(max)d.",
+                        width,
+                    )
                     % {"n": width, "max": MAX_COLUMNS}
                 )
             if height > MAX_ROWS + 1:
@@ -468,9 +485,7 @@ def _xlsx_records(data: bytes) -> tuple[list[str] | None, Iterator[tuple[int, Re
                     line=MAX_ROWS + 2,
                 )
         rows = (
-            list(
-                islice(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), MAX_ROWS + 2)
-            )
+            list(islice(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), MAX_ROWS + 2))
             if sheet is not None
             else []
         )

@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Topic(models.Model):
@@ -15,8 +16,8 @@ class Topic(models.Model):
     default_minutes = models.PositiveSmallIntegerField(
         _("default minutes"), default=10, validators=[MinValueValidator(1), MaxValueValidator(180)]
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["name"]
@@ -34,9 +35,9 @@ class QuestionQuerySet(models.QuerySet["Question"]):
 
 class Question(models.Model):
     class Difficulty(models.TextChoices):
-        EASY = "easy", _("easy")
-        MEDIUM = "medium", _("medium")
-        HARD = "hard", _("hard")
+        EASY = "easy", pgettext_lazy("difficulty", "easy")
+        MEDIUM = "medium", pgettext_lazy("difficulty", "medium")
+        HARD = "hard", pgettext_lazy("difficulty", "hard")
 
     topic = models.ForeignKey(
         Topic, on_delete=models.PROTECT, related_name="questions", verbose_name=_("topic")
@@ -56,8 +57,8 @@ class Question(models.Model):
     # question is part of an interview's record and may only be retired.
     first_used_at = models.DateTimeField(_("first used"), null=True, blank=True, editable=False)
     retired_at = models.DateTimeField(_("retired"), null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = QuestionQuerySet.as_manager()
 

@@ -30,7 +30,10 @@ def editors_only(view):  # noqa: ANN001, ANN201 - a decorator
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("Bank file (.csv, .json or .xlsx)"))
+    file = forms.FileField(
+        label=gettext_lazy("Bank file (.csv, .json or .xlsx)"),
+        widget=forms.FileInput(attrs={"accept": ".csv,.json,.xlsx"}),
+    )
 
     def clean_file(self):  # noqa: ANN201
         upload = self.cleaned_data["file"]
@@ -92,21 +95,32 @@ class AcceptForm(forms.Form):
     max_points = forms.IntegerField(label=gettext_lazy("Max points"), min_value=1, max_value=100)
 
 
-@editors_only
-@require_GET
-def adhoc_review(request: HttpRequest) -> HttpResponse:
+def _adhoc_page(
+    request: HttpRequest, bound: AcceptForm | None = None, bound_id: int | None = None
+) -> HttpResponse:
+    """The review list; a form that failed its checks is shown again with its errors, next
+    to the fields they are about."""
     pending = list(selectors.adhoc_pending()[:200])
     rows = [
         {
             "asked": asked,
-            "form": AcceptForm(
+            "form": bound
+            if bound is not None and asked.pk == bound_id
+            else AcceptForm(
                 prefix=f"q{asked.pk}",
                 initial={"text": asked.text, "max_points": asked.max_points},
             ),
         }
         for asked in pending
     ]
-    return render(request, "questionbank/adhoc.html", {"rows": rows})
+    status = 400 if bound is not None else 200
+    return render(request, "questionbank/adhoc.html", {"rows": rows}, status=status)
+
+
+@editors_only
+@require_GET
+def adhoc_review(request: HttpRequest) -> HttpResponse:
+    return _adhoc_page(request)
 
 
 @editors_only
@@ -114,7 +128,10 @@ def adhoc_review(request: HttpRequest) -> HttpResponse:
 def adhoc_accept(request: HttpRequest, asked_id: int) -> HttpResponse:
     form = AcceptForm(request.POST, prefix=f"q{asked_id}")
     if not form.is_valid():
-        messages.error(request, _("Check the question: %(errors)s") % {"errors": form.errors})
+        if selectors.adhoc_pending().filter(pk=asked_id).exists():
+            messages.error(request, _("The question was not accepted: correct the marked fields."))
+            return _adhoc_page(request, bound=form, bound_id=asked_id)
+        messages.error(request, _("There is no such question typed live."))
         return redirect("bank_adhoc")
     try:
         services.adhoc_accept(asked_id=asked_id, **form.cleaned_data)

@@ -174,7 +174,7 @@ def _questions(user: User, words: list[str]) -> list[Hit]:
             if editor
             else reverse("topic_detail", args=[question.topic_id]) + f"#q{question.pk}"
         )
-        retired = "" if question.active else f" · {_('retired')}"
+        retired = "" if question.active else " · " + str(_("retired"))
         hits.append(Hit(title=str(question), detail=f"{question.topic.name}{retired}", url=url))
     return hits
 

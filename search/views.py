@@ -15,4 +15,7 @@ from search.selectors import search_everything
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:200].replace("\x00", "")
     groups = search_everything(user=request.user, query=query)
-    return render(request, "search/results.html", {"query": query, "groups": groups})
+    total = sum(len(group.hits) for group in groups)
+    return render(
+        request, "search/results.html", {"query": query, "groups": groups, "total": total}
+    )

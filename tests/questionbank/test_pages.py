@@ -68,7 +68,10 @@ def test_a_bad_row_is_named_on_the_page_and_nothing_changes(client: Client, edit
     assert response.status_code == 400
     page = response.content.decode()
     assert "1 problem found; nothing was changed." in page
-    assert "<td>3</td><td>active must be true or false, not perhaps.</td>" in page
+    assert (
+        '<th scope="row">3</th><td>error</td><td>active must be true or false, not perhaps.</td>'
+        in page
+    )
     assert snapshot() == before
 
 

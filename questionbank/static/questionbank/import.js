@@ -35,6 +35,16 @@ form.addEventListener("submit", (event) => {
   request.addEventListener("load", () => {
     box.hidden = true;
     report.innerHTML = request.responseText;
+    // The field's error comes back in the report: tie it to the field, as a full page does.
+    const input = form.querySelector("input[type=file]");
+    const fieldError = report.querySelector(`#${input.id}_error`);
+    if (fieldError) {
+      input.setAttribute("aria-invalid", "true");
+      input.setAttribute("aria-describedby", fieldError.id);
+    } else {
+      input.removeAttribute("aria-invalid");
+      input.removeAttribute("aria-describedby");
+    }
     buttons.forEach((button) => { button.disabled = false; });
   });
   request.addEventListener("error", () => {
