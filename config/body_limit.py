@@ -23,6 +23,9 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -50,14 +53,30 @@ def _content_length(scope: Scope) -> int | None:
     return None
 
 
-async def refuse_too_large(send: Send, limit: int) -> None:
+def _language(scope: Scope) -> str:
+    """The reader's language before Django runs: the language cookie, else Accept-Language."""
+    headers = {name.lower(): value.decode("latin-1") for name, value in scope.get("headers", ())}
+    wanted = []
+    for part in headers.get(b"cookie", "").split(";"):
+        name, _sep, value = part.strip().partition("=")
+        if name == settings.LANGUAGE_COOKIE_NAME:
+            wanted.append(value)
+    wanted += [code for code, _q in parse_accept_lang_header(headers.get(b"accept-language", ""))]
+    for code in wanted:
+        try:
+            return translation.get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return settings.LANGUAGE_CODE
+
+
+async def refuse_too_large(send: Send, limit: int, scope: Scope | None = None) -> None:
+    with translation.override(_language(scope or {})):
+        message = gettext(
+            "The request body is larger than this address takes (%(limit)s bytes)."
+        ) % {"limit": limit}
     body = json.dumps(
-        {
-            "status": 413,
-            "code": "too_large",
-            "message": f"The request body is larger than this address takes ({limit} bytes).",
-            "limit": limit,
-        }
+        {"status": 413, "code": "too_large", "message": message, "limit": limit}
     ).encode()
     await send(
         {
@@ -87,7 +106,7 @@ class BodyLimit:
         limit = limit_for(scope.get("path", ""))
         declared = _content_length(scope)
         if declared is not None and declared > limit:
-            await refuse_too_large(send, limit)
+            await refuse_too_large(send, limit, scope)
             return
 
         received = 0
@@ -114,4 +133,4 @@ class BodyLimit:
 
         await self.app(scope, counting_receive, watching_send)
         if over and not started:
-            await refuse_too_large(send, limit)
+            await refuse_too_large(send, limit, scope)

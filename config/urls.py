@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from config.health import healthz
 
 admin.site.site_header = "Roundtable"
-admin.site.site_title = "Roundtable admin"
+admin.site.site_title = _("Roundtable admin")
+admin.site.index_title = _("Administration")
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
