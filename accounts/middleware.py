@@ -4,7 +4,8 @@ Language: Django's ``LocaleMiddleware`` takes it from the language cookie or the
 ``Accept-Language``; a person who chose one (the header's switcher or the profile) gets it
 here instead, on every device, and their browser gets the cookie that says so (the first page
 after login sets it). Time zone: the person's stored zone is activated, so templates, forms
-and ``|when`` show times in it; without one, the site's ``TIME_ZONE`` (UTC)."""
+and ``|when`` show times in it; without one, the site's ``TIME_ZONE`` (UTC). The API always
+answers in UTC."""
 
 from __future__ import annotations
 
@@ -16,6 +17,10 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 
 from accounts.zones import is_zone, language_codes
+
+# The API answers in UTC whoever asks (ISO 8601, "…Z"): a machine reader should not get
+# another zone per token. Its human messages still follow the person's language.
+API_PREFIX = "/api/"
 
 
 def set_language_cookie(response: HttpResponse, language: str) -> None:
@@ -46,7 +51,7 @@ class PersonalLocaleMiddleware:
         if language:
             translation.activate(language)
             request.LANGUAGE_CODE = language
-        if zone:
+        if zone and not request.path.startswith(API_PREFIX):
             timezone.activate(zoneinfo.ZoneInfo(zone))
         else:
             timezone.deactivate()
