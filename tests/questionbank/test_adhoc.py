@@ -3,42 +3,13 @@ into the bank or dismisses it."""
 
 from __future__ import annotations
 
-import itertools
-
 import pytest
 from django.test import Client
 
-import arbiter
 from questionbank import services
 from questionbank.models import Question
-from sessions_live import services as live
-from sessions_live.models import AskedQuestion
-from tests.sessions_live.aim import aimed
-from tests.sessions_live.conftest import make_session
 
 pytestmark = pytest.mark.django_db
-_ids = itertools.count()
-
-
-def send(session, actor, kind: str, **fields) -> None:  # noqa: ANN001
-    frame = aimed(session.pk, {"type": kind, "id": f"adhoc-{next(_ids)}", **fields})
-    outcome = live.session_command(
-        session_id=session.pk, command=arbiter.command_from_frame(actor.pk, frame)
-    )
-    assert not isinstance(outcome, arbiter.Refused), outcome
-
-
-@pytest.fixture
-def typed_live(lead, ann):  # noqa: ANN001, ANN201
-    """Ann, owning the only topic, types a question of her own and scores the answer."""
-    session = make_session(lead, [ann], seconds=(600,))
-    topic_id = session.state["topics"][0]["id"]
-    send(session, ann, "claim.set", topic_id=topic_id, claimed=True)
-    send(session, lead, "session.start")
-    send(session, lead, "blocks.begin")
-    send(session, ann, "question.add", text="  How would you shard this?  ", max_points=8)
-    send(session, ann, "question.next", score=6, note="good")
-    return AskedQuestion.objects.get(session=session, adhoc=True)
 
 
 def test_a_question_typed_live_is_listed_for_review(client: Client, editor, typed_live) -> None:  # noqa: ANN001
