@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
@@ -88,3 +90,104 @@ def test_the_recruiter_home_links_to_pages_not_to_the_api(client: Client, roles:
     assert 'id="recruiting"' in page and 'href="/candidates/"' in page
     assert "/api/" not in page
     assert client.get("/candidates/").status_code == 200
+
+
+# --- Language: the browser's by default, a switcher in the header, remembered per person ---
+
+
+def test_the_browser_language_decides_by_default(client: Client) -> None:
+    russian = client.get("/login/", HTTP_ACCEPT_LANGUAGE="ru-RU,ru;q=0.9,en;q=0.5")
+    assert russian["Content-Language"] == "ru"
+    page = russian.content.decode()
+    assert '<html lang="ru">' in page and "Имя пользователя" in page and "Войти" in page
+    english = Client().get("/login/", HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.8")
+    assert english["Content-Language"] == "en" and "Username" in english.content.decode()
+    assert Client().get("/login/", HTTP_ACCEPT_LANGUAGE="de")["Content-Language"] == "en"
+
+
+def test_the_header_switcher_is_a_labelled_form_posting_to_set_language(client: Client) -> None:
+    page = client.get("/login/").content.decode()
+    form = page[page.index('class="whoami language-switch"') :]
+    form = form[: form.index("</form>")]
+    assert 'action="/i18n/setlang/"' in form and 'method="post"' in form
+    assert '<label for="language-switch"' in form and 'id="language-switch"' in form
+    assert 'name="language"' in form and '<button type="submit"' in form
+    assert '<option value="ru" lang="ru">Русский</option>' in form  # each in its own name
+
+
+def test_switching_keeps_the_choice_on_the_account_and_on_every_device(
+    client: Client, lead
+) -> None:  # noqa: ANN001
+    client.force_login(lead)
+    response = client.post("/i18n/setlang/", {"language": "ru", "next": "/"})
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert response.cookies["django_language"].value == "ru"
+    lead.refresh_from_db()
+    assert lead.language == "ru"
+    home = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Провести собеседование" in home and "Run an interview" not in home
+
+    other_device = Client()  # an English browser with no cookie: the account's choice wins
+    other_device.post(
+        "/login/", {"username": "lena", "password": PASSWORD}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    first = other_device.get("/", HTTP_ACCEPT_LANGUAGE="en")
+    assert first["Content-Language"] == "ru"
+    assert first.cookies["django_language"].value == "ru"  # the browser is told, once
+    assert "django_language" not in other_device.get("/").cookies
+
+
+def test_an_anonymous_switch_sets_only_the_cookie(client: Client, lead) -> None:  # noqa: ANN001
+    response = client.post("/i18n/setlang/", {"language": "ru", "next": "/login/"})
+    assert response.cookies["django_language"].value == "ru"
+    assert "Имя пользователя" in client.get("/login/").content.decode()
+    client.post("/i18n/setlang/", {"language": "xx", "next": "/login/"})  # not offered: ignored
+    lead.refresh_from_db()
+    assert lead.language == ""
+
+
+def test_the_profile_sets_language_and_time_zone(client: Client, lead) -> None:  # noqa: ANN001
+    client.force_login(lead)
+    page = client.get("/profile/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert '<label for="id_language">' in body and '<label for="id_time_zone">' in body
+    assert 'src="/static/js/tz.js"' in body
+    response = client.post(
+        "/profile/",
+        {"language": "ru", "time_zone": "Europe/Moscow", "time_zone_from_browser": "on"},
+        follow=True,
+    )
+    assert "Профиль сохранён." in response.content.decode()
+    lead.refresh_from_db()
+    assert (lead.language, lead.time_zone) == ("ru", "Europe/Moscow")
+    assert "Europe/Moscow" in response.content.decode()  # "now" shown in the chosen zone
+    client.post("/profile/", {"language": "", "time_zone": "Europe/Moscow"})
+    lead.refresh_from_db()
+    assert lead.language == ""  # back to the browser's
+    assert "Username" not in client.get("/profile/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
+def test_the_login_form_carries_the_browser_zone_without_inline_script(client: Client) -> None:
+    page = client.get("/login/").content.decode()
+    assert 'name="time_zone"' in page and "data-browser-zone" in page
+    assert '<script type="module" src="/static/js/tz.js"></script>' in page
+    assert "<script>" not in page
+
+
+def test_a_refusal_of_a_too_large_body_speaks_the_reader_language() -> None:
+    import asyncio
+
+    from config.body_limit import refuse_too_large
+
+    sent: list[dict] = []
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    scope = {"headers": [(b"accept-language", b"ru-RU,ru;q=0.9")]}
+    asyncio.run(refuse_too_large(send, 1024, scope))
+    assert json.loads(sent[1]["body"])["message"].startswith("Тело запроса больше")
+    sent.clear()
+    asyncio.run(refuse_too_large(send, 1024, {"headers": [(b"cookie", b"django_language=en")]}))
+    assert json.loads(sent[1]["body"])["message"].startswith("The request body is larger")
