@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,17 +18,46 @@ class DecisionForm(forms.Form):
         label=_("Decision"), choices=Decision.Outcome.choices, widget=forms.RadioSelect
     )
     team = forms.ModelChoiceField(
-        label=_("Team"), queryset=Team.objects.filter(active=True), required=False
+        label=_("Team"),
+        queryset=Team.objects.filter(active=True),
+        required=False,
+        help_text=_("When hiring: the team the candidate joins."),
     )
     reasons = forms.ModelMultipleChoiceField(
         label=_("Reasons"),
         queryset=RejectionReason.objects.filter(active=True),
         required=False,
         widget=forms.CheckboxSelectMultiple,
+        help_text=_("When rejecting: one or more."),
     )
     comment = forms.CharField(
-        label=_("Comment"), required=False, max_length=4000, widget=forms.Textarea({"rows": 3})
+        label=_("Comment"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea({"rows": 3}),
+        help_text=_("Required when rejecting; HR reads it."),
     )
+    hr_language = forms.ChoiceField(
+        label=_("Language of HR's messages"),
+        choices=settings.LANGUAGES,
+        required=False,  # left out: HR_LANGUAGE
+        help_text=_("The e-mail and the Telegram message to HR are written in this language."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["hr_language"].initial = settings.HR_LANGUAGE
+
+    # Which field a refusal of ``cabinet.services`` is about (the rest go above the form).
+    REFUSAL_FIELDS = {
+        "team_required": "team",
+        "reason_required": "reasons",
+        "comment_required": "comment",
+        "bad_outcome": "outcome",
+    }
+
+    def add_refusal(self, code: str, message: str) -> None:
+        self.add_error(self.REFUSAL_FIELDS.get(code), message)
 
 
 class ReopenForm(forms.Form):

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 import arbiter
@@ -31,8 +34,23 @@ def decision_url(code: str) -> str:
     return settings.SITE_URL.rstrip("/") + reverse("decision_summary", args=[code])
 
 
+@contextmanager
+def in_hr_locale(decision: Decision) -> Iterator[str]:
+    """HR's messages are written in the decision's HR language (the decision form's choice,
+    by default ``HR_LANGUAGE``) with times in ``HR_TIME_ZONE``, named, in that language's one
+    format (``|when``), whoever the manager is and whatever their own language and zone."""
+    language = decision.hr_language or settings.HR_LANGUAGE
+    with translation.override(language), timezone.override(settings.HR_TIME_ZONE):
+        yield language
+
+
 def reopen_message(*, decision: Decision, note: str) -> DecisionMessage:
     """What HR receives when a decision they were told about is withdrawn."""
+    with in_hr_locale(decision):
+        return _reopen_message(decision=decision, note=note)
+
+
+def _reopen_message(*, decision: Decision, note: str) -> DecisionMessage:
     session = decision.session
     candidate = session.candidate
     context: dict[str, Any] = {
@@ -52,6 +70,12 @@ def reopen_message(*, decision: Decision, note: str) -> DecisionMessage:
 
 
 def decision_message(*, decision: Decision, revised: bool) -> DecisionMessage:
+    """What HR receives about a decision: by e-mail (text and HTML) and by Telegram (text)."""
+    with in_hr_locale(decision):
+        return _decision_message(decision=decision, revised=revised)
+
+
+def _decision_message(*, decision: Decision, revised: bool) -> DecisionMessage:
     session = decision.session
     candidate = session.candidate
     results = results_for_page(session=session, state=arbiter.SessionState.from_json(session.state))

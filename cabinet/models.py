@@ -10,6 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from sessions_live.models import LiveSession
 
 
+def hr_language_default() -> str:
+    """The language of HR's messages unless the manager picks another (``HR_LANGUAGE``)."""
+    return settings.HR_LANGUAGE
+
+
 class Team(models.Model):
     name = models.CharField(_("name"), max_length=120, unique=True)
     description = models.TextField(_("description"), blank=True)
@@ -51,16 +56,38 @@ class Decision(models.Model):
     )
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
     team = models.ForeignKey(
-        Team, on_delete=models.PROTECT, null=True, blank=True, related_name="decisions"
+        Team,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="decisions",
+        verbose_name=_("team"),
     )
-    reasons = models.ManyToManyField(RejectionReason, blank=True, related_name="decisions")
+    reasons = models.ManyToManyField(
+        RejectionReason, blank=True, related_name="decisions", verbose_name=_("reasons")
+    )
     comment = models.TextField(_("comment"), blank=True)
+    # HR's messages about this decision (and its reopening) are written in this language.
+    hr_language = models.CharField(
+        _("language of HR's messages"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=hr_language_default,
+    )
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
     decided_at = models.DateTimeField(_("decided at"), db_index=True)
     reopened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reopened by"),
     )
     reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
 
@@ -97,12 +124,18 @@ class DecisionAudit(models.Model):
         DECIDE = "decide", _("decided")
         REOPEN = "reopen", _("reopened")
 
-    session = models.ForeignKey(LiveSession, on_delete=models.PROTECT, related_name="+")
-    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="audit")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField()
-    details = models.JSONField(default=dict, blank=True)
+    session = models.ForeignKey(
+        LiveSession, on_delete=models.PROTECT, related_name="+", verbose_name=_("session")
+    )
+    decision = models.ForeignKey(
+        Decision, on_delete=models.PROTECT, related_name="audit", verbose_name=_("decision")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(_("at"))
+    details = models.JSONField(_("details"), default=dict, blank=True)
 
     class Meta:
         ordering = ["at", "id"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -64,6 +65,7 @@ def decision_make(
     team: Team | None = None,
     reasons: Sequence[RejectionReason] = (),
     comment: str = "",
+    hr_language: str | None = None,
 ) -> Decision:
     """Record the decision, the candidate's new status and one outbox row per HR channel, all
     in one transaction; the deliveries are queued once it commits."""
@@ -78,6 +80,10 @@ def decision_make(
         team, comment_required = None, True
     else:
         raise DecisionRefused("bad_outcome", _("Choose hire or reject."))
+    if hr_language is None:
+        hr_language = settings.HR_LANGUAGE
+    elif hr_language not in dict(settings.LANGUAGES):
+        raise DecisionRefused("bad_language", _("Choose a language for HR's messages."))
     comment = comment.strip()
     if comment_required and not comment:
         raise DecisionRefused("comment_required", _("Add a comment for HR."))
@@ -101,6 +107,7 @@ def decision_make(
             outcome=outcome,
             team=team,
             comment=comment,
+            hr_language=hr_language,
             decided_by=manager,
             decided_at=now,
         )
@@ -110,6 +117,7 @@ def decision_make(
             "team": team.name if team else None,
             "reasons": [reason.name for reason in reasons],
             "comment": comment,
+            "hr_language": hr_language,
         }
         DecisionAudit.objects.create(
             session=row,

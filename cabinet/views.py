@@ -143,9 +143,10 @@ def cabinet_decide(request: HttpRequest, code: str) -> HttpResponse:
             team=data["team"],
             reasons=list(data["reasons"]),
             comment=data["comment"],
+            hr_language=data["hr_language"] or None,
         )
     except services.DecisionRefused as refused:
-        form.add_error(None, refused.message)
+        form.add_refusal(refused.code, refused.message)
         status = 409 if refused.code in ("not_ready", "already_decided") else 400
         return _render_session(request, session, form, status=status)
     messages.success(request, _("Decision recorded; HR is being notified."))

@@ -32,6 +32,7 @@ class Outbox(models.Model):
         null=True,
         blank=True,
         related_name="outbox",
+        verbose_name=_("decision"),
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     kind = models.CharField(
@@ -39,8 +40,8 @@ class Outbox(models.Model):
     )
     recipient = models.CharField(_("recipient"), max_length=254)
     subject = models.CharField(_("subject"), max_length=200, blank=True)
-    body_text = models.TextField()
-    body_html = models.TextField(blank=True)
+    body_text = models.TextField(_("text"))
+    body_html = models.TextField(_("HTML"), blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
     )
@@ -48,11 +49,13 @@ class Outbox(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     # The worker that claimed the row holds it until ``claimed_until``; a worker that died
     # mid-send lets the lease run out and the row is claimed again.
-    claim_token = models.UUIDField(null=True, blank=True)
-    claimed_until = models.DateTimeField(null=True, blank=True)
-    next_attempt_at = models.DateTimeField(default=timezone.now, db_index=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    claim_token = models.UUIDField(_("claim token"), null=True, blank=True)
+    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    next_attempt_at = models.DateTimeField(
+        _("next attempt at"), default=timezone.now, db_index=True
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:

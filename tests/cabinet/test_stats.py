@@ -164,7 +164,7 @@ def test_the_stats_page_in_russian_has_translated_headers_and_axis_titles(
     client.force_login(manager)
     body = client.get("/cabinet/stats/", data_set, HTTP_ACCEPT_LANGUAGE="ru").content.decode()
     caption, header, _rows = fallback_table(body, "hires")
-    assert caption == "Наймы по командам за неделю"
+    assert caption == "Наймы по командам по неделям"
     assert header[0] == "Неделя (ISO)" and header[-1] == "Итого"
     assert 'data-x-title="Неделя (ISO)" data-y-title="Кандидаты"' in body
     assert chart_data(body, "sessions")["series"][0]["name"] == "Проведено собеседований"
