@@ -92,3 +92,21 @@ def test_datetimes_are_iso_8601_in_every_language(api, editor) -> None:  # noqa:
         assert datetime.fromisoformat(body["created_at"].replace("Z", "+00:00")) == stored
         seen.append(json.dumps(body, sort_keys=True))
     assert seen[0] == seen[1]  # the language changes messages only, never data
+
+
+def test_the_candidate_checks_answer_in_russian(api, lead) -> None:  # noqa: ANN001
+    topic = TopicFactory()
+    body = {
+        "candidate": {"full_name": "Dana\nDoe", "email": "dana@example.com", "phone": "1\x072"},
+        "topics": [{"topic": topic.pk, "seconds": 300}, {"topic": topic.pk, "seconds": 300}],
+    }
+    response = call(api(lead, token=True), "post", "/api/sessions/", body, "ru")
+    assert response.status_code == 400 and response.json()["code"] == "invalid"
+    errors = response.json()["errors"]
+    assert errors["candidate"]["full_name"] == [
+        "Запишите в одну строку: переносы строк здесь не допускаются."
+    ]
+    assert errors["candidate"]["phone"] == [
+        "Уберите из текста невидимый управляющий символ (U+0007)."
+    ]
+    assert errors["topics"] == ["Каждую тему можно выбрать только один раз."]

@@ -233,3 +233,37 @@ def test_a_refused_accept_shows_the_errors_at_their_fields(
     assert "Вопрос не принят: исправьте отмеченные поля." in page
     typed_live.refresh_from_db()
     assert not typed_live.reviewed
+
+
+# --- the admin (labels of the models, the bank's own actions and pages) ----------------------
+
+
+def test_the_bank_admin_in_russian(client: Client, editor, bank) -> None:  # noqa: ANN001
+    client.force_login(editor)
+    page = client.get("/admin/questionbank/question/", **RU).content.decode()
+    for words in [
+        "Вывести выбранные вопросы из оборота",
+        "Тема",
+        "Сложность",
+        "Максимум баллов",
+        "Впервые задан",
+        "лёгкий",
+        "сложный",
+    ]:
+        assert words in page, words
+    for words in ["Retire selected", "Max points", "First used", ">easy<", ">hard<"]:
+        assert words not in page, words
+    topics = client.get("/admin/questionbank/topic/", **RU).content.decode()
+    assert "Активных вопросов" in topics and "Минут по умолчанию" in topics
+
+
+def test_a_used_question_refuses_deletion_in_russian(client: Client, editor, bank) -> None:  # noqa: ANN001
+    from questionbank.models import Question
+
+    used = Question.objects.get(text="What was MyISAM?")
+    client.force_login(editor)
+    response = client.get(f"/admin/questionbank/question/{used.pk}/delete/", **RU)
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "уже задавался на собеседовании (впервые —" in page
+    assert "Он уже выведен из оборота." in page
