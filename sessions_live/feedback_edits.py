@@ -15,6 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 import arbiter
 from accounts.models import User
@@ -43,7 +44,11 @@ def _plain(text: str, limit: int) -> str:
     from django.core.exceptions import ValidationError
 
     if not isinstance(text, str) or len(text) > limit:
-        raise EditRefused("bad_request", _("Text of at most %(n)s characters.") % {"n": limit})
+        raise EditRefused(
+            "bad_request",
+            ngettext("Text of at most %(n)s character.", "Text of at most %(n)s characters.", limit)
+            % {"n": limit},
+        )
     try:
         validate_plain_text(text, multiline=True)
     except ValidationError as error:

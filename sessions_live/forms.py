@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from candidates.validators import validate_one_line, validate_plain_text, validate_resume
@@ -89,15 +90,25 @@ class SessionCreateForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.topics = list(Topic.objects.order_by("name"))
         for position, topic in enumerate(self.topics, start=1):
+            # The checkbox's label is the topic's name in its row; the row's two numbers are
+            # named for screen readers, with the topic, as the column heads are not labels.
             self.fields[f"topic_{topic.pk}_on"] = forms.BooleanField(required=False)
             self.fields[f"topic_{topic.pk}_position"] = forms.IntegerField(
-                min_value=1, max_value=99, initial=position
+                min_value=1,
+                max_value=99,
+                initial=position,
+                widget=forms.NumberInput(
+                    attrs={"aria-label": gettext("Order of %(topic)s") % {"topic": topic.name}}
+                ),
             )
             self.fields[f"topic_{topic.pk}_minutes"] = forms.DecimalField(
                 min_value=Decimal("0.05"),
                 max_value=180,
                 decimal_places=2,
                 initial=topic.default_minutes,
+                widget=forms.NumberInput(
+                    attrs={"aria-label": gettext("Minutes for %(topic)s") % {"topic": topic.name}}
+                ),
             )
 
     @property
@@ -138,7 +149,12 @@ class SessionCreateForm(forms.Form):
 
 
 class JoinForm(forms.Form):
-    code = forms.CharField(label=_("Session code"), max_length=40)
+    code = forms.CharField(
+        label=_("Session code"),
+        max_length=40,
+        help_text=_("Like K7M-PQ4-XR9; case and dashes do not matter."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
 
     def clean_code(self) -> str:
         code = normalise_code(self.cleaned_data["code"])

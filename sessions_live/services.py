@@ -21,6 +21,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
+from django.utils.translation import gettext_noop
 from psycopg.types.json import Jsonb
 
 import arbiter
@@ -287,7 +288,8 @@ def _lock_sql(vendor: str) -> str:
 STATE_MAX_BYTES = 256 * 1024
 _STATE_TOO_LARGE = arbiter.Refused(
     arbiter.codes.STATE_TOO_LARGE,
-    "The session has reached its size limit; nothing was changed.",
+    # English here; the socket's reply translates it (refusals.message looks the text up).
+    gettext_noop("The session has reached its size limit; nothing was changed."),
 )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -10,11 +12,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 import arbiter
-from sessions_live import feedback_edits, selectors, services
+from sessions_live import feedback_edits, refusals, selectors, services
 from sessions_live.forms import FeedbackEditForm, JoinForm, ScoreEditForm, SessionCreateForm
 from sessions_live.models import LiveSession
 
@@ -120,9 +124,8 @@ def session_join_confirm(request: HttpRequest, code: str) -> HttpResponse:
 def _join_and_open(request: HttpRequest, session: LiveSession) -> HttpResponse:
     outcome = services.session_join(session=session, user=request.user)
     if isinstance(outcome, arbiter.Refused):
-        messages.error(
-            request, _("You cannot join this session: %(reason)s") % {"reason": outcome.message}
-        )
+        reason = refusals.message(outcome.template, outcome.params, outcome.message)
+        messages.error(request, _("You cannot join this session: %(reason)s") % {"reason": reason})
         return redirect("session_join")
     return redirect("session_live", code=session.code)
 
@@ -143,14 +146,28 @@ def session_live(request: HttpRequest, code: str) -> HttpResponse:
                 "code": code,
                 "wsPath": f"/ws/sessions/{code}/",
                 "me": request.user.pk,
+                "language": get_language() or settings.LANGUAGE_CODE,
+                "timeZone": timezone.get_current_timezone_name(),
                 "i18n": _live_strings(),
             },
         },
     )
 
 
-def _live_strings() -> dict[str, str]:
-    """Words the live page's script shows, translated on the server like every other text."""
+# A sample count for each plural category a language's Intl.PluralRules may select: the page
+# picks the form with ``new Intl.PluralRules(lang).select(n)``, the catalogue's own plural
+# rule chose the text for the sample here (Russian: one 1, few 2, many 5; English: one, other).
+PLURAL_SAMPLES = {"zero": 0, "one": 1, "two": 2, "few": 2, "many": 5, "other": 5}
+
+
+def _plural(forms: Callable[[int], str]) -> dict[str, str]:
+    """``forms`` is ``lambda n: ngettext(singular, plural, n)`` (literal, for makemessages)."""
+    return {category: forms(n) for category, n in PLURAL_SAMPLES.items()}
+
+
+def _live_strings() -> dict[str, object]:
+    """Words the live page's script shows, translated on the server like every other text.
+    ``%(name)s`` placeholders are filled by the script; a dict is a plural (by category)."""
     return {
         "lobby": _("Lobby"),
         "intro": _("Intro"),
@@ -160,23 +177,40 @@ def _live_strings() -> dict[str, str]:
         "online": _("online"),
         "offline": _("offline"),
         "lead": _("lead"),
-        "claimedBy": _("claimed by"),
+        "claimedBy": _("claimed by: %(names)s"),
         "nobody": _("nobody yet"),
-        "conflictOn": _("collide on"),
-        "unclaimed": _("Not claimed yet:"),
+        "conflict": _("Conflict"),
+        "conflictOn": _("%(names)s collide on %(topic)s"),
+        "unclaimed": _("Not claimed yet: %(topics)s"),
         "readyHint": _("Everyone has a topic — the lead can start."),
         "notReadyHint": _("Start opens when every topic has exactly one interviewer."),
         "leadOnly": _("Only the lead can start."),
-        "next": _("Next:"),
-        "in": _("in"),
+        "nextLine": _("Next: %(name)s — %(topic)s in %(time)s"),
         "last": _("Last block; then the closing."),
-        "question": _("Question"),
-        "of": _("of"),
-        "maxPoints": _("max points"),
-        "asks": _("asks"),
+        "questionOf": _("Question %(n)s of %(m)s"),
+        "maxPoints": _plural(lambda n: ngettext("out of %(n)s point", "out of %(n)s points", n)),
+        "minutes": _plural(lambda n: ngettext("%(n)s minute", "%(n)s minutes", n)),
+        "asks": _("%(name)s asks"),
         "you": _("you"),
+        "timeLeft": _("Time left in the block"),
+        "handOver": _("%(name)s's turn: %(topic)s"),
+        "handOverYou": _("Your turn: %(topic)s"),
+        "lastMinute": _("One minute left in this block."),
+        "lowTime": _("Less than a minute left"),
+        "pausedNow": _("The lead paused the interview."),
+        "resumedNow": _("The interview goes on."),
+        "closingNow": _("All blocks are done: the closing."),
+        "skipQuestion": _("Skip to the current question"),
+        "skipStep": _("Skip to the current step"),
         "reconnecting": _("Connection lost — reconnecting…"),
-        "reconnectIn": _("Connection lost — reconnecting in %s s…"),
+        "reconnectIn": _plural(
+            lambda n: ngettext(
+                "Connection lost — reconnecting in %(n)s second…",
+                "Connection lost — reconnecting in %(n)s seconds…",
+                n,
+            )
+        ),
+        "notConnected": _("Not connected; try again in a moment."),
         "closedLogin": _("You are logged out. Log in again to rejoin."),
         "closedMember": _("You are not a member of this session."),
         "closedGone": _("This session does not exist."),
@@ -188,11 +222,12 @@ def _live_strings() -> dict[str, str]:
         ),
         "copied": _("Copied"),
         "introWho": _("The lead speaks, then begins the first block."),
-        "scored": _("score"),
+        "scored": _("score %(score)s/%(max)s"),
         "skipped": _("skipped"),
         "adhoc": _("added live"),
         "feedbackOn": _("Feedback on this question"),
         "summary": _("Summary"),
+        "submittedAt": _("Submitted at %(time)s."),
     }
 
 

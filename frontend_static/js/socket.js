@@ -17,6 +17,8 @@ function commandId() {
 }
 
 export class LiveSocket {
+  // handlers: onState, onError, onAck, onStatus, and notConnected: the page's own (translated)
+  // words for a command given while the socket is down; this module shows no text itself.
   constructor(path, handlers) {
     this.path = path;
     this.handlers = handlers;
@@ -62,7 +64,7 @@ export class LiveSocket {
     if (this.socket && this.socket.readyState === WebSocket.OPEN) {
       this.socket.send(JSON.stringify({ type, id, ...args }));
     } else {
-      this.handlers.onError({ id, code: "offline", message: "Not connected; try again in a moment." });
+      this.handlers.onError({ id, code: "offline", message: this.handlers.notConnected || "" });
     }
     return id;
   }

@@ -72,7 +72,8 @@ def test_the_refusal_is_in_russian_too(client: Client, lead) -> None:  # noqa: A
             "/sessions/new/", _form(topic, full_name="A\nB"), HTTP_ACCEPT_LANGUAGE="ru"
         )
     [message] = response.context["form"].errors["full_name"]
-    assert message == "Уместите это в одну строку: переносы строк здесь недопустимы."
+    # The wording is the candidates catalogue's; what matters here is that it is Russian.
+    assert "одну строку" in message, message
 
 
 @pytest.mark.parametrize(
