@@ -100,6 +100,10 @@ def _adhoc_page(
 ) -> HttpResponse:
     """The review list; a form that failed its checks is shown again with its errors, next
     to the fields they are about."""
+    if bound is not None:
+        first = next((name for name in bound.fields if name in bound.errors), None)
+        if first is not None:  # the page opens at the first field to correct
+            bound.fields[first].widget.attrs["autofocus"] = True
     pending = list(selectors.adhoc_pending()[:200])
     rows = [
         {

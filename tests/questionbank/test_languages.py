@@ -229,6 +229,7 @@ def test_a_refused_accept_shows_the_errors_at_their_fields(
         assert f'aria-describedby="{field_id}_error"' in widget, name
         assert f'id="{field_id}_error"' in page, name
         assert f'<label for="{field_id}">' in page, name
+    assert "autofocus" in re.search(rf'<textarea[^>]*id="id_{prefix}-text"[^>]*>', page).group(0)
     assert "Обязательное поле." in page
     assert "Вопрос не принят: исправьте отмеченные поля." in page
     typed_live.refresh_from_db()

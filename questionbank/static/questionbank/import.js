@@ -6,13 +6,17 @@ const box = document.getElementById("import-progress");
 const label = document.getElementById("import-progress-label");
 const bar = box.querySelector(".bar");
 const fill = bar.querySelector("span");
+const percentage = document.getElementById("import-progress-percent");
 const report = document.getElementById("import-report");
 
-function show(percent, text) {
+// The phase (uploading, checking, failed) is announced once; the percentage is shown and is
+// the progress bar's value, but not read out at every step.
+function show(percent, text, counting = false) {
   box.hidden = false;
   fill.style.width = `${percent}%`;
   bar.setAttribute("aria-valuenow", String(Math.round(percent)));
-  label.textContent = text;
+  if (label.textContent !== text) label.textContent = text;
+  percentage.textContent = counting ? `${Math.round(percent)}%` : "";
 }
 
 form.addEventListener("submit", (event) => {
@@ -28,7 +32,7 @@ form.addEventListener("submit", (event) => {
   request.upload.addEventListener("progress", (progress) => {
     if (progress.lengthComputable) {
       const percent = (progress.loaded / progress.total) * 100;
-      show(percent, `${me.dataset.uploading} ${Math.round(percent)}%`);
+      show(percent, me.dataset.uploading, true);
     }
   });
   request.upload.addEventListener("load", () => show(100, me.dataset.checking));
@@ -46,6 +50,9 @@ form.addEventListener("submit", (event) => {
       input.removeAttribute("aria-describedby");
     }
     buttons.forEach((button) => { button.disabled = false; });
+    // Move to the result, so a screen reader reads what the check found (and nothing else).
+    const result = report.querySelector("#import-result-title, .import-report.error");
+    if (result) result.focus();
   });
   request.addEventListener("error", () => {
     show(0, me.dataset.failed);
