@@ -1,8 +1,18 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 
-admin.site.register(User, UserAdmin)
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    fieldsets = (
+        *(DjangoUserAdmin.fieldsets or ()),
+        (
+            _("Language and time zone"),
+            {"fields": ("language", "time_zone", "time_zone_from_browser")},
+        ),
+    )

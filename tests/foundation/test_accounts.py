@@ -191,3 +191,15 @@ def test_a_refusal_of_a_too_large_body_speaks_the_reader_language() -> None:
     sent.clear()
     asyncio.run(refuse_too_large(send, 1024, {"headers": [(b"cookie", b"django_language=en")]}))
     assert json.loads(sent[1]["body"])["message"].startswith("The request body is larger")
+
+
+def test_the_admin_shows_a_person_language_and_zone(client: Client, lead) -> None:  # noqa: ANN001
+    from accounts.models import User
+
+    admin = User.objects.create_superuser("root", "root@example.com", "x-long-password-1")
+    client.force_login(admin)
+    page = client.get(f"/admin/accounts/user/{lead.pk}/change/", HTTP_ACCEPT_LANGUAGE="ru")
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert 'name="time_zone"' in body and 'name="language"' in body
+    assert "Язык и часовой пояс" in body
