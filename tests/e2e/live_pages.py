@@ -85,7 +85,7 @@ def open_panelist(
     page.locator("#id_username").fill(username)
     page.locator("#id_password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    expect(page.locator(".whoami")).to_contain_text(name)
+    expect(page.locator('form[action$="/logout/"]')).to_contain_text(name)
     return person
 
 
