@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Outbox(models.Model):
     class Channel(models.TextChoices):
-        EMAIL = "email", _("e-mail")
+        EMAIL = "email", pgettext_lazy("delivery channel", "e-mail")
         TELEGRAM = "telegram", _("Telegram")
 
     class Status(models.TextChoices):

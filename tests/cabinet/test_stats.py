@@ -112,8 +112,10 @@ def fallback_table(body: str, chart: str) -> tuple[str, list[str], list[list[str
         rf'<figure class="chart-figure" id="chart-{chart}">(.*?)</figure>', body, re.S
     )
     assert figure, chart
-    table = ElementTree.fromstring(re.search(r"<table.*?</table>", figure[1], re.S)[0])
-    assert "cabinet-sr-only" in table.get("class")
+    hidden = ElementTree.fromstring(
+        re.search(r'<div class="cabinet-sr-only">.*?</div>', figure[1], re.S)[0]
+    )
+    table = hidden.find("table")
     rows = [["".join(cell.itertext()) for cell in row] for row in table.iter("tr")]
     return table.find("caption").text, rows[0], rows[1:]
 
