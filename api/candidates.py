@@ -27,6 +27,7 @@ class CandidateOut(serializers.ModelSerializer):
             "video_room_url",
             "hr_email",
             "hr_telegram_chat_id",
+            "hr_language",
             "has_resume",
             "sessions",
             "created_at",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -94,6 +95,11 @@ class CandidateIn(serializers.Serializer):
         default="",
         max_length=64,
         validators=ONE_LINE,
+    )
+
+
+    hr_language = serializers.ChoiceField(
+        choices=[("", ""), *settings.LANGUAGES], allow_blank=True, default=""
     )
 
 

@@ -44,9 +44,10 @@ class DecisionForm(forms.Form):
         help_text=_("The e-mail and the Telegram message to HR are written in this language."),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, hr_language: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["hr_language"].initial = settings.HR_LANGUAGE
+        # The HR contact's language (set on the candidate), else the site's HR_LANGUAGE.
+        self.fields["hr_language"].initial = hr_language or settings.HR_LANGUAGE
 
     # Which field a refusal of ``cabinet.services`` is about (the rest go above the form).
     REFUSAL_FIELDS = {

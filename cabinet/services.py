@@ -80,8 +80,8 @@ def decision_make(
         team, comment_required = None, True
     else:
         raise DecisionRefused("bad_outcome", _("Choose hire or reject."))
-    if hr_language is None:
-        hr_language = settings.HR_LANGUAGE
+    if hr_language is None:  # the HR contact's language, else the site's
+        hr_language = session.candidate.hr_language or settings.HR_LANGUAGE
     elif hr_language not in dict(settings.LANGUAGES):
         raise DecisionRefused("bad_language", _("Choose a language for HR's messages."))
     comment = comment.strip()

@@ -80,7 +80,7 @@ def _render_session(
             "candidate": session.candidate,
             **review,
             "chart": chart,
-            "form": form or DecisionForm(),
+            "form": form or DecisionForm(hr_language=session.candidate.hr_language),
             "reopen_form": ReopenForm(),
         },
         status=status,

@@ -61,6 +61,13 @@ class Candidate(models.Model):
     video_room_url = models.URLField(_("video-call room link"), blank=True)
     hr_email = models.EmailField(_("HR e-mail"), blank=True)
     hr_telegram_chat_id = models.CharField(_("HR Telegram chat id"), max_length=64, blank=True)
+    # Blank: the site's HR_LANGUAGE. The manager may still pick another for one decision.
+    hr_language = models.CharField(
+        _("language of HR's messages"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        blank=True,
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.CREATED
     )

@@ -65,6 +65,11 @@ class SessionCreateForm(forms.Form):
         error_messages={"invalid": _("A numeric chat id or an @channel name.")},
         validators=[validate_one_line],
     )
+    hr_language = forms.ChoiceField(
+        label=_("Language of HR's messages"),
+        choices=[("", _("The site's default")), *settings.LANGUAGES],
+        required=False,
+    )
     shuffle = forms.TypedChoiceField(
         label=_("Question order"),
         choices=[("0", _("Fixed, as in the bank")), ("1", _("Shuffled"))],

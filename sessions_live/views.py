@@ -29,6 +29,7 @@ CANDIDATE_FIELDS = (
     "video_room_url",
     "hr_email",
     "hr_telegram_chat_id",
+    "hr_language",
 )
 
 

@@ -95,3 +95,20 @@ def test_an_unknown_hr_language_is_refused(lead, ann, bob, manager, platform) ->
             session=session, manager=manager, outcome="hire", team=platform, hr_language="xx"
         )
     assert refused.value.code == "bad_language"
+
+
+def test_the_hr_contacts_language_on_the_candidate_is_the_default_of_the_decision(
+    client: Client, lead, ann, bob, manager, platform
+) -> None:  # noqa: ANN001
+    """The language is set with the HR contact (new-session page, API) and the decision form
+    starts from it; a decision left without one (the API) goes out in it too."""
+    session = ready_session(lead, ann, bob, hr_email="hr@example.com")
+    candidate = session.candidate
+    candidate.hr_language = "ru"
+    candidate.save(update_fields=["hr_language"])
+    client.force_login(manager)  # English site, English manager
+    page = client.get(f"/cabinet/s/{session.code}/").content.decode()
+    assert re.search(r'<option value="ru" selected>', page)
+    services.decision_make(session=session, manager=manager, outcome="hire", team=platform)
+    assert _rows()["email"].subject.startswith("Найм: ")
+    assert session.decisions.get().hr_language == "ru"

@@ -137,3 +137,28 @@ def test_no_warning_when_a_bot_is_configured(client: Client, lead, settings) -> 
     settings.TELEGRAM_BOT_TOKEN = "123:abc"
     client.force_login(lead)
     assert 'id="telegram-warning"' not in client.get("/sessions/new/").content.decode()
+
+
+def test_the_hr_contacts_language_is_set_on_the_page_and_in_the_api(
+    client: Client, lead
+) -> None:  # noqa: ANN001
+    topic = TopicFactory(name="SQL")
+    client.force_login(lead)
+    page = client.get("/sessions/new/").content.decode()
+    assert 'name="hr_language"' in page
+    saved = client.post("/sessions/new/", _form(topic, hr_language="ru"))
+    assert saved.status_code == 302
+    assert Candidate.objects.get().hr_language == "ru"
+    refused = client.post("/sessions/new/", _form(topic, full_name="Eve", hr_language="xx"))
+    assert refused.status_code == 200 and Candidate.objects.count() == 1
+    api = APIClient()
+    api.force_authenticate(lead)
+    body = {
+        "candidate": {"full_name": "Dana Doe", "email": "dana@example.com", "hr_language": "en"},
+        "topics": [{"topic": topic.pk, "seconds": 600}],
+    }
+    assert api.post("/api/sessions/", body, format="json").status_code == 201
+    assert Candidate.objects.get(full_name="Dana Doe").hr_language == "en"
+    body["candidate"] = {**body["candidate"], "full_name": "Finn", "hr_language": "de"}
+    assert api.post("/api/sessions/", body, format="json").status_code == 400
+    assert not Candidate.objects.filter(full_name="Finn").exists()
