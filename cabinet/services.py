@@ -4,17 +4,20 @@ and tasks call these and hold no rules."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from access.roles import roles_of
 from accounts.models import User
 from cabinet import broadcast
 from cabinet.messages import DecisionMessage, decision_message, reopen_message
 from cabinet.models import Decision, DecisionAudit, RejectionReason, Team
-from candidates.models import Candidate, CandidateEvent
+from candidates import services as candidates
+from candidates.models import Candidate
 from notify import services as notify
 from notify.models import Outbox
 from sessions_live.models import LiveSession
@@ -32,8 +35,27 @@ class DecisionRefused(Exception):
 
 
 def _require_manager(user: User) -> None:
-    if not user.has_perm(PERMISSION):
+    import access  # the one access module decides who is a manager
+
+    if not access.can_decide(user):
         raise DecisionRefused("forbidden", _("Only managers decide on candidates."))
+
+
+def _move_candidate(
+    *, candidate: Candidate, move: str, manager: User, details: dict[str, Any]
+) -> Candidate:
+    """The decision's move of the candidate, by the manager, through the lifecycle; a move it
+    refuses (a withdrawn candidate hired) refuses the whole decision."""
+    try:
+        return candidates.candidate_move(
+            candidate=candidate,
+            move=move,
+            by=manager,
+            roles=roles_of(manager, candidate),
+            details=details,
+        )
+    except candidates.CandidateRefused as refused:
+        raise DecisionRefused(f"candidate_{refused.code}", refused.message) from refused
 
 
 def _tell_hr(
@@ -127,17 +149,10 @@ def decision_make(
             at=now,
             details=details,
         )
-        candidate = row.candidate
-        status = (
-            Candidate.Status.HIRED
-            if outcome == Decision.Outcome.HIRE
-            else Candidate.Status.REJECTED
-        )
-        Candidate.objects.filter(pk=candidate.pk).update(status=status, updated_at=now)
-        CandidateEvent.objects.create(
-            candidate=candidate,
-            kind=f"decision_{outcome}",
-            by=manager,
+        candidate = _move_candidate(
+            candidate=row.candidate,
+            move="hire" if outcome == Decision.Outcome.HIRE else "reject",
+            manager=manager,
             details={**details, "session": row.code},
         )
         _tell_hr(
@@ -180,13 +195,10 @@ def decision_reopen(*, session: LiveSession, manager: User, note: str = "") -> D
             at=now,
             details={"note": note.strip(), "cancelled_messages": cancelled},
         )
-        Candidate.objects.filter(pk=row.candidate_id).update(
-            status=Candidate.Status.INTERVIEWED, updated_at=now
-        )
-        CandidateEvent.objects.create(
-            candidate_id=row.candidate_id,
-            kind="decision_reopened",
-            by=manager,
+        _move_candidate(
+            candidate=candidate,
+            move="reopen",
+            manager=manager,
             details={"session": row.code, "note": note.strip()},
         )
         transaction.on_commit(lambda: broadcast.cabinet_changed(row.pk))

@@ -13,6 +13,8 @@ from django.utils.functional import LazyObject
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from candidates import lifecycle
+
 
 class PrivateFileStorage(FileSystemStorage):
     """Files with no URL at all: a view streams them after a permission check."""
@@ -43,11 +45,15 @@ def resume_path(instance: Candidate, filename: str) -> str:
 
 class Candidate(models.Model):
     class Status(models.TextChoices):
-        CREATED = "created", pgettext_lazy("candidate status", "created")
-        SCHEDULED = "scheduled", pgettext_lazy("candidate status", "scheduled")
-        INTERVIEWED = "interviewed", pgettext_lazy("candidate status", "interviewed")
-        HIRED = "hired", pgettext_lazy("candidate status", "hired")
-        REJECTED = "rejected", pgettext_lazy("candidate status", "rejected")
+        # The lifecycle's statuses (``candidates.lifecycle``), in its order; only
+        # ``candidates.services.candidate_move`` writes them.
+        CREATED = lifecycle.CREATED, pgettext_lazy("candidate status", "created")
+        SCHEDULED = lifecycle.SCHEDULED, pgettext_lazy("candidate status", "scheduled")
+        INTERVIEWING = lifecycle.INTERVIEWING, pgettext_lazy("candidate status", "interviewing")
+        SELECTED = lifecycle.SELECTED, pgettext_lazy("candidate status", "selected")
+        REJECTED = lifecycle.REJECTED, pgettext_lazy("candidate status", "rejected")
+        HIRED = lifecycle.HIRED, pgettext_lazy("candidate status", "hired")
+        WITHDRAWN = lifecycle.WITHDRAWN, pgettext_lazy("candidate status", "withdrawn")
 
     full_name = models.CharField(_("full name"), max_length=200)
     email = models.EmailField(_("e-mail"))

@@ -27,7 +27,8 @@ from psycopg.types.json import Jsonb
 import arbiter
 import arbiter.codes
 from accounts.models import User
-from candidates.models import Candidate, CandidateEvent
+from candidates import lifecycle
+from candidates import services as candidates
 from questionbank.models import Question, Topic
 from questionbank.services import questions_mark_used
 from sessions_live import broadcast, events, presence, selectors
@@ -68,12 +69,7 @@ def session_create(
 ) -> LiveSession:
     """Create the candidate card and a session led by ``lead``, with a fresh unique code."""
     with transaction.atomic():
-        candidate = Candidate(**candidate_fields, created_by=lead)
-        if resume is not None:
-            candidate.resume_name = (resume.name or "resume.pdf")[:200]
-            candidate.resume.save("resume.pdf", resume, save=False)
-        candidate.save()
-        CandidateEvent.objects.create(candidate=candidate, kind="created", by=lead)
+        candidate = candidates.candidate_create(by=lead, fields=candidate_fields, resume=resume)
 
         state = arbiter.new_session(
             lead=lead.pk,
@@ -357,6 +353,21 @@ def _update_sql(vendor: str, names: tuple[str, ...]) -> str:
     return f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"
 
 
+def _candidate_interviewing(row: LiveSession) -> None:
+    """The session's fact moves its candidate to interviewing (the lifecycle's ``start``, by
+    the system). A candidate who is elsewhere already (interviewing, or withdrawn meanwhile)
+    stays: the session's own write never fails for the candidate's status."""
+    try:
+        candidates.candidate_move(
+            candidate=row.candidate_id,
+            move="start",
+            roles={lifecycle.SYSTEM},
+            details={"session": row.code},
+        )
+    except candidates.CandidateRefused:
+        pass
+
+
 def _record(row: LiveSession, event: arbiter.Event) -> list[str]:
     """Write the rows that reports need, in the same transaction as the state."""
     data = event.data
@@ -364,6 +375,7 @@ def _record(row: LiveSession, event: arbiter.Event) -> list[str]:
     if event.type == "session_started":
         questions_mark_used(question_ids=data.get("question_ids", []))
         row.started_at = now
+        _candidate_interviewing(row)
         return ["started_at"]
     if event.type == "question_scored":
         AskedQuestion.objects.update_or_create(
@@ -393,12 +405,9 @@ def _record(row: LiveSession, event: arbiter.Event) -> list[str]:
         return []
     if event.type == "session_finished":
         row.finished_at = now
-        Candidate.objects.filter(pk=row.candidate_id, status=Candidate.Status.CREATED).update(
-            status=Candidate.Status.INTERVIEWED
-        )
-        CandidateEvent.objects.create(
-            candidate_id=row.candidate_id, kind="interviewed", details={"session": row.code}
-        )
+        # Normally moved when the session started; a session started before the lifecycle
+        # was wired (or whose start move was refused then) catches up here, or stays put.
+        _candidate_interviewing(row)
         return ["finished_at"]
     if event.type == "ready_for_decision":
         row.ready_for_decision = True

@@ -74,7 +74,7 @@ def test_hiring_records_who_and_when_and_writes_one_outbox_row_per_hr_channel(
     candidate = Candidate.objects.get(pk=session.candidate_id)
     assert candidate.status == Candidate.Status.HIRED
     assert CandidateEvent.objects.filter(
-        candidate=candidate, kind="decision_hire", by=manager
+        candidate=candidate, kind="hire", by=manager
     ).exists()
     assert DecisionAudit.objects.get().kind == "decide"
 
@@ -125,7 +125,7 @@ def test_the_decision_and_its_outbox_rows_commit_together_or_not_at_all(
     with pytest.raises(RuntimeError):
         services.decision_make(session=session, manager=manager, outcome="hire", team=platform)
     assert not Decision.objects.exists() and not DecisionAudit.objects.exists()
-    assert Candidate.objects.get(pk=session.candidate_id).status == Candidate.Status.INTERVIEWED
+    assert Candidate.objects.get(pk=session.candidate_id).status == Candidate.Status.INTERVIEWING
 
 
 def test_changing_a_decision_needs_an_explicit_reopen_kept_in_the_audit_trail(
@@ -147,7 +147,7 @@ def test_changing_a_decision_needs_an_explicit_reopen_kept_in_the_audit_trail(
     assert first.reopened_by == manager and first.reopened_at is not None
     # The unsent message of the withdrawn decision never reaches HR.
     assert Outbox.objects.get(decision=first, kind="decision").status == "cancelled"
-    assert Candidate.objects.get(pk=session.candidate_id).status == Candidate.Status.INTERVIEWED
+    assert Candidate.objects.get(pk=session.candidate_id).status == Candidate.Status.INTERVIEWING
 
     assert client.post(decide, {"outcome": "hire", "team": payments.pk}).status_code == 302
     current = Decision.objects.get(reopened_at__isnull=True)

@@ -196,7 +196,7 @@ def test_results_open_to_members_after_the_end_and_to_managers_always(
     assert row.ready_for_decision is True
     assert row.asked.filter(score=4, note="solid").exists()  # the report rows were written
     assert row.feedback.count() == 2
-    assert row.candidate.status == Candidate.Status.INTERVIEWED
+    assert row.candidate.status == Candidate.Status.INTERVIEWING
     client.force_login(outsider)
     assert client.get(f"/s/{session.code}/results/").status_code == 403
 
