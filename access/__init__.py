@@ -11,12 +11,16 @@ keeps a copy of a visibility rule. Roles are Django groups with permissions
   results (blind until their own feedback is in) and the decision.
 
 The module sits above ``accounts``, ``candidates`` and ``sessions_live``'s models; the lower
-apps (``candidates``, ``questionbank``, ``notify``) never import it.
+apps (``candidates``, ``questionbank``, ``notify``) never import it, except that the bank's
+pages ask ``access.bank``, a leaf that imports no app. Nothing outside ``access/`` calls
+``has_perm`` or names a permission (``tests/access/test_single_source.py``): pages use
+``access.decorators.allowed``, the API ``api.permissions.Allows``, the navigation bar
+``access.context_processors``.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, QuerySet
 
@@ -26,28 +30,78 @@ if TYPE_CHECKING:
     from candidates.models import Candidate
     from sessions_live.models import LiveSession
 
+from access.bank import (
+    can_edit_bank,
+    can_keep_bank,
+    can_retire_questions,
+    can_view_bank,
+    has_all,
+    has_any,
+)
+from access.bank import signed_in as _signed_in
+
 DECIDE = "accounts.decide_candidates"
 RECRUIT = "accounts.manage_candidates"
 INTERVIEW = "accounts.run_interviews"
 SEE_ALL = (DECIDE, RECRUIT)
+# People who work with candidates: each of them sees some candidates and sessions.
+CANDIDATE_ROLES = (INTERVIEW, DECIDE, RECRUIT)
 
-
-def _signed_in(user: Any) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_active)
+__all__ = [
+    "CANDIDATE_ROLES",
+    "DECIDE",
+    "INTERVIEW",
+    "RECRUIT",
+    "SEE_ALL",
+    "can_decide",
+    "can_edit_bank",
+    "can_keep_bank",
+    "can_manage_candidates",
+    "can_retire_questions",
+    "can_run_interviews",
+    "can_view_bank",
+    "can_view_candidate",
+    "can_view_decision",
+    "can_view_results",
+    "can_view_session",
+    "has_all",
+    "has_any",
+    "is_member",
+    "results_open",
+    "sees_all_candidates",
+    "sees_others_results",
+    "session_link",
+    "visible_candidates",
+    "visible_sessions",
+    "with_membership",
+    "works_with_candidates",
+]
 
 
 def can_decide(user: User) -> bool:
     """The manager's cabinet: decide, reopen, retry a delivery, statistics."""
-    return _signed_in(user) and user.has_perm(DECIDE)
+    return has_all(user, [DECIDE])
 
 
 def can_run_interviews(user: User) -> bool:
-    return _signed_in(user) and user.has_perm(INTERVIEW)
+    """Lead a new session, join one by its code."""
+    return has_all(user, [INTERVIEW])
+
+
+def can_manage_candidates(user: User) -> bool:
+    """The recruiter's work: candidates, positions, schedules."""
+    return has_all(user, [RECRUIT])
+
+
+def works_with_candidates(user: User) -> bool:
+    """Interviewers, managers and recruiters: the API's candidate and session lists (each sees
+    the rows ``visible_candidates`` / ``visible_sessions`` give them)."""
+    return has_any(user, CANDIDATE_ROLES)
 
 
 def sees_all_candidates(user: User) -> bool:
     """Managers and recruiters see every candidate and session."""
-    return _signed_in(user) and any(user.has_perm(perm) for perm in SEE_ALL)
+    return has_any(user, SEE_ALL)
 
 
 def is_member(user: User, session: LiveSession) -> bool:
@@ -90,15 +144,6 @@ def can_view_decision(user: User, session: LiveSession, *, member: bool | None =
     """The read-only decision summary HR's messages link to: managers, recruiters, and the
     members of the panel."""
     return sees_all_candidates(user) or _member(user, session, member)
-
-
-def can_view_bank(user: User) -> bool:
-    return _signed_in(user) and user.has_perm("questionbank.view_question")
-
-
-def can_edit_bank(user: User) -> bool:
-    """Question editors keep the bank in the admin (so they are staff as well)."""
-    return _signed_in(user) and user.is_staff and user.has_perm("questionbank.change_question")
 
 
 def can_view_candidate(user: User, candidate: Candidate) -> bool:

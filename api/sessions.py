@@ -21,7 +21,7 @@ import arbiter
 from api.common import valid
 from api.errors import Refused
 from api.filters import SessionFilter
-from api.permissions import CANDIDATE_ROLES, HasAll, HasAny, RolePermissionsMixin
+from api.permissions import Allows, RolePermissionsMixin
 from candidates.validators import validate_one_line
 from questionbank.models import Topic
 from sessions_live import selectors as live_selectors
@@ -97,7 +97,6 @@ class CandidateIn(serializers.Serializer):
         validators=ONE_LINE,
     )
 
-
     hr_language = serializers.ChoiceField(
         choices=[("", ""), *settings.LANGUAGES], allow_blank=True, default=""
     )
@@ -162,11 +161,11 @@ class SessionViewSet(
     lookup_value_regex = CODE_PATTERN
     http_method_names = ["get", "post", "head", "options"]
     action_permissions = {
-        "list": HasAny(CANDIDATE_ROLES),
-        "retrieve": HasAny(CANDIDATE_ROLES),
-        "create": HasAll(["accounts.run_interviews"]),
+        "list": Allows(access.works_with_candidates),
+        "retrieve": Allows(access.works_with_candidates),
+        "create": Allows(access.can_run_interviews),
         # The results page's own check follows (member or manager; finished for members).
-        "results": HasAny(CANDIDATE_ROLES),
+        "results": Allows(access.works_with_candidates),
     }
 
     def get_queryset(self) -> QuerySet[LiveSession]:

@@ -8,6 +8,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
+import access
 from cabinet.broadcast import GROUP
 from sessions_live.broadcast import user_group_name
 
@@ -28,7 +29,7 @@ class CabinetConsumer(AsyncWebsocketConsumer):
         if user is None or not user.is_authenticated:
             await self.close(code=CLOSE_NOT_LOGGED_IN)
             return
-        if not await database_sync_to_async(user.has_perm)("accounts.decide_candidates"):
+        if not await database_sync_to_async(access.can_decide)(user):
             await self.close(code=CLOSE_NOT_MANAGER)
             return
         self.user_id = user.pk

@@ -118,7 +118,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "accounts.context_processors.roles",
+                "access.context_processors.roles",
             ],
             # ``{{ moment|when }}``: the one date-and-time format, with the zone's name.
             "builtins": ["accounts.templatetags.when"],

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from datetime import datetime
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
@@ -14,9 +15,6 @@ from django.utils.translation import gettext as _
 from questionbank import bulk
 from questionbank.bulk import ParsedBank, RowError
 from questionbank.models import Question, Topic
-
-if TYPE_CHECKING:
-    from sessions_live.models import AskedQuestion
 
 
 def questions_mark_used(*, question_ids: Iterable[int]) -> int:
@@ -251,56 +249,32 @@ def _assign(instance: Any, fields: dict[str, Any]) -> bool:
     return changed
 
 
-# --- ad-hoc questions typed during live sessions --------------------------------------------
+# --- questions typed during live sessions, taken in by ``sessions_live``'s review ------------
 
 
-def adhoc_accept(
+def question_from_live(
     *,
-    asked_id: int,
+    topic_id: int,
     text: str,
+    used_at: datetime,
     reference_answer: str = "",
     difficulty: str = Question.Difficulty.MEDIUM,
-    max_points: int | None = None,
+    max_points: int = 1,
 ) -> Question:
-    """Take a question typed live into the bank (or find the same one there) and mark it
-    reviewed. It was asked in an interview, so it is born used: retire-only, like the rest."""
-    with transaction.atomic():
-        asked = _pending_adhoc(asked_id)
-        text = text.strip()
-        question = (
-            Question.objects.filter(topic_id=asked.topic_id, text=text).order_by("id").first()
+    """A question typed during an interview, taken into the bank (or the same one found
+    there). It was asked in an interview, so it is born used: retire-only, like the rest.
+    Call it inside the caller's transaction; the bank knows nothing of sessions."""
+    text = text.strip()
+    question = Question.objects.filter(topic_id=topic_id, text=text).order_by("id").first()
+    if question is None:
+        return Question.objects.create(
+            topic_id=topic_id,
+            text=text,
+            reference_answer=reference_answer,
+            difficulty=difficulty,
+            max_points=max_points,
+            first_used_at=used_at,
         )
-        if question is None:
-            question = Question.objects.create(
-                topic_id=asked.topic_id,
-                text=text,
-                reference_answer=reference_answer,
-                difficulty=difficulty,
-                max_points=max_points or asked.max_points,
-                first_used_at=asked.asked_at,
-            )
-        elif question.first_used_at is None:
-            Question.objects.filter(pk=question.pk).update(first_used_at=asked.asked_at)
-        asked.question = question
-        asked.reviewed = True
-        asked.save(update_fields=["question", "reviewed"])
+    if question.first_used_at is None:
+        Question.objects.filter(pk=question.pk).update(first_used_at=used_at)
     return question
-
-
-def adhoc_dismiss(*, asked_id: int) -> None:
-    with transaction.atomic():
-        asked = _pending_adhoc(asked_id)
-        asked.reviewed = True
-        asked.save(update_fields=["reviewed"])
-
-
-def _pending_adhoc(asked_id: int) -> AskedQuestion:
-    # Imported here: the bank is below live sessions; only this review reaches up to them.
-    from sessions_live.models import AskedQuestion
-
-    asked = AskedQuestion.objects.select_for_update().filter(pk=asked_id, adhoc=True).first()
-    if asked is None:
-        raise BankRefused("not_found", _("There is no such question typed live."))
-    if asked.reviewed:
-        raise BankRefused("reviewed", _("Someone has reviewed this question already."))
-    return asked

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from sessions_live import views
+from sessions_live import adhoc_views, views
 
 urlpatterns = [
     path("sessions/new/", views.session_new, name="session_new"),
@@ -18,4 +18,16 @@ urlpatterns = [
         name="session_results_edit",
     ),
     path("s/<str:code>/resume/", views.session_resume, name="session_resume"),
+    # The review of questions typed live, for question editors (the bank never reads sessions).
+    path("questions/adhoc/", adhoc_views.adhoc_review, name="bank_adhoc"),
+    path(
+        "questions/adhoc/<int:asked_id>/accept/",
+        adhoc_views.adhoc_accept,
+        name="bank_adhoc_accept",
+    ),
+    path(
+        "questions/adhoc/<int:asked_id>/dismiss/",
+        adhoc_views.adhoc_dismiss,
+        name="bank_adhoc_dismiss",
+    ),
 ]

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -17,7 +17,9 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+import access
 import arbiter
+from access.decorators import allowed
 from sessions_live import feedback_edits, refusals, selectors, services
 from sessions_live.forms import FeedbackEditForm, JoinForm, ScoreEditForm, SessionCreateForm
 from sessions_live.models import LiveSession
@@ -33,8 +35,7 @@ CANDIDATE_FIELDS = (
 )
 
 
-@login_required
-@permission_required("accounts.run_interviews", raise_exception=True)
+@allowed(access.can_run_interviews)
 @require_http_methods(["GET", "POST"])
 def session_new(request: HttpRequest) -> HttpResponse:
     form = SessionCreateForm(request.POST or None, request.FILES or None)
@@ -85,8 +86,7 @@ def _join_refused(request: HttpRequest, form: JoinForm) -> HttpResponse:
     return response
 
 
-@login_required
-@permission_required("accounts.run_interviews", raise_exception=True)
+@allowed(access.can_run_interviews)
 @require_http_methods(["GET", "POST"])
 def session_join(request: HttpRequest) -> HttpResponse:
     form = JoinForm(request.POST or request.GET or None)
@@ -104,8 +104,7 @@ def session_join(request: HttpRequest) -> HttpResponse:
     return render(request, "sessions_live/join.html", {"form": form})
 
 
-@login_required
-@permission_required("accounts.run_interviews", raise_exception=True)
+@allowed(access.can_run_interviews)
 @require_http_methods(["GET", "POST"])
 def session_join_confirm(request: HttpRequest, code: str) -> HttpResponse:
     """The shareable join link: a page with one button, so a GET never changes anything."""
@@ -238,8 +237,7 @@ def session_results(request: HttpRequest, code: str) -> HttpResponse:
     if not selectors.can_see_results(session=session, user=request.user):
         raise PermissionDenied
     state = arbiter.SessionState.from_json(session.state)
-    is_manager = request.user.has_perm("accounts.decide_candidates")
-    if state.phase != "finished" and not is_manager:
+    if not access.results_open(request.user, state):
         # Interviewers do not see each other's scores before the end.
         return render(request, "sessions_live/results_wait.html", {"session": session}, status=403)
     results = selectors.results_for_viewer(session=session, state=state, user=request.user)

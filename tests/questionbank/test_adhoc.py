@@ -1,13 +1,13 @@
-"""Questions typed during live sessions wait in a review list until an editor accepts one
-into the bank or dismisses it."""
+"""Questions typed during live sessions wait in a review list (``sessions_live.adhoc``) until
+an editor accepts one into the bank or dismisses it."""
 
 from __future__ import annotations
 
 import pytest
 from django.test import Client
 
-from questionbank import services
 from questionbank.models import Question
+from sessions_live import adhoc
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +52,7 @@ def test_accepting_a_question_the_bank_has_links_the_existing_one(typed_live) ->
     existing = Question.objects.create(
         topic_id=typed_live.topic_id, text="How would you shard this?"
     )
-    question = services.adhoc_accept(asked_id=typed_live.pk, text="How would you shard this?")
+    question = adhoc.adhoc_accept(asked_id=typed_live.pk, text="How would you shard this?")
     assert question.pk == existing.pk
     assert Question.objects.filter(text="How would you shard this?").count() == 1
 

@@ -1,0 +1,24 @@
+"""Template context: what the signed-in person may do, for the navigation bar (asked of the
+access module, so a link shows exactly when its page lets the person in)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+import access
+
+
+def roles(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"can": {}}
+    return {
+        "can": {
+            "interview": access.can_run_interviews(user),
+            "decide": access.can_decide(user),
+            "edit_questions": access.can_keep_bank(user),
+            "recruit": access.can_manage_candidates(user),
+        }
+    }
