@@ -67,6 +67,7 @@ __all__ = [
     "has_all",
     "has_any",
     "is_member",
+    "is_member_of",
     "results_open",
     "sees_all_candidates",
     "sees_others_results",
@@ -105,11 +106,16 @@ def sees_all_candidates(user: User) -> bool:
 
 
 def is_member(user: User, session: LiveSession) -> bool:
+    return is_member_of(user, session.pk)
+
+
+def is_member_of(user: User, session_id: int) -> bool:
+    """``is_member`` by the session's id (the live socket knows no more when it connects)."""
     from sessions_live.models import Membership
 
     if not _signed_in(user):
         return False
-    return Membership.objects.filter(session=session, user=user).exists()
+    return Membership.objects.filter(session_id=session_id, user=user).exists()
 
 
 def _member(user: User, session: LiveSession, member: bool | None) -> bool:

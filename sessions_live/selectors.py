@@ -8,7 +8,7 @@ from typing import Any
 import access
 import arbiter
 from accounts.models import User
-from sessions_live.models import LiveSession, Membership
+from sessions_live.models import LiveSession
 
 # One parsed state per session and version in this process: the sockets of one session share
 # a parse (and the immutable state itself) instead of doing it once per socket per push.
@@ -61,7 +61,7 @@ def session_for_member(*, code: str, user: User) -> tuple[int, bool] | None:
     session_id = LiveSession.objects.filter(code=code).values_list("id", flat=True).first()
     if session_id is None:
         return None
-    return session_id, Membership.objects.filter(session_id=session_id, user=user).exists()
+    return session_id, access.is_member_of(user, session_id)
 
 
 # The rules themselves live in the one access module; these keyword forms stay for the pages.
