@@ -6,7 +6,7 @@ rest of ``access`` reads) may ask it without reaching upwards. ``access`` re-exp
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 VIEW_BANK = "questionbank.view_question"
@@ -51,3 +51,24 @@ def can_keep_bank(user: Any) -> bool:
 
 def can_retire_questions(user: Any) -> bool:
     return has_all(user, [RETIRE_QUESTION])
+
+
+BANK_MODELS = ("topic", "question")
+BANK_ACTIONS = ("view", "add", "change", "delete", "retire")
+
+
+def bank_may(action: str, model: str) -> Callable[[Any], bool]:
+    """A predicate for one operation of the bank's API: may the user ``action`` (view, add,
+    change, delete; retire for questions) the bank's ``model`` (topic, question)? Each is the
+    model permission of that name, as in the admin."""
+    if model not in BANK_MODELS or action not in BANK_ACTIONS or (
+        action == "retire" and model != "question"
+    ):
+        raise ValueError(f"no bank operation {action!r} on {model!r}")
+    perm = f"questionbank.{action}_{model}"
+
+    def may(user: Any) -> bool:
+        return has_all(user, [perm])
+
+    may.__name__ = f"can_{action}_{model}"
+    return may

@@ -10,10 +10,11 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from access.bank import bank_may
 from api.common import valid
 from api.errors import Refused
 from api.filters import QuestionFilter, TopicFilter
-from api.permissions import HasAll, RolePermissionsMixin
+from api.permissions import Allows, RolePermissionsMixin
 from questionbank import services
 from questionbank.models import Question, Topic
 
@@ -73,11 +74,11 @@ class TopicViewSet(
     lookup_value_regex = r"[0-9]{1,18}"
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     action_permissions = {
-        "list": HasAll(["questionbank.view_topic"]),
-        "retrieve": HasAll(["questionbank.view_topic"]),
-        "create": HasAll(["questionbank.add_topic"]),
-        "partial_update": HasAll(["questionbank.change_topic"]),
-        "destroy": HasAll(["questionbank.delete_topic"]),
+        "list": Allows(bank_may("view", "topic")),
+        "retrieve": Allows(bank_may("view", "topic")),
+        "create": Allows(bank_may("add", "topic")),
+        "partial_update": Allows(bank_may("change", "topic")),
+        "destroy": Allows(bank_may("delete", "topic")),
     }
 
     def get_queryset(self) -> QuerySet[Topic]:
@@ -174,12 +175,12 @@ class QuestionViewSet(
     lookup_value_regex = r"[0-9]{1,18}"
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     action_permissions = {
-        "list": HasAll(["questionbank.view_question"]),
-        "retrieve": HasAll(["questionbank.view_question"]),
-        "create": HasAll(["questionbank.add_question"]),
-        "partial_update": HasAll(["questionbank.change_question"]),
-        "destroy": HasAll(["questionbank.delete_question"]),
-        "retire": HasAll(["questionbank.retire_question"]),
+        "list": Allows(bank_may("view", "question")),
+        "retrieve": Allows(bank_may("view", "question")),
+        "create": Allows(bank_may("add", "question")),
+        "partial_update": Allows(bank_may("change", "question")),
+        "destroy": Allows(bank_may("delete", "question")),
+        "retire": Allows(bank_may("retire", "question")),
     }
 
     def get_queryset(self) -> QuerySet[Question]:

@@ -22,8 +22,6 @@ from notify import services as notify
 from notify.models import Outbox
 from sessions_live.models import LiveSession
 
-PERMISSION = "accounts.decide_candidates"
-
 
 class DecisionRefused(Exception):
     """A decision the rules do not allow; ``message`` is for the manager."""

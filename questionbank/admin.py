@@ -13,6 +13,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from access.bank import can_retire_questions  # the leaf of the one access module
 from questionbank.models import Question, Topic
 from questionbank.services import questions_retire
 
@@ -61,7 +62,7 @@ class QuestionAdmin(admin.ModelAdmin):
         actions = super().get_actions(request)
         # The stock bulk delete would hit used questions (PROTECT errors or lost history).
         actions.pop("delete_selected", None)
-        if not request.user.has_perm("questionbank.retire_question"):
+        if not can_retire_questions(request.user):
             actions.pop("retire_selected", None)
         return actions
 
@@ -105,6 +106,17 @@ class QuestionAdmin(admin.ModelAdmin):
         )
         return [retire, *super().get_urls()]
 
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        # The Retire button (change_form.html) shows for whoever the access module lets retire.
+        context = {**(extra_context or {}), "can_retire": can_retire_questions(request.user)}
+        return super().change_view(request, object_id, form_url, context)
+
     def delete_view(
         self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
@@ -116,7 +128,7 @@ class QuestionAdmin(admin.ModelAdmin):
                 "opts": self.model._meta,
                 "question": question,
                 "title": _("This question cannot be deleted"),
-                "can_retire": request.user.has_perm("questionbank.retire_question"),
+                "can_retire": can_retire_questions(request.user),
             }
             return TemplateResponse(
                 request, "admin/questionbank/question/refuse_delete.html", context, status=409
@@ -125,7 +137,7 @@ class QuestionAdmin(admin.ModelAdmin):
 
     def retire_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         question = get_object_or_404(Question, pk=object_id)
-        if not request.user.has_perm("questionbank.retire_question"):
+        if not can_retire_questions(request.user):
             return HttpResponse(status=403)
         if request.method != "POST":
             return HttpResponse(status=405)
