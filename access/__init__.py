@@ -39,6 +39,12 @@ from access.bank import (
     has_any,
 )
 from access.bank import signed_in as _signed_in
+from access.pipeline import (
+    can_manage_positions,
+    can_manage_vendors,
+    can_view_positions,
+    can_view_vendors,
+)
 
 DECIDE = "accounts.decide_candidates"
 RECRUIT = "accounts.manage_candidates"
@@ -57,13 +63,17 @@ __all__ = [
     "can_edit_bank",
     "can_keep_bank",
     "can_manage_candidates",
+    "can_manage_positions",
+    "can_manage_vendors",
     "can_retire_questions",
     "can_run_interviews",
     "can_view_bank",
     "can_view_candidate",
     "can_view_decision",
+    "can_view_positions",
     "can_view_results",
     "can_view_session",
+    "can_view_vendors",
     "has_all",
     "has_any",
     "is_member",

@@ -15,6 +15,9 @@ from candidates.models import Candidate
 class CandidateOut(serializers.ModelSerializer):
     has_resume = serializers.SerializerMethodField()
     sessions = serializers.SerializerMethodField()
+    vendor = serializers.SerializerMethodField()
+    positions = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    tags = serializers.ListField(child=serializers.CharField(), source="tag_list", read_only=True)
 
     class Meta:
         model = Candidate
@@ -28,6 +31,10 @@ class CandidateOut(serializers.ModelSerializer):
             "hr_email",
             "hr_telegram_chat_id",
             "hr_language",
+            "source",
+            "vendor",
+            "positions",
+            "tags",
             "has_resume",
             "sessions",
             "created_at",
@@ -37,6 +44,14 @@ class CandidateOut(serializers.ModelSerializer):
     @extend_schema_field(serializers.BooleanField())
     def get_has_resume(self, candidate: Candidate) -> bool:
         return bool(candidate.resume)
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_vendor(self, candidate: Candidate) -> int | None:
+        """The vendor's id, for those who may see vendors (else null)."""
+        request = self.context.get("request")
+        if request is None or not access.can_view_vendors(request.user):
+            return None
+        return candidate.vendor_id
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_sessions(self, candidate: Candidate) -> list[str]:
@@ -67,11 +82,12 @@ class CandidateViewSet(
         return (
             access.visible_candidates(user=user)
             .prefetch_related(
+                "positions",
                 Prefetch(
                     "sessions",
                     queryset=sessions.order_by("-created_at"),
                     to_attr="visible_sessions",
-                )
+                ),
             )
             .order_by("-created_at", "-id")
         )

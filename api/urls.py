@@ -14,6 +14,7 @@ from rest_framework.routers import SimpleRouter
 from api.bank import QuestionViewSet, TopicViewSet
 from api.cabinet import DecisionViewSet, ReasonViewSet, TeamViewSet, WeeklyStatistics
 from api.candidates import CandidateViewSet
+from api.pipeline import PositionViewSet, VendorViewSet
 from api.sessions import SessionViewSet
 
 router = SimpleRouter()
@@ -21,6 +22,8 @@ router.register("topics", TopicViewSet, basename="api-topic")
 router.register("questions", QuestionViewSet, basename="api-question")
 router.register("candidates", CandidateViewSet, basename="api-candidate")
 router.register("sessions", SessionViewSet, basename="api-session")
+router.register("positions", PositionViewSet, basename="api-position")
+router.register("vendors", VendorViewSet, basename="api-vendor")
 router.register("decisions", DecisionViewSet, basename="api-decision")
 router.register("teams", TeamViewSet, basename="api-team")
 router.register("rejection-reasons", ReasonViewSet, basename="api-rejection-reason")

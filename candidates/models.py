@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.functional import LazyObject
 from django.utils.translation import gettext_lazy as _
@@ -43,6 +44,64 @@ def resume_path(instance: Candidate, filename: str) -> str:
     return str(PurePath("resumes", f"{uuid.uuid4().hex}.pdf"))
 
 
+class Position(models.Model):
+    """A job the recruiters hire for. ``team`` is the team's name as written: ``candidates``
+    is a lower app and does not reach up to the cabinet's teams."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", pgettext_lazy("position status", "open")
+        ON_HOLD = "on_hold", pgettext_lazy("position status", "on hold")
+        CLOSED = "closed", pgettext_lazy("position status", "closed")
+
+    title = models.CharField(pgettext_lazy("position", "title"), max_length=200)
+    team = models.CharField(_("team"), max_length=200, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    openings = models.PositiveIntegerField(
+        _("openings"), default=1, validators=[MinValueValidator(1)]
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.OPEN
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["title", "id"]
+        verbose_name = _("position")
+        verbose_name_plural = _("positions")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Vendor(models.Model):
+    """An agency that supplies candidates."""
+
+    name = models.CharField(pgettext_lazy("vendor", "name"), max_length=200, unique=True)
+    contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    terms = models.TextField(_("terms"), blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("vendor")
+        verbose_name_plural = _("vendors")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Candidate(models.Model):
     class Status(models.TextChoices):
         # The lifecycle's statuses (``candidates.lifecycle``), in its order; only
@@ -54,6 +113,11 @@ class Candidate(models.Model):
         REJECTED = lifecycle.REJECTED, pgettext_lazy("candidate status", "rejected")
         HIRED = lifecycle.HIRED, pgettext_lazy("candidate status", "hired")
         WITHDRAWN = lifecycle.WITHDRAWN, pgettext_lazy("candidate status", "withdrawn")
+
+    class Source(models.TextChoices):
+        VENDOR = "vendor", pgettext_lazy("candidate source", "vendor")
+        REFERRAL = "referral", pgettext_lazy("candidate source", "referral")
+        DIRECT = "direct", pgettext_lazy("candidate source", "direct")
 
     full_name = models.CharField(_("full name"), max_length=200)
     email = models.EmailField(_("e-mail"))
@@ -77,6 +141,24 @@ class Candidate(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.CREATED
     )
+    # Where the candidate came from; ``vendor`` is set exactly when the source is a vendor
+    # (``candidates.services`` checks it).
+    source = models.CharField(
+        _("source"), max_length=20, choices=Source.choices, default=Source.DIRECT
+    )
+    vendor = models.ForeignKey(
+        Vendor,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="candidates",
+        verbose_name=_("vendor"),
+    )
+    positions = models.ManyToManyField(
+        Position, blank=True, related_name="candidates", verbose_name=_("positions")
+    )
+    # Tags as typed, comma-separated and normalised by ``candidates.services.clean_tags``.
+    tags = models.CharField(_("tags"), max_length=500, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -94,6 +176,10 @@ class Candidate(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
+
+    @property
+    def tag_list(self) -> list[str]:
+        return [tag for tag in self.tags.split(",") if tag]
 
 
 class CandidateEvent(models.Model):

@@ -1,5 +1,10 @@
-"""Writes of the candidate: create it, move its status. Keyword-only, typed; the only code
-that writes a candidate's status or its history of moves.
+"""Writes of the candidate (create it, move its status) and of the pipeline around it
+(positions, vendors). Keyword-only, typed; the only code that writes a candidate's status or
+its history of moves.
+
+A candidate's source says where they came from: a vendor (then ``vendor`` names it, and only
+then), a referral or directly. A candidate is never put on a closed position, nor credited to
+an inactive vendor.
 
 Each move asks the pure rules (``candidates.lifecycle.check_move``) under the candidate row's
 lock and writes the new status and one history event (the move, who, details) in the same
@@ -10,7 +15,7 @@ transaction. Who acts is given as lifecycle roles by the caller: a person's role
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -19,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from candidates import lifecycle
-from candidates.models import Candidate, CandidateEvent
+from candidates.models import Candidate, CandidateEvent, Position, Vendor
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -61,20 +66,173 @@ def _refusal_message(refused: lifecycle.Refused) -> str:
     return _("The candidate's status “%(status)s” is unknown.") % {"status": status}
 
 
+TAGS_MAX = 500
+# Fields of a position and a vendor that their services write (the rest are the row's own).
+POSITION_FIELDS = frozenset({"title", "team", "description", "openings", "status"})
+VENDOR_FIELDS = frozenset({"name", "contact_name", "contact_email", "phone", "terms", "active"})
+
+
+def clean_tags(tags: str | Iterable[str]) -> str:
+    """Tags as stored: trimmed, lower-case, each once, in the order given, comma-separated
+    (a comma cannot be part of a tag)."""
+    parts = tags.split(",") if isinstance(tags, str) else [p for t in tags for p in t.split(",")]
+    seen: dict[str, None] = {}
+    for part in parts:
+        tag = " ".join(part.split()).lower()
+        if tag:
+            seen.setdefault(tag, None)
+    return ",".join(seen)
+
+
+def _check_source(source: str, vendor: Vendor | None) -> None:
+    if source not in Candidate.Source.values:
+        raise CandidateRefused(
+            "bad_source", _("There is no such source: %(source)s.") % {"source": source}
+        )
+    if source == Candidate.Source.VENDOR and vendor is None:
+        raise CandidateRefused("vendor_required", _("Name the vendor the candidate came from."))
+    if source != Candidate.Source.VENDOR and vendor is not None:
+        raise CandidateRefused(
+            "vendor_not_expected", _("A vendor is named only when the source is a vendor.")
+        )
+    if vendor is not None and not vendor.active:
+        raise CandidateRefused(
+            "vendor_inactive",
+            _("The vendor “%(name)s” is no longer active.") % {"name": vendor.name},
+        )
+
+
+def _check_positions(positions: Collection[Position]) -> None:
+    for position in positions:
+        if position.status == Position.Status.CLOSED:
+            raise CandidateRefused(
+                "position_closed",
+                _("The position “%(title)s” is closed.") % {"title": position.title},
+            )
+
+
 def candidate_create(
-    *, by: User | None, fields: Mapping[str, Any], resume: UploadedFile | None = None
+    *,
+    by: User | None,
+    fields: Mapping[str, Any],
+    resume: UploadedFile | None = None,
+    source: str = Candidate.Source.DIRECT,
+    vendor: Vendor | None = None,
+    positions: Collection[Position] = (),
+    tags: str | Iterable[str] = "",
 ) -> Candidate:
-    """A new candidate card in ``created``, with its first history event."""
+    """A new candidate card in ``created``, with its first history event (its source,
+    vendor and positions in the details); ``CandidateRefused`` and nothing written when the
+    source and vendor disagree, the vendor is inactive or a position is closed."""
     if "status" in fields:
         raise ValueError("a new candidate starts as created; its status moves by the lifecycle")
+    pipeline = {"source", "vendor", "positions", "tags"} & set(fields)
+    if pipeline:
+        raise ValueError(f"pass {sorted(pipeline)} as arguments of their own, not in fields")
+    _check_source(source, vendor)
+    _check_positions(positions)
+    stored_tags = clean_tags(tags)
+    if len(stored_tags) > TAGS_MAX:
+        raise CandidateRefused("tags_too_long", _("The tags are too long all together."))
     with transaction.atomic():
-        candidate = Candidate(**fields, created_by=by)
+        candidate = Candidate(
+            **fields, created_by=by, source=source, vendor=vendor, tags=stored_tags
+        )
         if resume is not None:
             candidate.resume_name = (resume.name or "resume.pdf")[:200]
             candidate.resume.save("resume.pdf", resume, save=False)
         candidate.save()
-        CandidateEvent.objects.create(candidate=candidate, kind="created", by=by)
+        if positions:
+            candidate.positions.set(positions)
+        CandidateEvent.objects.create(
+            candidate=candidate,
+            kind="created",
+            by=by,
+            details=_origin(source, vendor, positions),
+        )
     return candidate
+
+
+def _origin(source: str, vendor: Vendor | None, positions: Collection[Position]) -> dict[str, Any]:
+    details: dict[str, Any] = {}
+    if source != Candidate.Source.DIRECT:
+        details["source"] = source
+    if vendor is not None:
+        details["vendor"] = vendor.pk
+    if positions:
+        details["positions"] = sorted(position.pk for position in positions)
+    return details
+
+
+def _fields_of(fields: Mapping[str, Any], allowed: frozenset[str]) -> dict[str, Any]:
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValueError(f"not fields this service writes: {sorted(unknown)}")
+    return dict(fields)
+
+
+def _check_openings(fields: Mapping[str, Any]) -> None:
+    openings = fields.get("openings", 1)
+    if not isinstance(openings, int) or openings < 1:
+        raise CandidateRefused("bad_openings", _("A position has at least one opening."))
+    if "status" in fields and fields["status"] not in Position.Status.values:
+        raise CandidateRefused("bad_status", _("There is no such status for a position."))
+
+
+def position_create(*, by: User | None, fields: Mapping[str, Any]) -> Position:
+    """A new position (open unless ``fields`` says otherwise)."""
+    values = _fields_of(fields, POSITION_FIELDS)
+    _check_openings(values)
+    if not str(values.get("title", "")).strip():
+        raise CandidateRefused("title_required", _("A position needs a title."))
+    return Position.objects.create(**values, created_by=by)
+
+
+def position_update(*, position: Position, fields: Mapping[str, Any]) -> Position:
+    """Change a position's fields (its status among them: open, on hold, closed). Closing a
+    position keeps its candidates; it only takes no new ones."""
+    values = _fields_of(fields, POSITION_FIELDS)
+    _check_openings(values)
+    if "title" in values and not str(values["title"]).strip():
+        raise CandidateRefused("title_required", _("A position needs a title."))
+    for name, value in values.items():
+        setattr(position, name, value)
+    position.save()
+    return position
+
+
+def _check_vendor_name(name: str, vendor: Vendor | None = None) -> None:
+    if not name.strip():
+        raise CandidateRefused("name_required", _("A vendor needs a name."))
+    others = Vendor.objects.filter(name__iexact=name.strip())
+    if vendor is not None:
+        others = others.exclude(pk=vendor.pk)
+    if others.exists():
+        raise CandidateRefused(
+            "name_taken", _("There is a vendor named “%(name)s” already.") % {"name": name}
+        )
+
+
+def vendor_create(*, fields: Mapping[str, Any]) -> Vendor:
+    """A new vendor; its name is unique (whatever the letter case)."""
+    values = _fields_of(fields, VENDOR_FIELDS)
+    values["name"] = str(values.get("name", "")).strip()
+    with transaction.atomic():
+        _check_vendor_name(values["name"])
+        return Vendor.objects.create(**values)
+
+
+def vendor_update(*, vendor: Vendor, fields: Mapping[str, Any]) -> Vendor:
+    """Change a vendor's fields; deactivating one keeps its candidates' source."""
+    values = _fields_of(fields, VENDOR_FIELDS)
+    with transaction.atomic():
+        if "name" in values:
+            values["name"] = str(values["name"]).strip()
+            _check_vendor_name(values["name"], vendor)
+        for name, value in values.items():
+            setattr(vendor, name, value)
+        vendor.save()
+    return vendor
 
 
 def candidate_move(

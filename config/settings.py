@@ -473,6 +473,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a ``status``: each choice set keeps a name of its own.
+    "ENUM_NAME_OVERRIDES": {
+        "CandidateStatusEnum": "candidates.models.Candidate.Status",
+        "PositionStatusEnum": "candidates.models.Position.Status",
+    },
 }
 
 LOG_LEVEL = env.choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), default="INFO")

@@ -16,6 +16,7 @@ from rest_framework.test import APIClient
 import arbiter
 from cabinet import services as cabinet
 from cabinet.models import RejectionReason, Team
+from candidates.models import Position, Vendor
 from sessions_live import services as live
 from sessions_live.models import LiveSession
 from tests.factories import QuestionFactory, TopicFactory, UserFactory
@@ -86,7 +87,11 @@ def world(lead, ann, outsider, manager, editor, recruiter, nobody):  # noqa: ANN
     decided = cabinet.decision_make(
         session=ready_session(lead, ann, "Decided"), manager=manager, outcome="hire", team=team
     )
+    position = Position.objects.create(title="Backend engineer", team="Platform")
+    vendor = Vendor.objects.create(name="Talent Bridge", contact_email="hi@example.com")
     return {
+        "position": position.pk,
+        "vendor": vendor.pk,
         "session": session,
         "code": session.code,
         "candidate": session.candidate_id,

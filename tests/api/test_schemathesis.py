@@ -81,7 +81,16 @@ def test_schemathesis_finds_no_server_error_and_no_response_breaking_the_schema(
                 return {"id": world["unused" if method == "DELETE" else "used"]}
             if kind == "topics":
                 return {"id": world["empty_topic" if method == "DELETE" else "topic"]}
-            return {"id": world[{"candidates": "candidate", "decisions": "decision"}[kind]]}
+            return {
+                "id": world[
+                    {
+                        "candidates": "candidate",
+                        "decisions": "decision",
+                        "positions": "position",
+                        "vendors": "vendor",
+                    }[kind]
+                ]
+            }
 
         topic_ids = list(Topic.objects.order_by("id").values_list("id", flat=True))
 
