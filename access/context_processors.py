@@ -20,5 +20,7 @@ def roles(request: HttpRequest) -> dict[str, Any]:
             "decide": access.can_decide(user),
             "edit_questions": access.can_keep_bank(user),
             "recruit": access.can_manage_candidates(user),
+            "view_positions": access.can_view_positions(user),
+            "view_vendors": access.can_view_vendors(user),
         }
     }

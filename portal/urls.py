@@ -2,12 +2,18 @@ from __future__ import annotations
 
 from django.urls import path
 
-from portal import views
+from portal import pipeline, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("candidates/", views.candidate_list, name="candidate_list"),
     path("candidates/<int:pk>/", views.candidate_detail, name="candidate_detail"),
+    path("positions/", pipeline.position_list, name="position_list"),
+    path("positions/new/", pipeline.position_edit, name="position_new"),
+    path("positions/<int:pk>/", pipeline.position_edit, name="position_edit"),
+    path("vendors/", pipeline.vendor_list, name="vendor_list"),
+    path("vendors/new/", pipeline.vendor_edit, name="vendor_new"),
+    path("vendors/<int:pk>/", pipeline.vendor_edit, name="vendor_edit"),
     path("topics/<int:pk>/", views.topic_detail, name="topic_detail"),
     path("profile/", views.profile, name="profile"),
     path("favicon.ico", views.favicon, name="favicon"),
