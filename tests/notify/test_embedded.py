@@ -27,6 +27,7 @@ from django.contrib.auth.models import Group
 from accounts.models import User
 from cabinet import services as cabinet
 from cabinet.models import Team
+from candidates.models import Candidate
 from questionbank.models import Question, Topic
 from sessions_live import services as live
 from sessions_live.models import LiveSession
@@ -43,8 +44,10 @@ session = live.session_create(
     resume=None, topics=[live.TopicChoice(topic=topic, seconds=600)], shuffle=False,
     intro_text="", closing_text="",
 )
-# Skip the interview itself: what matters here is the road from decision to HR.
+# Skip the interview itself: what matters here is the road from decision to HR. (A real
+# interview's start moves the candidate to interviewing; the shortcut does it by hand.)
 LiveSession.objects.filter(pk=session.pk).update(ready_for_decision=True)
+Candidate.objects.filter(pk=session.candidate_id).update(status=Candidate.Status.INTERVIEWING)
 session.refresh_from_db()
 cabinet.decision_make(session=session, manager=User.objects.get(username="maria"),
                       outcome="hire", team=Team.objects.create(name="Platform"))
