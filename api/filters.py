@@ -94,10 +94,11 @@ class QuestionFilter(django_filters.FilterSet):
 
 class CandidateFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="name or e-mail contains")
+    position = IdFilter(field_name="positions", label="one of the candidate's positions")
 
     class Meta:
         model = Candidate
-        fields = ["status"]
+        fields = ["status", "source", "position"]
 
     def search(self, queryset: QuerySet[Candidate], name: str, value: str) -> QuerySet[Candidate]:
         for word in _words(value):

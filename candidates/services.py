@@ -19,7 +19,7 @@ from collections.abc import Collection, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
@@ -217,21 +217,33 @@ def vendor_create(*, fields: Mapping[str, Any]) -> Vendor:
     """A new vendor; its name is unique (whatever the letter case)."""
     values = _fields_of(fields, VENDOR_FIELDS)
     values["name"] = str(values.get("name", "")).strip()
-    with transaction.atomic():
-        _check_vendor_name(values["name"])
-        return Vendor.objects.create(**values)
+    _check_vendor_name(values["name"])
+    try:
+        with transaction.atomic():
+            return Vendor.objects.create(**values)
+    except IntegrityError as clash:  # the same name written at the same moment
+        raise CandidateRefused(
+            "name_taken",
+            _("There is a vendor named “%(name)s” already.") % {"name": values["name"]},
+        ) from clash
 
 
 def vendor_update(*, vendor: Vendor, fields: Mapping[str, Any]) -> Vendor:
     """Change a vendor's fields; deactivating one keeps its candidates' source."""
     values = _fields_of(fields, VENDOR_FIELDS)
-    with transaction.atomic():
-        if "name" in values:
-            values["name"] = str(values["name"]).strip()
-            _check_vendor_name(values["name"], vendor)
-        for name, value in values.items():
-            setattr(vendor, name, value)
-        vendor.save()
+    if "name" in values:
+        values["name"] = str(values["name"]).strip()
+        _check_vendor_name(values["name"], vendor)
+    for name, value in values.items():
+        setattr(vendor, name, value)
+    try:
+        with transaction.atomic():
+            vendor.save()
+    except IntegrityError as clash:
+        raise CandidateRefused(
+            "name_taken",
+            _("There is a vendor named “%(name)s” already.") % {"name": vendor.name},
+        ) from clash
     return vendor
 
 

@@ -59,7 +59,7 @@ def candidate_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    candidate = get_object_or_404(Candidate, pk=pk)
+    candidate = get_object_or_404(Candidate.objects.select_related("vendor"), pk=pk)
     if not access.can_view_candidate(request.user, candidate):
         raise PermissionDenied
     sessions = access.with_membership(
@@ -75,7 +75,12 @@ def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "portal/candidate.html",
-        {"candidate": candidate, "rows": rows, "events": candidate.events.order_by("-at")[:50]},
+        {
+            "candidate": candidate,
+            "rows": rows,
+            "events": candidate.events.order_by("-at")[:50],
+            "positions": list(candidate.positions.order_by("title", "id")),
+        },
     )
 
 

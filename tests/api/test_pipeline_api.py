@@ -127,3 +127,19 @@ def test_an_interviewer_does_not_learn_the_vendor_of_a_candidate(world, api) -> 
     assert (seen["source"], seen["vendor"]) == ("vendor", None)
     managed = api(world["people"]["manager"]).get(f"/api/candidates/{candidate.pk}/").json()
     assert managed["vendor"] == world["vendor"]
+
+
+def test_candidates_are_filtered_by_position_and_source(world, api) -> None:  # noqa: ANN001
+    recruiter = world["people"]["recruiter"]
+    position = Position.objects.get(pk=world["position"])
+    on_it = services.candidate_create(
+        by=recruiter,
+        fields={"full_name": "Paula Position", "email": "p@example.com"},
+        source="referral",
+        positions=[position],
+    )
+    client = api(recruiter)
+    by_position = client.get(f"/api/candidates/?position={position.pk}").json()["results"]
+    assert [row["id"] for row in by_position] == [on_it.pk]
+    by_source = client.get("/api/candidates/?source=referral").json()["results"]
+    assert [row["id"] for row in by_source] == [on_it.pk]

@@ -133,3 +133,23 @@ def test_a_manager_reads_vendors_without_edit_links(manager) -> None:  # noqa: A
     page = _client(manager).get("/vendors/").content.decode()
     assert "Talent Bridge" in page and f"/vendors/{vendor.pk}/" not in page
     assert _client(manager).get(f"/vendors/{vendor.pk}/").status_code == 403
+
+
+def test_the_candidate_page_shows_source_positions_and_tags(recruiter, interviewer) -> None:  # noqa: ANN001
+    vendor = services.vendor_create(fields={"name": "Talent Bridge"})
+    position = services.position_create(by=recruiter, fields={"title": "Backend engineer"})
+    candidate = services.candidate_create(
+        by=recruiter,
+        fields={"full_name": "Vera Vendor", "email": "vera@example.com"},
+        source="vendor",
+        vendor=vendor,
+        positions=[position],
+        tags="python",
+    )
+    page = (
+        _client(recruiter)
+        .get(f"/candidates/{candidate.pk}/", HTTP_ACCEPT_LANGUAGE="ru")
+        .content.decode()
+    )
+    assert "Talent Bridge" in page and "Backend engineer" in page and "python" in page
+    assert "Источник" in page
