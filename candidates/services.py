@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -25,6 +26,7 @@ from django.utils.translation import pgettext_lazy
 
 from candidates import lifecycle
 from candidates.models import Candidate, CandidateEvent, Position, Vendor
+from candidates.validators import validate_one_line
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -45,10 +47,12 @@ class CandidateRefused(Exception):
     """A move the lifecycle does not allow; ``code`` is the lifecycle's, ``message`` is for
     the person (translated)."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        # The field the refusal is about, when it is about one (a form shows it there).
+        self.field = field
 
 
 def _refusal_message(refused: lifecycle.Refused) -> str:
@@ -70,6 +74,21 @@ TAGS_MAX = 500
 # Fields of a position and a vendor that their services write (the rest are the row's own).
 POSITION_FIELDS = frozenset({"title", "team", "description", "openings", "status"})
 VENDOR_FIELDS = frozenset({"name", "contact_name", "contact_email", "phone", "terms", "active"})
+# A candidate's own fields (all one line: each may end up in an e-mail header), and the
+# pipeline's, which ``candidate_create`` takes as arguments of their own.
+CANDIDATE_FIELDS = frozenset(
+    {
+        "full_name",
+        "email",
+        "phone",
+        "video_room_url",
+        "hr_email",
+        "hr_telegram_chat_id",
+        "hr_language",
+    }
+)
+CANDIDATE_REQUIRED = ("full_name", "email")
+PIPELINE_FIELDS = frozenset({"source", "vendor", "positions", "tags"})
 
 
 def clean_tags(tags: str | Iterable[str]) -> str:
@@ -84,31 +103,61 @@ def clean_tags(tags: str | Iterable[str]) -> str:
     return ",".join(seen)
 
 
-def _check_source(source: str, vendor: Vendor | None) -> None:
+def _check_source(source: str, vendor: Vendor | None, *, kept: Vendor | None = None) -> None:
+    """``kept``: the vendor the candidate has already (it may have been deactivated since)."""
     if source not in Candidate.Source.values:
         raise CandidateRefused(
-            "bad_source", _("There is no such source: %(source)s.") % {"source": source}
+            "bad_source", _("There is no such source: %(source)s.") % {"source": source}, "source"
         )
     if source == Candidate.Source.VENDOR and vendor is None:
-        raise CandidateRefused("vendor_required", _("Name the vendor the candidate came from."))
+        raise CandidateRefused(
+            "vendor_required", _("Name the vendor the candidate came from."), "vendor"
+        )
     if source != Candidate.Source.VENDOR and vendor is not None:
         raise CandidateRefused(
-            "vendor_not_expected", _("A vendor is named only when the source is a vendor.")
+            "vendor_not_expected",
+            _("A vendor is named only when the source is a vendor."),
+            "vendor",
         )
-    if vendor is not None and not vendor.active:
+    if vendor is not None and not vendor.active and vendor != kept:
         raise CandidateRefused(
             "vendor_inactive",
             _("The vendor “%(name)s” is no longer active.") % {"name": vendor.name},
+            "vendor",
         )
 
 
-def _check_positions(positions: Collection[Position]) -> None:
+def _check_positions(positions: Collection[Position], *, kept: Collection[Position] = ()) -> None:
+    """``kept``: positions the candidate is on already (closing one keeps its candidates)."""
     for position in positions:
-        if position.status == Position.Status.CLOSED:
+        if position.status == Position.Status.CLOSED and position not in kept:
             raise CandidateRefused(
                 "position_closed",
                 _("The position “%(title)s” is closed.") % {"title": position.title},
+                "positions",
             )
+
+
+def _check_tags(tags: str | Iterable[str]) -> str:
+    stored = clean_tags(tags)
+    if len(stored) > TAGS_MAX:
+        raise CandidateRefused("tags_too_long", _("The tags are too long all together."), "tags")
+    return stored
+
+
+def _check_fields(fields: Mapping[str, Any], *, required: Collection[str]) -> None:
+    """The candidate's own fields: the required ones not blank, none with a line break or a
+    control character (``candidates.validators``)."""
+    for name in required:
+        if not str(fields.get(name, "")).strip():
+            raise CandidateRefused(f"{name}_required", _("This field is required."), name)
+    for name, value in fields.items():
+        try:
+            validate_one_line(str(value))
+        except ValidationError as error:
+            raise CandidateRefused(
+                error.code or "control_character", error.messages[0], name
+            ) from error
 
 
 def candidate_create(
@@ -129,11 +178,10 @@ def candidate_create(
     pipeline = {"source", "vendor", "positions", "tags"} & set(fields)
     if pipeline:
         raise ValueError(f"pass {sorted(pipeline)} as arguments of their own, not in fields")
+    _check_fields(fields, required=CANDIDATE_REQUIRED)
     _check_source(source, vendor)
     _check_positions(positions)
-    stored_tags = clean_tags(tags)
-    if len(stored_tags) > TAGS_MAX:
-        raise CandidateRefused("tags_too_long", _("The tags are too long all together."))
+    stored_tags = _check_tags(tags)
     with transaction.atomic():
         candidate = Candidate(
             **fields, created_by=by, source=source, vendor=vendor, tags=stored_tags
@@ -151,6 +199,57 @@ def candidate_create(
             details=_origin(source, vendor, positions),
         )
     return candidate
+
+
+def candidate_update(
+    *, candidate: Candidate | int, by: User | None, fields: Mapping[str, Any]
+) -> Candidate:
+    """Change a candidate's card: its own fields (``CANDIDATE_FIELDS``) and its source,
+    vendor, positions and tags, checked as ``candidate_create`` checks them (a vendor or a
+    position it has already may have been deactivated or closed since: it keeps them). One
+    ``updated`` history event names the changed fields; nothing changed, nothing written.
+    ``CandidateRefused`` (with the field it is about) and nothing written otherwise; the
+    status moves by ``candidate_move`` only."""
+    unknown = set(fields) - CANDIDATE_FIELDS - PIPELINE_FIELDS
+    if unknown:
+        raise ValueError(f"not fields this service writes: {sorted(unknown)}")
+    own = {name: value for name, value in fields.items() if name in CANDIDATE_FIELDS}
+    _check_fields(own, required=[name for name in CANDIDATE_REQUIRED if name in own])
+    pk = candidate if isinstance(candidate, int) else candidate.pk
+    with transaction.atomic():
+        row = Candidate.objects.select_for_update().get(pk=pk)
+        current_positions = list(row.positions.all())
+        source = fields.get("source", row.source)
+        vendor = fields["vendor"] if "vendor" in fields else row.vendor
+        if "source" in fields and source != Candidate.Source.VENDOR and "vendor" not in fields:
+            vendor = None  # no longer from a vendor: the vendor goes with the source
+        _check_source(source, vendor, kept=row.vendor)
+        changed = [name for name, value in own.items() if getattr(row, name) != value]
+        for name in changed:
+            setattr(row, name, own[name])
+        if source != row.source:
+            row.source = source
+            changed.append("source")
+        if vendor != row.vendor:
+            row.vendor = vendor
+            changed.append("vendor")
+        if "tags" in fields:
+            tags = _check_tags(fields["tags"])
+            if tags != row.tags:
+                row.tags = tags
+                changed.append("tags")
+        if "positions" in fields:
+            positions = list(fields["positions"])
+            _check_positions(positions, kept=current_positions)
+            if {p.pk for p in positions} != {p.pk for p in current_positions}:
+                row.positions.set(positions)
+                changed.append("positions")
+        if changed:
+            row.save()
+            CandidateEvent.objects.create(
+                candidate=row, kind="updated", by=by, details={"fields": sorted(changed)}
+            )
+    return row
 
 
 def _origin(source: str, vendor: Vendor | None, positions: Collection[Position]) -> dict[str, Any]:

@@ -1,19 +1,24 @@
-"""The recruiter's pages for the pipeline: positions and vendors, listed and kept through
+"""The recruiter's pages for the pipeline: positions, vendors and candidates' cards, kept through
 ``candidates.services``. Who may open each page is the access module's to say."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 import access
 from access.decorators import allowed
 from candidates import services
-from candidates.models import Position, Vendor
+from candidates.models import Candidate, Position, Vendor
+from candidates.validators import validate_one_line
 
 LIST_LIMIT = 500
 # A refusal of the service shown next to the field it is about.
@@ -125,4 +130,78 @@ def vendor_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     status = 400 if form.errors else 200
     return render(
         request, "portal/vendor_form.html", {"form": form, "vendor": vendor}, status=status
+    )
+
+
+class CandidateForm(forms.ModelForm):
+    """The recruiter's edit of a candidate's card; the service checks it again and writes it.
+    Tags are typed comma-separated."""
+
+    tags = forms.CharField(
+        label=gettext_lazy("Tags"),
+        max_length=services.TAGS_MAX,
+        required=False,
+        help_text=gettext_lazy("Separated by commas."),
+        validators=[validate_one_line],
+    )
+
+    class Meta:
+        model = Candidate
+        fields = [
+            "full_name",
+            "email",
+            "phone",
+            "source",
+            "vendor",
+            "positions",
+            "tags",
+            "hr_email",
+            "hr_telegram_chat_id",
+            "hr_language",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        candidate = self.instance
+        for name in ONE_LINE:
+            self.fields[name].validators.append(validate_one_line)
+        # Active vendors and positions not closed, and whatever the candidate has already.
+        self.fields["vendor"].queryset = Vendor.objects.filter(
+            Q(active=True) | Q(pk=candidate.vendor_id)
+        ).order_by("name", "id")
+        self.fields["positions"].queryset = (
+            Position.objects.filter(~Q(status=Position.Status.CLOSED) | Q(candidates=candidate))
+            .distinct()
+            .order_by("title", "id")
+        )
+        self.initial["tags"] = ", ".join(candidate.tag_list)
+
+    def _post_clean(self) -> None:
+        """The service checks and writes the row; the form writes nothing on the instance."""
+
+
+ONE_LINE = ("full_name", "email", "phone", "hr_email", "hr_telegram_chat_id")
+
+
+@allowed(access.can_manage_candidates)
+@require_http_methods(["GET", "POST"])
+def candidate_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    candidate = get_object_or_404(Candidate.objects.select_related("vendor"), pk=pk)
+    form = CandidateForm(request.POST or None, instance=candidate)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.candidate_update(
+                candidate=candidate, by=request.user, fields=form.cleaned_data
+            )
+        except services.CandidateRefused as refused:
+            form.add_error(refused.field, refused.message)
+        else:
+            messages.success(request, _("The candidate is saved."))
+            return redirect("candidate_detail", pk=candidate.pk)
+    status = 400 if form.errors else 200
+    return render(
+        request,
+        "portal/candidate_form.html",
+        {"form": form, "candidate": candidate},
+        status=status,
     )

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("candidates/", views.candidate_list, name="candidate_list"),
     path("candidates/<int:pk>/", views.candidate_detail, name="candidate_detail"),
+    path("candidates/<int:pk>/edit/", pipeline.candidate_edit, name="candidate_edit"),
     path("positions/", pipeline.position_list, name="position_list"),
     path("positions/new/", pipeline.position_edit, name="position_new"),
     path("positions/<int:pk>/", pipeline.position_edit, name="position_edit"),
