@@ -43,6 +43,26 @@ MOVE_LABELS = {
 }
 
 
+# The history's events as its reader calls them (``CandidateEvent.kind``: the moves, and
+# ``created`` / ``updated``).
+EVENT_LABELS = {
+    "created": pgettext_lazy("candidate event", "created"),
+    "updated": pgettext_lazy("candidate event", "card changed"),
+    "schedule": pgettext_lazy("candidate event", "scheduled"),
+    "start": pgettext_lazy("candidate event", "interviewing started"),
+    "select": pgettext_lazy("candidate event", "selected"),
+    "reject": pgettext_lazy("candidate event", "rejected"),
+    "hire": pgettext_lazy("candidate event", "hired"),
+    "withdraw": pgettext_lazy("candidate event", "withdrawn"),
+    "reopen": pgettext_lazy("candidate event", "decision reopened"),
+}
+
+
+def event_label(kind: str) -> str:
+    """An event's kind in the reader's language (an unknown kind as it is stored)."""
+    return str(EVENT_LABELS.get(kind, kind))
+
+
 class CandidateRefused(Exception):
     """A move the lifecycle does not allow; ``code`` is the lifecycle's, ``message`` is for
     the person (translated)."""

@@ -3,6 +3,8 @@ its readers see it. Who sees what is the access module's to say."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -17,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 import access
 from accounts.middleware import set_language_cookie
 from accounts.roles import ROLE_LABELS
+from candidates import services as candidates
 from candidates.models import Candidate
 from portal.forms import ProfileForm
 from questionbank.models import Question, Topic
@@ -72,16 +75,47 @@ def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
         }
         for session in sessions.order_by("-created_at")
     ]
+    urls = {row["session"].code: row["url"] for row in rows}
     return render(
         request,
         "portal/candidate.html",
         {
             "candidate": candidate,
             "rows": rows,
-            "events": candidate.events.order_by("-at")[:50],
+            "history": _history(candidate, urls),
             "positions": list(candidate.positions.order_by("title", "id")),
         },
     )
+
+
+HISTORY_LIMIT = 200
+
+
+def _history(candidate: Candidate, session_urls: dict[str, str]) -> list[dict[str, Any]]:
+    """The candidate's events, newest first, as the page reads them: what (translated), the
+    move's from and to, the changed fields, the session (linked only when the reader may see
+    it: ``session_urls`` holds the visible ones), who and when."""
+    statuses = dict(Candidate.Status.choices)
+    labels = {field.name: field.verbose_name for field in Candidate._meta.get_fields()
+              if hasattr(field, "verbose_name")}  # fmt: skip
+    history = []
+    events = candidate.events.select_related("by").order_by("-at", "-id")[:HISTORY_LIMIT]
+    for event in events:
+        details = event.details if isinstance(event.details, dict) else {}
+        code = details.get("session")
+        history.append(
+            {
+                "event": event,
+                "label": candidates.event_label(event.kind),
+                "source": statuses.get(details.get("from", ""), ""),
+                "target": statuses.get(details.get("to", ""), ""),
+                "fields": [str(labels.get(name, name)) for name in details.get("fields", [])],
+                "session": code if code in session_urls else "",
+                "url": session_urls.get(code, "") if code else "",
+                "who": event.by.display_name if event.by else _("Roundtable (automatically)"),
+            }
+        )
+    return history
 
 
 @login_required

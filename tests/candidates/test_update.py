@@ -8,12 +8,22 @@ import re
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from candidates import services
 from candidates.models import Candidate, CandidateEvent, Position, Vendor
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _language_reset():  # noqa: ANN202
+    """A Russian request leaves its language active in the thread: the next test starts
+    afresh."""
+    yield
+    translation.deactivate()
+
 
 FIELDS = {"full_name": "Carla Candidate", "email": "carla@example.com"}
 
