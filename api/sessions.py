@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -109,8 +109,7 @@ class TopicChoiceIn(serializers.Serializer):
     )
 
 
-class SessionIn(serializers.Serializer):
-    candidate = CandidateIn()
+class SessionCommon(serializers.Serializer):
     topics = serializers.ListField(
         child=TopicChoiceIn(), min_length=1, max_length=50, help_text="in the order of blocks"
     )
@@ -127,6 +126,40 @@ class SessionIn(serializers.Serializer):
         if len(set(ids)) != len(ids):
             raise serializers.ValidationError(_("Each topic may be chosen once."))
         return value
+
+
+class SessionForNew(SessionCommon):
+    """A session for a new candidate (created through ``candidate_create``)."""
+
+    candidate = CandidateIn()
+
+
+class SessionForExisting(SessionCommon):
+    """A session for an existing candidate the requester may see."""
+
+    candidate_id = serializers.IntegerField(min_value=1)
+
+
+# The schema: exactly one of the two shapes.
+SESSION_IN_SCHEMA = PolymorphicProxySerializer(
+    component_name="SessionIn",
+    serializers=[SessionForNew, SessionForExisting],
+    resource_type_field_name=None,
+)
+
+
+class SessionIn(SessionCommon):
+    """What ``create`` reads: ``candidate`` or ``candidate_id``, exactly one."""
+
+    candidate = CandidateIn(required=False)
+    candidate_id = serializers.IntegerField(required=False, min_value=1)
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        if ("candidate" in data) == ("candidate_id" in data):
+            raise serializers.ValidationError(
+                _("Give either a new candidate or the id of an existing one, not both.")
+            )
+        return data
 
 
 class ResultsOut(serializers.Serializer):
@@ -187,12 +220,25 @@ class SessionViewSet(
             .order_by("-created_at", "-id")
         )
 
-    @extend_schema(request=SessionIn, responses={201: SessionOut})
+    @extend_schema(request=SESSION_IN_SCHEMA, responses={201: SessionOut})
     def create(self, request: Request) -> Response:
         data = valid(SessionIn, request.data)
+        existing = None
+        if "candidate_id" in data:
+            # Only a candidate the lead may see; any other id reads as one that is not there.
+            existing = (
+                access.visible_candidates(user=request.user).filter(pk=data["candidate_id"]).first()
+            )
+            if existing is None:
+                raise Refused(
+                    "candidate_not_found",
+                    _("There is no such candidate, or you may not see them."),
+                    400,
+                )
         session = services.session_create(
             lead=request.user,
-            candidate_fields=data["candidate"],
+            candidate=existing,
+            candidate_fields=data.get("candidate"),
             resume=None,
             topics=[
                 services.TopicChoice(topic=choice["topic"], seconds=choice["seconds"])

@@ -7,9 +7,11 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from candidates.models import Candidate
 from candidates.validators import validate_one_line, validate_plain_text, validate_resume
 from questionbank.models import Topic
 from sessions_live.codes import normalise_code
@@ -37,6 +39,14 @@ TELEGRAM_OFF_WARNING = _(
 
 
 class SessionCreateForm(forms.Form):
+    # A candidate the lead may see (the view passes ``access.visible_candidates``): chosen,
+    # the session takes them and the new candidate's fields are not needed.
+    existing_candidate = forms.ModelChoiceField(
+        label=_("Existing candidate"),
+        queryset=Candidate.objects.none(),
+        required=False,
+        empty_label=_("— a new candidate, from the fields below —"),
+    )
     # Every one-line field can end up in an e-mail header: a line break there would make
     # every message about this candidate fail, so it is refused here, where it is typed.
     full_name = forms.CharField(
@@ -91,8 +101,15 @@ class SessionCreateForm(forms.Form):
         validators=[validate_multiline],
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, candidates: QuerySet[Candidate] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if candidates is not None:
+            self.fields["existing_candidate"].queryset = candidates.order_by("full_name", "id")
+        if self.is_bound and self.data.get("existing_candidate"):
+            for name in ("full_name", "email"):
+                self.fields[name].required = False
         self.topics = list(Topic.objects.order_by("name"))
         for position, topic in enumerate(self.topics, start=1):
             # The checkbox's label is the topic's name in its row; the row's two numbers are

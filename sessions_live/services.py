@@ -29,6 +29,7 @@ import arbiter.codes
 from accounts.models import User
 from candidates import lifecycle
 from candidates import services as candidates
+from candidates.models import Candidate
 from questionbank.models import Question, Topic
 from questionbank.services import questions_mark_used
 from sessions_live import broadcast, events, presence, selectors
@@ -60,16 +61,27 @@ def _stamp(unix: float | None) -> datetime | None:
 def session_create(
     *,
     lead: User,
-    candidate_fields: dict[str, Any],
-    resume: UploadedFile | None,
+    candidate: Candidate | None = None,
+    candidate_fields: dict[str, Any] | None = None,
+    resume: UploadedFile | None = None,
     topics: Sequence[TopicChoice],
     shuffle: bool,
     intro_text: str,
     closing_text: str,
 ) -> LiveSession:
-    """Create the candidate card and a session led by ``lead``, with a fresh unique code."""
+    """A session led by ``lead``, with a fresh unique code, for an existing ``candidate`` or
+    a new one created from ``candidate_fields`` (and ``resume``) through
+    ``candidates.services.candidate_create``: exactly one of the two. Whether the lead may
+    see an existing candidate is the caller's to ask (``access.visible_candidates``)."""
+    if (candidate is None) == (candidate_fields is None):
+        raise ValueError("pass exactly one of candidate= (existing) and candidate_fields= (new)")
+    if candidate is not None and resume is not None:
+        raise ValueError("an existing candidate's resume is changed on their page, not here")
     with transaction.atomic():
-        candidate = candidates.candidate_create(by=lead, fields=candidate_fields, resume=resume)
+        if candidate is None:
+            candidate = candidates.candidate_create(
+                by=lead, fields=candidate_fields or {}, resume=resume
+            )
 
         state = arbiter.new_session(
             lead=lead.pk,

@@ -38,13 +38,21 @@ CANDIDATE_FIELDS = (
 @allowed(access.can_run_interviews)
 @require_http_methods(["GET", "POST"])
 def session_new(request: HttpRequest) -> HttpResponse:
-    form = SessionCreateForm(request.POST or None, request.FILES or None)
+    form = SessionCreateForm(
+        request.POST or None,
+        request.FILES or None,
+        candidates=access.visible_candidates(user=request.user),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        existing = data.get("existing_candidate")
         session = services.session_create(
             lead=request.user,
-            candidate_fields={name: data[name] for name in CANDIDATE_FIELDS},
-            resume=data.get("resume"),
+            candidate=existing,
+            candidate_fields=(
+                None if existing else {name: data[name] for name in CANDIDATE_FIELDS}
+            ),
+            resume=None if existing else data.get("resume"),
             topics=form.chosen_topics,
             shuffle=data["shuffle"],
             intro_text=data["intro_text"],

@@ -106,6 +106,8 @@ def test_schemathesis_finds_no_server_error_and_no_response_breaking_the_schema(
                 for index, item in enumerate(body["topics"]):
                     if isinstance(item, dict):
                         item["topic"] = topic_ids[index % len(topic_ids)]
+            if case.operation.path == "/api/sessions/" and "candidate_id" in body:
+                body["candidate_id"] = world["candidate"]
             if case.operation.path == "/api/decisions/":
                 body["session"] = world["ready"]
                 if isinstance(body.get("team"), int):
