@@ -93,3 +93,15 @@ def private_media(tmp_path, settings):  # noqa: ANN001, ANN201
     private_storage._wrapped = empty
     yield
     private_storage._wrapped = empty
+
+
+@pytest.fixture(autouse=True)
+def site_language():  # noqa: ANN201
+    """Each test starts in the site's language: a request in Russian activates Russian for the
+    thread (Django's LocaleMiddleware does not deactivate after the response in the test
+    client), and the next test in the same worker must not inherit it."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
