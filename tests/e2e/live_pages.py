@@ -6,16 +6,28 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from playwright.sync_api import Browser, ConsoleMessage, Page, WebSocket, expect
+from playwright.sync_api import Browser, ConsoleMessage, Page, WebSocket, expect, sync_playwright
 
 from tests.e2e.servers import DEMO_PASSWORD, Server, Stack
-from tests.e2e.test_browser_flow import BANK, WAIT_MS
+from tests.e2e.test_browser_flow import BANK, CHROMIUM, CHROMIUM_ARGS, WAIT_MS
 from tests.e2e.test_multiprocess import ready_session, sql
 
-__all__ = ["BANK", "Panelist", "open_panelist", "question_rows", "session_on", "start_blocks"]
+__all__ = [
+    "BANK",
+    "Panel",
+    "Panelist",
+    "content_strings",
+    "open_panelist",
+    "question_rows",
+    "running_panel",
+    "session_on",
+    "start_blocks",
+]
 
 
 @dataclass
@@ -138,3 +150,77 @@ def question_rows(stack: Stack, code: str) -> list[tuple[int, str, int | None, s
             code,
         )
     ]
+
+
+_CONTENT_QUERIES = [
+    "SELECT first_name || ' ' || last_name FROM accounts_user",
+    "SELECT first_name FROM accounts_user",
+    "SELECT last_name FROM accounts_user",
+    "SELECT username FROM accounts_user",
+    "SELECT name FROM questionbank_topic",
+    "SELECT description FROM questionbank_topic",
+    "SELECT text FROM questionbank_question",
+    "SELECT reference_answer FROM questionbank_question",
+    "SELECT full_name FROM candidates_candidate",
+    "SELECT name FROM cabinet_team",
+    "SELECT description FROM cabinet_team",
+    "SELECT name FROM cabinet_rejectionreason",
+    "SELECT text FROM sessions_live_askedquestion",
+    "SELECT note FROM sessions_live_askedquestion",
+    "SELECT summary FROM sessions_live_feedbackrecord",
+]
+
+
+def content_strings(stack: Stack) -> list[str]:
+    """Everything on the pages that is data, not interface (names, topics, questions,
+    answers, teams, reasons, notes), longest first so a name inside a longer text goes with
+    it. Each value whole and line by line; questions are Markdown, shown without backticks."""
+    found: set[str] = set()
+    for query in _CONTENT_QUERIES:
+        for (value,) in sql(stack, query):
+            text = str(value or "")
+            found.add(text.strip())
+            found.update(line.strip().replace("`", "") for line in text.splitlines())
+    return sorted((s for s in found if s), key=len, reverse=True)
+
+
+@dataclass
+class Panel:
+    """Lena leads on A; Ivan (Python, the running block) and Olga (Django) are on B."""
+
+    stack: Stack
+    a: Server
+    b: Server
+    browser: Browser
+    code: str
+    lena: Panelist
+    ivan: Panelist
+    olga: Panelist
+
+    @property
+    def everyone(self) -> list[Panelist]:
+        return [self.lena, self.ivan, self.olga]
+
+
+@contextmanager
+def running_panel(
+    stack: Stack,
+    a: Server,
+    b: Server,
+    python_minutes: float,
+    opener: Callable[[Browser, Server, str, str], Panelist] = open_panelist,
+) -> Iterator[Panel]:
+    """A browser with the three panel members' pages, Ivan's Python block running."""
+    code = session_on(stack, a, b, [("Python", python_minutes), ("Django", 1)])
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            lena = opener(browser, a, "lena", "Lena Lead")
+            ivan = opener(browser, b, "ivan", "Ivan Petrov")
+            olga = opener(browser, b, "olga", "Olga Sidorova")
+            for person in (lena, ivan, olga):
+                open_live(person, code)
+            start_blocks(lena, [(ivan, "Python"), (olga, "Django")])
+            yield Panel(stack, a, b, browser, code, lena, ivan, olga)
+        finally:
+            browser.close()

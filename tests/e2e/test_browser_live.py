@@ -16,23 +16,21 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, WebSocketRoute, expect, sync_playwright
+from playwright.sync_api import WebSocketRoute, expect
 
 from tests.e2e.live_pages import (
     BANK,
+    Panel,
     Panelist,
     open_live,
     open_panelist,
     question_rows,
-    session_on,
-    start_blocks,
+    running_panel,
 )
 from tests.e2e.servers import Server, Stack
-from tests.e2e.test_browser_flow import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.browser, pytest.mark.processes]
 
@@ -42,39 +40,12 @@ PYTHON = BANK["Python"]
 SETTLE_SECONDS = 1.0  # long enough for a stray second command's reply to have come back
 
 
-@dataclass
-class Panel:
-    stack: Stack
-    a: Server
-    b: Server
-    browser: Browser
-    code: str
-    lena: Panelist
-    ivan: Panelist
-    olga: Panelist
-
-    @property
-    def everyone(self) -> list[Panelist]:
-        return [self.lena, self.ivan, self.olga]
-
-
 @pytest.fixture(scope="module")
 def panel(e2e_stack: Stack, e2e_servers: tuple[Server, Server]) -> Iterator[Panel]:
     """Ivan's Python block running (two minutes), Olga's Django block next."""
-    stack, (a, b) = e2e_stack, e2e_servers
-    code = session_on(stack, a, b, [("Python", 2), ("Django", 1)])
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            lena = open_panelist(browser, a, "lena", "Lena Lead")
-            ivan = open_panelist(browser, b, "ivan", "Ivan Petrov")
-            olga = open_panelist(browser, b, "olga", "Olga Sidorova")
-            for person in (lena, ivan, olga):
-                open_live(person, code)
-            start_blocks(lena, [(ivan, "Python"), (olga, "Django")])
-            yield Panel(stack, a, b, browser, code, lena, ivan, olga)
-        finally:
-            browser.close()
+    a, b = e2e_servers
+    with running_panel(e2e_stack, a, b, python_minutes=2) as running:
+        yield running
 
 
 def shown_question(person: Panelist) -> int:

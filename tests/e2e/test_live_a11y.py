@@ -24,23 +24,22 @@ import re
 import subprocess
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.live_pages import (
+    Panel,
     Panelist,
     _console,
+    content_strings,
     open_live,
     question_rows,
-    session_on,
-    start_blocks,
+    running_panel,
 )
 from tests.e2e.servers import DEMO_PASSWORD, Server, Stack
-from tests.e2e.test_browser_flow import CHROMIUM, CHROMIUM_ARGS, WAIT_MS
-from tests.e2e.test_multiprocess import sql
+from tests.e2e.test_browser_flow import WAIT_MS
 
 pytestmark = [pytest.mark.browser, pytest.mark.processes]
 
@@ -109,52 +108,12 @@ def open_person(
     return person
 
 
-@dataclass
-class Panel:
-    stack: Stack
-    a: Server
-    b: Server
-    browser: Browser
-    code: str
-    lena: Panelist
-    ivan: Panelist
-    olga: Panelist
-
-
 @pytest.fixture(scope="module")
 def panel(e2e_stack: Stack, e2e_servers: tuple[Server, Server]) -> Iterator[Panel]:
     """In Russian: Ivan's Python block running (72 s), Olga's Django block next."""
-    stack, (a, b) = e2e_stack, e2e_servers
-    code = session_on(stack, a, b, [("Python", PYTHON_MINUTES), ("Django", 1)])
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            lena = open_person(browser, a, "lena", "Lena Lead")
-            ivan = open_person(browser, b, "ivan", "Ivan Petrov")
-            olga = open_person(browser, b, "olga", "Olga Sidorova")
-            for person in (lena, ivan, olga):
-                open_live(person, code)
-            start_blocks(lena, [(ivan, "Python"), (olga, "Django")])
-            yield Panel(stack, a, b, browser, code, lena, ivan, olga)
-        finally:
-            browser.close()
-
-
-def content_strings(stack: Stack) -> list[str]:
-    """What is data on the page, not interface (longest first)."""
-    queries = [
-        "SELECT first_name || ' ' || last_name FROM accounts_user",
-        "SELECT name FROM questionbank_topic",
-        "SELECT text FROM questionbank_question",
-        "SELECT reference_answer FROM questionbank_question",
-        "SELECT full_name FROM candidates_candidate",
-    ]
-    found: set[str] = set()
-    for query in queries:
-        for (value,) in sql(stack, query):
-            # Questions are Markdown: the page shows them without the backticks.
-            found.update(line.strip().replace("`", "") for line in str(value or "").splitlines())
-    return sorted((s for s in found if s), key=len, reverse=True)
+    a, b = e2e_servers
+    with running_panel(e2e_stack, a, b, PYTHON_MINUTES, opener=open_person) as running:
+        yield running
 
 
 def interface_text(page: Page, content: list[str]) -> str:

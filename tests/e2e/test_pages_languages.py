@@ -18,9 +18,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from tests.e2e.live_pages import content_strings
 from tests.e2e.servers import DEMO_PASSWORD, Server, Stack
 from tests.e2e.test_browser_flow import CHROMIUM, CHROMIUM_ARGS, WAIT_MS
-from tests.e2e.test_multiprocess import ready_session, sql
+from tests.e2e.test_multiprocess import ready_session
 
 pytestmark = [pytest.mark.browser, pytest.mark.processes]
 
@@ -48,30 +49,6 @@ class Visit:
     page: str
     leaks: list[str] = field(default_factory=list)
     violations: list[str] = field(default_factory=list)
-
-
-def content_strings(stack: Stack) -> list[str]:
-    """Everything on the pages that is data, longest first (so a name inside a longer text
-    goes with it)."""
-    queries = [
-        "SELECT first_name || ' ' || last_name FROM accounts_user",
-        "SELECT first_name FROM accounts_user",
-        "SELECT last_name FROM accounts_user",
-        "SELECT username FROM accounts_user",
-        "SELECT name FROM questionbank_topic",
-        "SELECT description FROM questionbank_topic",
-        "SELECT text FROM questionbank_question",
-        "SELECT reference_answer FROM questionbank_question",
-        "SELECT full_name FROM candidates_candidate",
-        "SELECT name FROM cabinet_team",
-        "SELECT description FROM cabinet_team",
-        "SELECT name FROM cabinet_rejectionreason",
-        "SELECT text FROM sessions_live_askedquestion",
-        "SELECT note FROM sessions_live_askedquestion",
-        "SELECT summary FROM sessions_live_feedbackrecord",
-    ]
-    found = {row[0] for query in queries for row in sql(stack, query) if row[0]}
-    return sorted((s.strip() for s in found if s.strip()), key=len, reverse=True)
 
 
 def interface_text(page: Page, content: list[str]) -> str:
