@@ -55,6 +55,16 @@ EVENT_LABELS = {
     "hire": pgettext_lazy("candidate event", "hired"),
     "withdraw": pgettext_lazy("candidate event", "withdrawn"),
     "reopen": pgettext_lazy("candidate event", "decision reopened"),
+    # Facts of the higher apps, written through ``candidate_record`` (this app only names
+    # them so the history reads them in the reader's language).
+    "interview_created": pgettext_lazy("candidate event", "interview created"),
+    "interview_closed": pgettext_lazy("candidate event", "interview closed"),
+    "round_assigned": pgettext_lazy("candidate event", "round assigned"),
+    "round_rescheduled": pgettext_lazy("candidate event", "round rescheduled"),
+    "round_cancelled": pgettext_lazy("candidate event", "round cancelled"),
+    "round_rated": pgettext_lazy("candidate event", "round rated"),
+    "round_session": pgettext_lazy("candidate event", "live session results"),
+    "resume_replaced": pgettext_lazy("candidate event", "resume replaced"),
 }
 
 
@@ -394,3 +404,21 @@ def candidate_move(
         candidate.status = row.status
         candidate.updated_at = row.updated_at
     return row
+
+
+def candidate_record(
+    *,
+    candidate: Candidate | int,
+    kind: str,
+    by: User | None,
+    details: Mapping[str, Any] | None = None,
+) -> CandidateEvent:
+    """One line of the candidate's history that is not a status move (a round assigned or
+    rated, a live session's results, a resume replaced): higher apps tell it here instead of
+    writing history rows themselves. ``kind`` is one of ``EVENT_LABELS``."""
+    if kind in lifecycle.MOVES or kind not in EVENT_LABELS:
+        raise ValueError(f"{kind!r} is not a history fact (moves go through candidate_move)")
+    pk = candidate if isinstance(candidate, int) else candidate.pk
+    return CandidateEvent.objects.create(
+        candidate_id=pk, kind=kind, by=by, details=dict(details or {})
+    )
