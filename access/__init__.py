@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 if TYPE_CHECKING:
     import arbiter
@@ -39,6 +39,18 @@ from access.bank import (
     has_any,
 )
 from access.bank import signed_in as _signed_in
+from access.interviews import (
+    can_manage_interviews,
+    can_manage_plans,
+    can_rate_round,
+    can_start_round_session,
+    can_view_interviewer_history,
+    can_view_plans,
+    can_view_round,
+    can_view_round_ratings,
+    is_on_round,
+    visible_rounds,
+)
 from access.pipeline import (
     can_manage_positions,
     can_manage_vendors,
@@ -63,6 +75,16 @@ __all__ = [
     "can_edit_bank",
     "can_keep_bank",
     "can_manage_candidates",
+    "can_manage_interviews",
+    "can_manage_plans",
+    "can_rate_round",
+    "can_start_round_session",
+    "can_view_interviewer_history",
+    "can_view_plans",
+    "can_view_round",
+    "can_view_round_ratings",
+    "is_on_round",
+    "visible_rounds",
     "can_manage_positions",
     "can_manage_vendors",
     "can_retire_questions",
@@ -212,6 +234,10 @@ def visible_candidates(*, user: User) -> QuerySet[Candidate]:
         return candidates
     if not _signed_in(user):
         return candidates.none()
+    from access.interviews import rounds_of_candidate_filter
+
+    # Interviewers see the candidates of their sessions and of the rounds they are on.
     return candidates.filter(
-        Exists(Membership.objects.filter(session__candidate=OuterRef("pk"), user=user))
+        Q(Exists(Membership.objects.filter(session__candidate=OuterRef("pk"), user=user)))
+        | rounds_of_candidate_filter(user)
     )

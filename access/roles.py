@@ -3,8 +3,8 @@ may make is the lifecycle's rule; which roles they hold is this access rule.
 
 * ``recruiter``: manages candidates (``accounts.manage_candidates``);
 * ``manager``: decides on candidates (``accounts.decide_candidates``);
-* ``interviewer``: runs interviews and is on one of this candidate's rounds (today: a member
-  of one of the candidate's live sessions), so only when a candidate is named.
+* ``interviewer``: runs interviews and is on one of this candidate's rounds (as interviewer
+  or assistant) or a member of one of their live sessions, so only when a candidate is named.
 
 ``system`` is never a person's: services acting on a fact pass it themselves.
 """
@@ -31,8 +31,13 @@ def roles_of(user: User | None, candidate: Candidate | None = None) -> frozenset
     if user.has_perm(DECIDE):
         roles.add(lifecycle.MANAGER)
     if candidate is not None and user.has_perm(INTERVIEW):
+        from access.interviews import on_rounds_filter
+        from interviews.models import Round
         from sessions_live.models import Membership
 
-        if Membership.objects.filter(session__candidate=candidate, user=user).exists():
+        if (
+            Membership.objects.filter(session__candidate=candidate, user=user).exists()
+            or Round.objects.filter(on_rounds_filter(user), candidate=candidate).exists()
+        ):
             roles.add(lifecycle.INTERVIEWER)
     return frozenset(roles)

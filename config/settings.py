@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "sessions_live",
     "notify",
     "cabinet",
+    "interviews",
     "api",
     "search",
     "portal",

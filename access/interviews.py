@@ -1,0 +1,116 @@
+"""Who may see or do what with interview plans, interviews and rounds: part of the one access
+module (``access`` re-exports it).
+
+* recruiters keep plans, create candidates' interviews, assign and cancel rounds;
+* managers and recruiters see every round; an interviewer sees the rounds they are on (as the
+  interviewer or an assistant) and those rounds' candidates;
+* a one-to-one round is rated by its interviewer only; a panel round's live session is
+  started (led) by its interviewer only;
+* a round's ratings and feedback: managers, recruiters and the round's own interviewers;
+  a panel round's are its session's results, so ``can_view_results``'s rule holds for them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+import access
+from access.bank import has_all, has_any
+from access.bank import signed_in as _signed_in
+
+if TYPE_CHECKING:
+    from interviews.models import Round
+
+
+def can_manage_plans(user: Any) -> bool:
+    return has_all(user, [access.RECRUIT])
+
+
+def can_manage_interviews(user: Any) -> bool:
+    """Create a candidate's interview, assign, reschedule and cancel its rounds."""
+    return has_all(user, [access.RECRUIT])
+
+
+def can_view_plans(user: Any) -> bool:
+    return has_any(user, [access.RECRUIT, access.DECIDE, access.INTERVIEW])
+
+
+def is_on_round(user: Any, round_: Round) -> bool:
+    if not _signed_in(user):
+        return False
+    if round_.interviewer_id == user.pk:
+        return True
+    return round_.assistants.filter(pk=user.pk).exists()
+
+
+def can_view_round(user: Any, round_: Round) -> bool:
+    return access.sees_all_candidates(user) or is_on_round(user, round_)
+
+
+def can_rate_round(user: Any, round_: Round) -> bool:
+    from interviews.models import RoundKind
+
+    return (
+        round_.kind == RoundKind.ONE_TO_ONE
+        and _signed_in(user)
+        and round_.interviewer_id == user.pk
+        and access.can_run_interviews(user)
+        and round_.status in ("planned", "scheduled")
+    )
+
+
+def can_start_round_session(user: Any, round_: Round) -> bool:
+    from interviews.models import RoundKind
+
+    return (
+        round_.kind == RoundKind.PANEL
+        and _signed_in(user)
+        and round_.interviewer_id == user.pk
+        and access.can_run_interviews(user)
+        and round_.session_id is None
+        and round_.status in ("planned", "scheduled")
+    )
+
+
+def can_view_round_ratings(user: Any, round_: Round) -> bool:
+    if round_.session_id is not None:
+        return access.can_view_results(user, round_.session)
+    return has_any(user, [access.DECIDE, access.RECRUIT]) or is_on_round(user, round_)
+
+
+def can_view_interviewer_history(user: Any, person: Any) -> bool:
+    """An interviewer's rounds and load: the person themselves, managers and recruiters."""
+    if not _signed_in(user):
+        return False
+    return user.pk == person.pk or access.sees_all_candidates(user)
+
+
+def on_rounds_filter(user: Any, prefix: str = "") -> Q:
+    """Rows whose round (``prefix`` leading to it) has ``user`` on it."""
+    return Q(**{f"{prefix}interviewer": user}) | Q(**{f"{prefix}assistants": user})
+
+
+def visible_rounds(*, user: Any) -> QuerySet[Round]:
+    from interviews.models import Round
+
+    rounds = Round.objects.all()
+    if access.sees_all_candidates(user):
+        return rounds
+    if not _signed_in(user):
+        return rounds.none()
+    assisted = Round.assistants.through.objects.filter(round=OuterRef("pk"), user=user)
+    return rounds.filter(Q(interviewer=user) | Exists(assisted))
+
+
+def rounds_of_candidate_filter(user: Any) -> Q:
+    """``Candidate`` rows with a round ``user`` is on (for ``visible_candidates``)."""
+    from interviews.models import Round
+
+    assisted = Round.assistants.through.objects.filter(
+        round__candidate=OuterRef("pk"), user=user
+    )
+    return Q(Exists(Round.objects.filter(candidate=OuterRef("pk"), interviewer=user))) | Q(
+        Exists(assisted)
+    )

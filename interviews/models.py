@@ -1,0 +1,281 @@
+"""Interview plans (a position's ordered rounds) and a candidate's interviews built from them.
+
+A plan is the position's ``PlanRound`` rows in ``order``; each names its kind, duration,
+aspects with expected points, a default interviewer with assistants, instructions and (for a
+panel) the bank's topics. A candidate's ``Interview`` copies the plan into ``Round`` rows at
+creation, so editing the plan later changes no interview already under way.
+
+Only ``interviews.services`` writes these rows.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from candidates.models import Candidate, Position
+from questionbank.models import Topic
+from sessions_live.models import LiveSession
+
+MAX_ROUNDS = 20
+MAX_ASPECTS = 20
+MAX_POINTS = 100
+
+
+class RoundKind(models.TextChoices):
+    ONE_TO_ONE = "one_to_one", pgettext_lazy("round kind", "one-to-one")
+    PANEL = "panel", pgettext_lazy("round kind", "panel (live session)")
+
+
+class PlanRound(models.Model):
+    position = models.ForeignKey(
+        Position, on_delete=models.CASCADE, related_name="plan_rounds", verbose_name=_("position")
+    )
+    order = models.PositiveSmallIntegerField(_("order"))
+    name = models.CharField(pgettext_lazy("round", "name"), max_length=200)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=RoundKind.choices, default=RoundKind.ONE_TO_ONE
+    )
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("duration, minutes"),
+        default=60,
+        validators=[MinValueValidator(5), MaxValueValidator(480)],
+    )
+    default_interviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("default interviewer"),
+    )
+    assistants = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assisting interviewers"),
+    )
+    instructions = models.TextField(_("instructions for the interviewers"), blank=True)
+    topics = models.ManyToManyField(
+        Topic, blank=True, related_name="+", verbose_name=_("topics (panel rounds)")
+    )
+
+    class Meta:
+        ordering = ["position", "order", "id"]
+        verbose_name = _("plan round")
+        verbose_name_plural = _("plan rounds")
+        constraints = [
+            models.UniqueConstraint(fields=["position", "order"], name="plan_round_order_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position} · {self.order + 1}. {self.name}"
+
+
+class PlanAspect(models.Model):
+    plan_round = models.ForeignKey(
+        PlanRound, on_delete=models.CASCADE, related_name="aspects", verbose_name=_("round")
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    name = models.CharField(pgettext_lazy("aspect", "name"), max_length=200)
+    expected_points = models.PositiveSmallIntegerField(
+        _("expected points"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_POINTS)],
+    )
+
+    class Meta:
+        ordering = ["plan_round", "order", "id"]
+        verbose_name = _("aspect")
+        verbose_name_plural = _("aspects")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Interview(models.Model):
+    """One candidate's run through a position's plan. At most one is open per candidate."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", pgettext_lazy("interview status", "open")
+        CLOSED = "closed", pgettext_lazy("interview status", "closed")
+
+    candidate = models.ForeignKey(
+        Candidate, on_delete=models.PROTECT, related_name="interviews", verbose_name=_("candidate")
+    )
+    position = models.ForeignKey(
+        Position, on_delete=models.PROTECT, related_name="interviews", verbose_name=_("position")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("interview")
+        verbose_name_plural = _("interviews")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["candidate"], condition=Q(status="open"), name="one_open_interview"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.candidate} · {self.position}"
+
+
+class Round(models.Model):
+    class Status(models.TextChoices):
+        PLANNED = "planned", pgettext_lazy("round status", "not scheduled")
+        SCHEDULED = "scheduled", pgettext_lazy("round status", "scheduled")
+        RUNNING = "running", pgettext_lazy("round status", "live session running")
+        DONE = "done", pgettext_lazy("round status", "done")
+        CANCELLED = "cancelled", pgettext_lazy("round status", "cancelled")
+
+    class Outcome(models.TextChoices):
+        SELECTED = "selected", pgettext_lazy("round outcome", "selected")
+        REJECTED = "rejected", pgettext_lazy("round outcome", "rejected")
+
+    class Recommendation(models.TextChoices):
+        STRONG_NO = "strong_no", pgettext_lazy("recommendation", "strong no")
+        NO = "no", pgettext_lazy("recommendation", "no")
+        YES = "yes", pgettext_lazy("recommendation", "yes")
+        STRONG_YES = "strong_yes", pgettext_lazy("recommendation", "strong yes")
+
+    interview = models.ForeignKey(
+        Interview, on_delete=models.CASCADE, related_name="rounds", verbose_name=_("interview")
+    )
+    # Denormalised from the interview: the calendar, the interviewer's history and the
+    # reports filter rounds by candidate and position without a join through interviews.
+    candidate = models.ForeignKey(
+        Candidate, on_delete=models.PROTECT, related_name="rounds", verbose_name=_("candidate")
+    )
+    position = models.ForeignKey(
+        Position, on_delete=models.PROTECT, related_name="rounds", verbose_name=_("position")
+    )
+    order = models.PositiveSmallIntegerField(_("order"))
+    name = models.CharField(pgettext_lazy("round", "name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=RoundKind.choices)
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("duration, minutes"),
+        default=60,
+        validators=[MinValueValidator(5), MaxValueValidator(480)],
+    )
+    instructions = models.TextField(_("instructions for the interviewers"), blank=True)
+    interviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="rounds",
+        verbose_name=_("interviewer"),
+    )
+    assistants = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="assisted_rounds",
+        verbose_name=_("assisting interviewers"),
+    )
+    topics = models.ManyToManyField(Topic, blank=True, related_name="+", verbose_name=_("topics"))
+    starts_at = models.DateTimeField(_("starts at"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PLANNED
+    )
+    session = models.OneToOneField(
+        LiveSession,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="round",
+        verbose_name=_("live session"),
+    )
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, blank=True)
+    recommendation = models.CharField(
+        _("overall recommendation"), max_length=12, choices=Recommendation.choices, blank=True
+    )
+    feedback = models.TextField(_("feedback"), blank=True)
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("rated by"),
+    )
+    rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
+    # The calendar event's identity: the same UID for every version of this round's event,
+    # SEQUENCE bumped on each change of its time, people or status (RFC 5545 §3.8.7.4).
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    sequence = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["interview", "order", "id"]
+        verbose_name = _("round")
+        verbose_name_plural = _("rounds")
+        constraints = [
+            models.UniqueConstraint(fields=["interview", "order"], name="round_order_once")
+        ]
+        indexes = [
+            models.Index(fields=["starts_at"], name="round_starts_at"),
+            models.Index(fields=["interviewer", "starts_at"], name="round_interviewer_starts"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.candidate} · {self.order + 1}. {self.name}"
+
+    @property
+    def ends_at(self):  # type: ignore[no-untyped-def]
+        from datetime import timedelta
+
+        return (
+            None
+            if self.starts_at is None
+            else self.starts_at + timedelta(minutes=self.duration_minutes)
+        )
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (self.Status.PLANNED, self.Status.SCHEDULED, self.Status.RUNNING)
+
+
+class RoundAspect(models.Model):
+    """An aspect the round rates, copied from the plan, with the points it received."""
+
+    round = models.ForeignKey(
+        Round, on_delete=models.CASCADE, related_name="aspects", verbose_name=_("round")
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    name = models.CharField(pgettext_lazy("aspect", "name"), max_length=200)
+    expected_points = models.PositiveSmallIntegerField(
+        _("expected points"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_POINTS)],
+    )
+    # Null until rated. A panel round's aspects are its topics, with the session's scores.
+    points = models.PositiveSmallIntegerField(_("points received"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        ordering = ["round", "order", "id"]
+        verbose_name = _("round aspect")
+        verbose_name_plural = _("round aspects")
+
+    def __str__(self) -> str:
+        return self.name
