@@ -17,6 +17,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
     path("", include("portal.urls")),  # home, candidates, /favicon.ico
+    path("", include("interviews.urls")),  # plans, rounds, ratings, calendar, drives
     path("", include("sessions_live.urls")),
     path("", include("questionbank.urls")),
     path("", include("search.urls")),

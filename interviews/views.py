@@ -1,0 +1,1 @@
+"""Pages of plans, interviews, rounds and ratings (being written)."""
