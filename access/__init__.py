@@ -51,12 +51,21 @@ from access.interviews import (
     is_on_round,
     visible_rounds,
 )
+from access.people import (
+    can_change_person,
+    can_create_person,
+    can_manage_people,
+    can_set_active,
+    can_set_roles,
+    grantable_roles,
+)
 from access.pipeline import (
     can_manage_positions,
     can_manage_vendors,
     can_view_positions,
     can_view_vendors,
 )
+from access.resumes import can_download_resume, can_upload_resume
 
 DECIDE = "accounts.decide_candidates"
 RECRUIT = "accounts.manage_candidates"
@@ -71,11 +80,15 @@ __all__ = [
     "INTERVIEW",
     "RECRUIT",
     "SEE_ALL",
+    "can_change_person",
+    "can_create_person",
     "can_decide",
+    "can_download_resume",
     "can_edit_bank",
     "can_keep_bank",
     "can_manage_candidates",
     "can_manage_interviews",
+    "can_manage_people",
     "can_manage_plans",
     "can_rate_round",
     "can_start_round_session",
@@ -89,6 +102,9 @@ __all__ = [
     "can_manage_vendors",
     "can_retire_questions",
     "can_run_interviews",
+    "can_set_active",
+    "can_set_roles",
+    "can_upload_resume",
     "can_view_bank",
     "can_view_candidate",
     "can_view_decision",
@@ -96,6 +112,7 @@ __all__ = [
     "can_view_results",
     "can_view_session",
     "can_view_vendors",
+    "grantable_roles",
     "has_all",
     "has_any",
     "is_member",

@@ -22,5 +22,6 @@ def roles(request: HttpRequest) -> dict[str, Any]:
             "recruit": access.can_manage_candidates(user),
             "view_positions": access.can_view_positions(user),
             "view_vendors": access.can_view_vendors(user),
+            "manage_people": access.can_manage_people(user),
         }
     }
