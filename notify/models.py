@@ -26,6 +26,8 @@ class Outbox(models.Model):
     class Kind(models.TextChoices):
         DECISION = "decision", _("decision")
         REOPENED = "reopened", _("decision reopened")
+        # A person's account: the link to set their password when a recruiter creates them.
+        ACCOUNT = "account", _("account")
 
     decision = models.ForeignKey(
         "cabinet.Decision",
