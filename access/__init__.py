@@ -48,6 +48,7 @@ from access.interviews import (
     can_view_plans,
     can_view_round,
     can_view_round_ratings,
+    interviewers,
     is_on_round,
     visible_rounds,
 )
@@ -96,6 +97,7 @@ __all__ = [
     "can_view_plans",
     "can_view_round",
     "can_view_round_ratings",
+    "interviewers",
     "is_on_round",
     "visible_rounds",
     "can_manage_positions",

@@ -22,6 +22,9 @@ def roles(request: HttpRequest) -> dict[str, Any]:
             "recruit": access.can_manage_candidates(user),
             "view_positions": access.can_view_positions(user),
             "view_vendors": access.can_view_vendors(user),
+            "manage_plans": access.can_manage_plans(user),
+            "manage_interviews": access.can_manage_interviews(user),
+            "view_plans": access.can_view_plans(user),
             "manage_people": access.can_manage_people(user),
         }
     }

@@ -108,9 +108,32 @@ def rounds_of_candidate_filter(user: Any) -> Q:
     """``Candidate`` rows with a round ``user`` is on (for ``visible_candidates``)."""
     from interviews.models import Round
 
-    assisted = Round.assistants.through.objects.filter(
-        round__candidate=OuterRef("pk"), user=user
-    )
+    assisted = Round.assistants.through.objects.filter(round__candidate=OuterRef("pk"), user=user)
     return Q(Exists(Round.objects.filter(candidate=OuterRef("pk"), interviewer=user))) | Q(
         Exists(assisted)
+    )
+
+
+def interviewers() -> QuerySet[Any]:
+    """Active people who may be put on a round: holders of the interviewing permission
+    through a group or of their own, and superusers."""
+    from django.contrib.auth import get_user_model
+
+    app, codename = access.INTERVIEW.split(".")
+    perm = Q(permissions__content_type__app_label=app, permissions__codename=codename)
+    from django.contrib.auth.models import Group
+
+    groups = Group.objects.filter(perm)
+    users = get_user_model().objects.filter(is_active=True)
+    return (
+        users.filter(
+            Q(is_superuser=True)
+            | Q(groups__in=groups)
+            | Q(
+                user_permissions__content_type__app_label=app,
+                user_permissions__codename=codename,
+            )
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "username")
     )

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 import access
@@ -21,6 +22,7 @@ from accounts.middleware import set_language_cookie
 from accounts.roles import ROLE_LABELS
 from candidates import services as candidates
 from candidates.models import Candidate
+from interviews import selectors as interview_selectors
 from portal.forms import ProfileForm
 from questionbank.models import Question, Topic
 from sessions_live.models import LiveSession
@@ -84,11 +86,16 @@ def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "history": _history(candidate, urls),
             "positions": list(candidate.positions.order_by("title", "id")),
+            "interviews": interview_selectors.candidate_interviews(candidate, request.user),
         },
     )
 
 
 HISTORY_LIMIT = 200
+_OUTCOMES = {
+    "selected": pgettext_lazy("round outcome", "selected"),
+    "rejected": pgettext_lazy("round outcome", "rejected"),
+}
 
 
 def _history(candidate: Candidate, session_urls: dict[str, str]) -> list[dict[str, Any]]:
@@ -111,6 +118,13 @@ def _history(candidate: Candidate, session_urls: dict[str, str]) -> list[dict[st
                 "target": statuses.get(details.get("to", ""), ""),
                 "fields": [str(labels.get(name, name)) for name in details.get("fields", [])],
                 "session": code if code in session_urls else "",
+                # A round's fact: its name, linked (the round page asks who may open it),
+                # and the points it gave against the expected.
+                "round": details.get("round_name", ""),
+                "round_id": details.get("round") if isinstance(details.get("round"), int) else None,
+                "points": details.get("points"),
+                "expected": details.get("expected"),
+                "outcome": _OUTCOMES.get(details.get("outcome", ""), ""),
                 "url": session_urls.get(code, "") if code else "",
                 "who": event.by.display_name if event.by else _("Roundtable (automatically)"),
             }

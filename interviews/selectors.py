@@ -1,0 +1,122 @@
+"""Reads of plans, rounds and rating sheets, shaped for pages and the API. Each list is a fixed
+number of queries whatever its length (select_related / prefetch_related)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any
+
+from django.db.models import Count, Prefetch, QuerySet
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+import access
+from interviews.models import Interview, PlanRound, Round
+
+HISTORY_LIMIT = 300
+WEEKS_SHOWN = 12
+
+
+def plan_of(position: Any) -> list[PlanRound]:
+    return list(
+        PlanRound.objects.filter(position=position)
+        .select_related("default_interviewer")
+        .prefetch_related("aspects", "assistants", "topics")
+        .order_by("order")
+    )
+
+
+def rounds_with_parts(rounds: QuerySet[Round]) -> QuerySet[Round]:
+    return rounds.select_related(
+        "interviewer", "candidate", "position", "session", "rated_by", "interview"
+    ).prefetch_related("aspects", "assistants", "topics")
+
+
+def candidate_interviews(candidate: Any, user: Any) -> list[dict[str, Any]]:
+    """The candidate's interviews with the rounds ``user`` may see, newest first."""
+    visible = rounds_with_parts(access.visible_rounds(user=user).filter(candidate=candidate))
+    interviews = (
+        Interview.objects.filter(candidate=candidate)
+        .select_related("position")
+        .prefetch_related(Prefetch("rounds", queryset=visible.order_by("order"), to_attr="shown"))
+        .order_by("-created_at", "-id")
+    )
+    return [{"interview": i, "rounds": i.shown} for i in interviews if i.shown]
+
+
+def rating_sheets(rounds: Iterable[Round], user: Any) -> list[dict[str, Any]]:
+    """A sheet per rated round whose ratings ``user`` may see: each aspect's points against
+    the expected with its comment, the totals, the feedback and the verdict."""
+    sheets = []
+    for round_ in rounds:
+        if round_.status != Round.Status.DONE or not access.can_view_round_ratings(user, round_):
+            continue
+        aspects = list(round_.aspects.all())
+        points = sum(a.points or 0 for a in aspects)
+        expected = sum(a.expected_points for a in aspects)
+        sheets.append(
+            {
+                "round": round_,
+                "aspects": aspects,
+                "points": points,
+                "expected": expected,
+                "percent": round(100 * points / expected) if expected else None,
+            }
+        )
+    return sheets
+
+
+def sheet_chart(sheets: list[dict[str, Any]]) -> dict[str, Any]:
+    """Expected against received points per aspect, for ``cabinet/stats.js``'s bar chart (the
+    same shape the cabinet's charts use) and the table beside it."""
+    labels, expected, received = [], [], []
+    for sheet in sheets:
+        for aspect in sheet["aspects"]:
+            name = aspect.name if len(sheets) == 1 else f"{sheet['round'].name}: {aspect.name}"
+            labels.append(name)
+            expected.append(aspect.expected_points)
+            received.append(aspect.points or 0)
+    series = [
+        {"name": _("Expected"), "values": expected, "colour": "#b7c3d0"},
+        {"name": _("Received"), "values": received, "colour": "#2f6f9f"},
+    ]
+    return {
+        "title": _("Points per aspect: expected and received"),
+        "horizontal": True,
+        "stacked": False,
+        "series": series if labels else [],
+        "data": {
+            "labels": labels,
+            "series": series if labels else [],
+            "horizontal": True,
+            "stacked": False,
+        },
+        "rows": [
+            (label, [e, r], None) for label, e, r in zip(labels, expected, received, strict=True)
+        ],
+    }
+
+
+def load_per_week(person: Any, *, weeks: int = WEEKS_SHOWN) -> list[dict[str, Any]]:
+    """How many rounds ``person`` is on per week (by the round's time, in the viewer's zone),
+    the last ``weeks`` weeks up to the next four."""
+    now = timezone.localtime()
+    start = (now - timedelta(weeks=weeks)).replace(hour=0, minute=0, second=0, microsecond=0)
+    start -= timedelta(days=start.weekday())
+    end = start + timedelta(weeks=weeks + 5)
+    counted = (
+        Round.objects.filter(access.interviews.on_rounds_filter(person))
+        .filter(starts_at__gte=start, starts_at__lt=end)
+        .exclude(status=Round.Status.CANCELLED)
+        .annotate(week=TruncWeek("starts_at", tzinfo=timezone.get_current_timezone()))
+        .values("week")
+        .annotate(count=Count("id", distinct=True))
+    )
+    by_week = {row["week"].date(): row["count"] for row in counted}
+    rows = []
+    for n in range(weeks + 5):
+        monday = (start + timedelta(weeks=n)).date()
+        rows.append({"week": monday, "count": by_week.get(monday, 0)})
+    return rows

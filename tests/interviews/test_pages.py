@@ -1,0 +1,183 @@
+"""The pages of plans, interviews, rounds and rating sheets, through the test client: a
+recruiter keeps the plan and assigns rounds (times in their own zone), the interviewer rates,
+the sheets show points against the expected; whoever may not gets 403 and nothing changes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.db import connection
+
+from candidates.models import Candidate
+from interviews import services
+from interviews.models import Interview, PlanRound, Round
+from tests.factories import UserFactory
+from tests.interviews.helpers import candidate_on, three_round_position
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def recruiter(roles):  # noqa: ANN001, ANN201
+    return UserFactory(username="rita", first_name="Rita", roles=["recruiter"], time_zone="Europe/Moscow", time_zone_from_browser=False)
+
+
+@pytest.fixture
+def position(recruiter, ann, lead, bob):  # noqa: ANN001, ANN201
+    return three_round_position(recruiter, ann, lead, bob)
+
+
+def _client(user) -> Client:  # noqa: ANN001
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_a_recruiter_adds_a_round_with_aspects_and_moves_it(position, recruiter, ann) -> None:  # noqa: ANN001
+    client = _client(recruiter)
+    page = client.get(f"/positions/{position.pk}/plan/")
+    assert page.status_code == 200 and "Technical panel" in page.content.decode()
+    response = client.post(
+        f"/positions/{position.pk}/plan/new/",
+        {
+            "name": "Bar raiser",
+            "kind": "one_to_one",
+            "duration_minutes": "45",
+            "default_interviewer": ann.pk,
+            "aspect_name": ["Judgement", "Ownership", ""],
+            "aspect_points": ["10", "", ""],
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    added = PlanRound.objects.get(position=position, name="Bar raiser")
+    assert added.order == 3 and added.duration_minutes == 45
+    assert list(added.aspects.values_list("name", "expected_points")) == [("Judgement", 10), ("Ownership", 5)]
+    client.post(f"/positions/{position.pk}/plan/{added.pk}/move/", {"by": "-1"})
+    added.refresh_from_db()
+    assert added.order == 2
+
+
+def test_a_bad_aspect_is_refused_with_its_reason_and_nothing_saved(position, recruiter) -> None:  # noqa: ANN001
+    response = _client(recruiter).post(
+        f"/positions/{position.pk}/plan/new/",
+        {"name": "Odd", "kind": "one_to_one", "duration_minutes": "30",
+         "aspect_name": ["Depth"], "aspect_points": ["500"]},  # fmt: skip
+    )
+    assert response.status_code == 200
+    assert "Expected points are between 1 and 100." in response.content.decode()
+    assert not PlanRound.objects.filter(name="Odd").exists()
+
+
+def test_interviewers_read_the_plan_but_may_not_change_it(position, ann) -> None:  # noqa: ANN001
+    client = _client(ann)
+    assert client.get(f"/positions/{position.pk}/plan/").status_code == 200
+    assert client.get(f"/positions/{position.pk}/plan/new/").status_code == 403
+    first = position.plan_rounds.get(order=0)
+    assert client.post(f"/positions/{position.pk}/plan/{first.pk}/delete/").status_code == 403
+    assert position.plan_rounds.count() == 3
+
+
+def test_new_interview_asks_before_replacing_an_open_one(position, recruiter) -> None:  # noqa: ANN001
+    carla = candidate_on(position, recruiter)
+    client = _client(recruiter)
+    assert client.post(f"/candidates/{carla.pk}/interviews/new/", {"position": position.pk}).status_code == 302
+    asked = client.post(f"/candidates/{carla.pk}/interviews/new/", {"position": position.pk})
+    assert asked.status_code == 409 and "still open" in asked.content.decode()
+    assert Interview.objects.filter(candidate=carla).count() == 1
+    replaced = client.post(
+        f"/candidates/{carla.pk}/interviews/new/", {"position": position.pk, "replace_open": "1"}
+    )
+    assert replaced.status_code == 302
+    assert list(Interview.objects.filter(candidate=carla).values_list("status", flat=True)) == ["open", "closed"]
+
+
+def test_assigning_on_the_page_takes_the_recruiters_zone_and_rating_moves_the_candidate(
+    position, recruiter, ann, bob  # noqa: ANN001
+) -> None:
+    carla = candidate_on(position, recruiter)
+    interview = services.interview_create(candidate=carla, position=position, by=recruiter)
+    first = interview.rounds.get(order=0)
+    client = _client(recruiter)
+    response = client.post(
+        f"/rounds/{first.pk}/assign/",
+        {"interviewer": ann.pk, "assistants": [bob.pk], "starts_at": "2026-12-07T12:00",
+         "duration_minutes": "60", "instructions": "Ask about the last project"},  # fmt: skip
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    first.refresh_from_db()
+    assert first.starts_at == datetime(2026, 12, 7, 9, 0, tzinfo=UTC)  # 12:00 in Moscow
+    assert Candidate.objects.get(pk=carla.pk).status == "scheduled"
+
+    # Bob assists: he sees the round but may not rate it; Ann rates it.
+    assert _client(bob).get(f"/rounds/{first.pk}/").status_code == 200
+    assert _client(bob).get(f"/rounds/{first.pk}/rate/").status_code == 403
+    aspects = list(first.aspects.all())
+    annc = _client(ann)
+    page = annc.get(f"/rounds/{first.pk}/rate/")
+    assert page.status_code == 200 and "Communication" in page.content.decode()
+    missing = annc.post(f"/rounds/{first.pk}/rate/", {
+        f"points_{aspects[0].pk}": "4", "feedback": "Good", "recommendation": "yes", "outcome": "selected",
+    })  # fmt: skip
+    assert missing.status_code == 400 and "Rate every aspect" in missing.content.decode()
+    assert Round.objects.get(pk=first.pk).status == "scheduled"
+    done = annc.post(f"/rounds/{first.pk}/rate/", {
+        f"points_{aspects[0].pk}": "4", f"comment_{aspects[0].pk}": "Clear",
+        f"points_{aspects[1].pk}": "3", "feedback": "Good", "recommendation": "yes", "outcome": "selected",
+    })  # fmt: skip
+    assert done.status_code == 302
+    assert Candidate.objects.get(pk=carla.pk).status == "interviewing"
+    sheet = annc.get(f"/rounds/{first.pk}/").content.decode()
+    assert "7 / 10" in sheet and "chart-ratings-data" in sheet and "Clear" in sheet
+    card = _client(recruiter).get(f"/candidates/{carla.pk}/").content.decode()
+    assert 'data-kind="round_rated"' in card and "7 / 10" in card and "Screening" in card
+    ratings = _client(recruiter).get(f"/candidates/{carla.pk}/ratings/").content.decode()
+    assert "Communication" in ratings and "4 / 5" in ratings
+
+
+def test_an_interviewer_not_on_the_round_sees_neither_it_nor_its_candidate(
+    position, recruiter, roles  # noqa: ANN001
+) -> None:
+    carla = candidate_on(position, recruiter)
+    first = services.interview_create(candidate=carla, position=position, by=recruiter).rounds.get(order=0)
+    outsider = UserFactory(username="otto", roles=["interviewer"])
+    client = _client(outsider)
+    for url in (f"/rounds/{first.pk}/", f"/rounds/{first.pk}/rate/", f"/candidates/{carla.pk}/",
+                f"/candidates/{carla.pk}/ratings/"):  # fmt: skip
+        assert client.get(url).status_code == 403, url
+    assert client.post(f"/rounds/{first.pk}/assign/", {"interviewer": outsider.pk}).status_code == 403
+    assert client.post(f"/rounds/{first.pk}/cancel/").status_code == 403
+    assert Round.objects.get(pk=first.pk).status == "planned"
+
+
+def test_a_panel_round_starts_its_live_session_from_the_round_page(position, recruiter, lead, ann) -> None:  # noqa: ANN001
+    carla = candidate_on(position, recruiter)
+    panel = services.interview_create(candidate=carla, position=position, by=recruiter).rounds.get(order=1)
+    services.round_assign(round_=panel, by=recruiter, interviewer=lead, assistants=[ann],
+                          starts_at=datetime(2026, 12, 8, 9, tzinfo=UTC))  # fmt: skip
+    assert _client(ann).post(f"/rounds/{panel.pk}/session/").status_code == 403
+    response = _client(lead).post(f"/rounds/{panel.pk}/session/")
+    panel.refresh_from_db()
+    assert response.status_code == 302 and response["Location"] == f"/s/{panel.session.code}/"
+    assert panel.session.memberships.filter(user=ann).exists()
+
+
+def _queries(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_list_pages_cost_the_same_queries_with_one_and_many_rounds(position, recruiter, ann) -> None:  # noqa: ANN001
+    carla = candidate_on(position, recruiter)
+    services.interview_create(candidate=carla, position=position, by=recruiter)
+    client = _client(ann)
+    urls = ["/rounds/", f"/people/{ann.pk}/rounds/", f"/candidates/{carla.pk}/ratings/"]
+    few = {url: _queries(client, url) for url in urls}
+    for n in range(20):
+        other = candidate_on(position, recruiter, f"Candidate {n}")
+        services.interview_create(candidate=other, position=position, by=recruiter)
+    many = {url: _queries(client, url) for url in urls}
+    assert many == few
