@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 import access
@@ -268,10 +268,15 @@ def interview_new(request: HttpRequest, pk: int) -> HttpResponse:
                     confirm = services.open_interview(candidate)
                 error = refused.message
             else:
+                count = interview.rounds.count()
                 messages.success(
                     request,
-                    _("The interview for “%(title)s” is created with %(count)d rounds.")
-                    % {"title": chosen.title, "count": interview.rounds.count()},
+                    ngettext(
+                        "The interview for “%(title)s” is created with %(count)d round.",
+                        "The interview for “%(title)s” is created with %(count)d rounds.",
+                        count,
+                    )
+                    % {"title": chosen.title, "count": count},
                 )
                 return redirect("candidate_detail", pk=candidate.pk)
     return render(

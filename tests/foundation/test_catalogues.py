@@ -40,6 +40,7 @@ DECLARED = (
     "search/locale",
     "api/locale",
     "candidates/locale",
+    "interviews/locale",
 )
 DOMAINS = ("django", "djangojs")
 # Never sources of interface strings (the test suite writes English on purpose).
