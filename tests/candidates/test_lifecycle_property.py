@@ -82,7 +82,7 @@ def test_two_recruiters_moving_one_candidate_at_once_leave_one_consistent_status
         barrier = threading.Barrier(2)
         results: dict[str, str] = {}
 
-        def act(user, move: str) -> None:  # noqa: ANN001
+        def act(user, move: str, barrier=barrier, candidate=candidate, results=results) -> None:  # noqa: ANN001
             close_old_connections()
             barrier.wait()
             try:
