@@ -24,16 +24,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import islice
 from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from config.spreadsheet_safety import neutralise, restore
+from config import tables
+from config.spreadsheet_safety import neutralise
 
 COLUMNS = (
     "topic",
@@ -68,7 +67,7 @@ CONTENT_TYPES = {
 
 
 # A row's cells by column, or the reason the reader could not use the row at all.
-Record = dict[str, Any] | str
+Record = tables.Record
 
 
 @dataclass(frozen=True)
@@ -104,18 +103,13 @@ class ParsedBank:
         return not self.errors
 
 
-class BankFileError(Exception):
-    """The file as a whole cannot be read (not this format, no header, too many rows)."""
-
-    def __init__(self, reason: str, line: int = 0) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.line = line
+# The file as a whole cannot be read (not this format, no header, too many rows): the shared
+# readers' error (``config.tables``), under the name this module has always given it.
+BankFileError = tables.TableFileError
 
 
 def format_for(filename: str) -> str | None:
-    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-    return suffix if suffix in FORMATS else None
+    return tables.format_for(filename, FORMATS)
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -203,18 +197,8 @@ def _check_header(names: Sequence[str]) -> set[str]:
     return columns
 
 
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
+_blank = tables.blank
+_text = tables.text
 
 
 def _check_row(
@@ -351,43 +335,14 @@ def topic_fields(rows: Sequence[BankRow], columns: set[str]) -> dict[str, dict[s
 # --- the three readers: (line, record) pairs -----------------------------------------------
 
 
-def _decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise BankFileError(_("The file is not UTF-8 text.")) from error
+# The CSV and .xlsx readers are the shared ones (``config.tables``: the sheet's size checked
+# before any row is built); JSON is the bank's own.
+_decode = tables.decode
+_csv_records = tables.csv_records
 
 
-def _csv_records(data: bytes) -> tuple[list[str] | None, Iterator[tuple[int, Record]]]:
-    text = _decode(data)
-    first_line = text.split("\n", 1)[0]
-    # Spreadsheets in many locales save with ";"; take whichever separates the header.
-    delimiter = max((",", ";", "\t"), key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    try:
-        header = next(reader, None)
-    except csv.Error as error:
-        raise BankFileError(_("The CSV is malformed: %(reason)s") % {"reason": error}, 1) from error
-    if header is None:
-        return None, iter(())
-    names = [name.strip().lower() for name in header]
-
-    def records() -> Iterator[tuple[int, Record]]:
-        end = reader.line_num
-        try:
-            for cells in reader:
-                start, end = end + 1, reader.line_num
-                if any(cell.strip() for cell in cells[len(names) :]):
-                    yield start, _("The row has more cells than the header has columns.")
-                    continue
-                cells = [restore(cell) for cell in cells] + [""] * (len(names) - len(cells))
-                yield start, dict(zip(names, cells[: len(names)], strict=True))
-        except csv.Error as error:
-            raise BankFileError(
-                _("The CSV is malformed: %(reason)s") % {"reason": error}, line=end + 1
-            ) from error
-
-    return names, records()
+def _xlsx_records(data: bytes) -> tables.Records:
+    return tables.xlsx_records(data, max_rows=MAX_ROWS, max_columns=MAX_COLUMNS)
 
 
 def _json_records(data: bytes) -> tuple[list[str] | None, Iterator[tuple[int, Record]]]:
@@ -452,60 +407,6 @@ def _json_records(data: bytes) -> tuple[list[str] | None, Iterator[tuple[int, Re
                 yield line, {name: value.get(name) for name in header}
 
     return header, records()
-
-
-def _xlsx_records(data: bytes) -> tuple[list[str] | None, Iterator[tuple[int, Record]]]:
-    """The first sheet; line numbers are the sheet's row numbers (the header is row 1)."""
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as error:
-        raise BankFileError(_("The file is not an .xlsx workbook.")) from error
-    # The sheet's declared size is checked before any row is built: openpyxl pads every row
-    # to the widest one, so one cell at column XFD in each of 2,000 rows of a 15 KB file would
-    # build 32 million cells. Rows are then read with the column cap and stopped one past the
-    # row limit, whatever the declared size says (it can be missing or wrong).
-    try:
-        sheet = book.worksheets[0] if book.worksheets else None
-        if sheet is not None:
-            width, height = sheet.max_column or 0, sheet.max_row or 0
-            if width > MAX_COLUMNS:
-                raise BankFileError(
-                    ngettext(
-                        "The sheet is %(n)d column wide: at most %(max)d.",
-                        "The sheet is %(n)d columns wide: at most %(max)d.",
-                        width,
-                    )
-                    % {"n": width, "max": MAX_COLUMNS}
-                )
-            if height > MAX_ROWS + 1:
-                raise BankFileError(
-                    _("Too many rows: at most %(n)d per file.") % {"n": MAX_ROWS},
-                    line=MAX_ROWS + 2,
-                )
-        rows = (
-            list(islice(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), MAX_ROWS + 2))
-            if sheet is not None
-            else []
-        )
-    finally:
-        book.close()
-    if not rows:
-        return None, iter(())
-    names = [_text(name).lower() for name in rows[0]]
-    while names and not names[-1]:
-        names.pop()
-
-    def records() -> Iterator[tuple[int, Record]]:
-        for number, cells in enumerate(rows[1:], start=2):
-            if any(not _blank(cell) for cell in cells[len(names) :]):
-                yield number, _("The row has more cells than the header has columns.")
-                continue
-            values = list(cells[: len(names)]) + [None] * (len(names) - len(cells))
-            yield number, dict(zip(names, values, strict=True))
-
-    return names, records()
 
 
 # --- writing ------------------------------------------------------------------------------
