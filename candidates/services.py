@@ -24,7 +24,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
-from candidates import lifecycle
+from candidates import events, lifecycle
 from candidates.models import Candidate, CandidateEvent, Position, Vendor
 from candidates.validators import validate_one_line
 
@@ -199,10 +199,12 @@ def candidate_create(
     vendor: Vendor | None = None,
     positions: Collection[Position] = (),
     tags: str | Iterable[str] = "",
+    history: Mapping[str, Any] | None = None,
 ) -> Candidate:
     """A new candidate card in ``created``, with its first history event (its source,
     vendor and positions in the details); ``CandidateRefused`` and nothing written when the
-    source and vendor disagree, the vendor is inactive or a position is closed."""
+    source and vendor disagree, the vendor is inactive or a position is closed. ``history``:
+    more details for that event (the drive the candidate came in by: ``{"drive": id}``)."""
     if "status" in fields:
         raise ValueError("a new candidate starts as created; its status moves by the lifecycle")
     pipeline = {"source", "vendor", "positions", "tags"} & set(fields)
@@ -226,7 +228,7 @@ def candidate_create(
             candidate=candidate,
             kind="created",
             by=by,
-            details=_origin(source, vendor, positions),
+            details={**_origin(source, vendor, positions), **(history or {})},
         )
     return candidate
 
@@ -399,6 +401,16 @@ def candidate_move(
             kind=move,
             by=by,
             details={"from": outcome.source, "to": outcome.target, **(details or {})},
+        )
+        transaction.on_commit(
+            lambda: events.candidate_moved.send(
+                sender=Candidate,
+                candidate_id=row.pk,
+                move=move,
+                source=outcome.source,
+                target=outcome.target,
+            ),
+            robust=True,
         )
     if isinstance(candidate, Candidate):
         candidate.status = row.status
