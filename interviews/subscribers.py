@@ -1,5 +1,7 @@
 """What the interviews app does on other apps' facts: a panel round's session finished with
-every feedback in brings its scores and feedback back into the round."""
+every feedback in brings its scores and feedback back into the round; a candidate whose
+journey ends (rejected, hired, withdrawn — by a manager's decision or a recruiter) has their
+open interview closed, its rounds not yet held cancelled (and their calendar events)."""
 
 from __future__ import annotations
 
@@ -16,4 +18,20 @@ def connect() -> None:
 
     live_events.session_ready_for_decision.connect(
         on_ready, dispatch_uid="interviews.session_results", weak=False
+    )
+
+    from candidates import events as candidate_events
+
+    def on_moved(sender: object, candidate_id: int, target: str, **kwargs: Any) -> None:
+        from candidates import lifecycle
+        from interviews import services
+        from interviews.models import Interview
+
+        if not lifecycle.is_final(target):
+            return
+        for interview in Interview.objects.filter(candidate_id=candidate_id, status="open"):
+            services.interview_close(interview=interview, by=None)
+
+    candidate_events.candidate_moved.connect(
+        on_moved, dispatch_uid="interviews.candidate_final", weak=False
     )

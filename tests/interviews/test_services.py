@@ -197,3 +197,18 @@ def test_an_empty_plan_or_a_closed_position_is_refused(recruiter) -> None:  # no
         services.interview_create(candidate=carla, position=empty, by=recruiter)
     assert refused.value.code == "empty_plan"
     assert not Interview.objects.exists()
+
+
+def test_a_withdrawn_candidate_has_the_open_interview_closed(position, recruiter, ann) -> None:  # noqa: ANN001
+    from candidates import services as candidates
+
+    carla = candidate_on(position, recruiter)
+    interview = services.interview_create(candidate=carla, position=position, by=recruiter)
+    first = interview.rounds.get(order=0)
+    services.round_assign(round_=first, by=recruiter, interviewer=ann, starts_at=MONDAY)
+    candidates.candidate_move(candidate=carla, move="withdraw", by=recruiter, roles={"recruiter"})
+    interview.refresh_from_db()
+    assert interview.status == "closed"
+    assert set(interview.rounds.values_list("status", flat=True)) == {"cancelled"}
+    first.refresh_from_db()
+    assert first.sequence == 1  # the calendar's CANCEL is a new version of the event
