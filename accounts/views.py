@@ -1,9 +1,14 @@
-"""Logging in (remembering the browser's time zone) and switching the language."""
+"""Logging in (remembering the browser's time zone), setting one's password from the
+one-time link a new person is e-mailed (``accounts.services.password_link``), and switching
+the language."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse_lazy
 from django.views.i18n import set_language as django_set_language
 
 from accounts.forms import LoginForm
@@ -22,6 +27,24 @@ class LoginView(auth_views.LoginView):
             user.time_zone = zone
             user.save(update_fields=["time_zone"])
         return response
+
+
+class PasswordSetView(auth_views.PasswordResetConfirmView):
+    """Django's reset-confirm page: the link's token is valid once, until a password is set
+    (or the person logs in) and for ``PASSWORD_RESET_TIMEOUT``; a deactivated person's link
+    is dead."""
+
+    template_name = "registration/password_set.html"
+    success_url = reverse_lazy("password_set_done")
+    post_reset_login = False
+
+    def get_user(self, uidb64: str) -> Any:
+        user = super().get_user(uidb64)
+        return user if user is not None and user.is_active else None
+
+
+class PasswordSetDoneView(auth_views.PasswordResetCompleteView):
+    template_name = "registration/password_set_done.html"
 
 
 def set_language(request: HttpRequest) -> HttpResponse:

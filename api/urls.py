@@ -15,7 +15,9 @@ from api.bank import QuestionViewSet, TopicViewSet
 from api.cabinet import DecisionViewSet, ReasonViewSet, TeamViewSet, WeeklyStatistics
 from api.candidates import CandidateViewSet
 from api.pipeline import PositionViewSet, VendorViewSet
+from api.resumes import CandidateResumes, CandidateResumeUpload
 from api.sessions import SessionViewSet
+from api.users import UserViewSet
 
 router = SimpleRouter()
 router.register("topics", TopicViewSet, basename="api-topic")
@@ -24,6 +26,7 @@ router.register("candidates", CandidateViewSet, basename="api-candidate")
 router.register("sessions", SessionViewSet, basename="api-session")
 router.register("positions", PositionViewSet, basename="api-position")
 router.register("vendors", VendorViewSet, basename="api-vendor")
+router.register("users", UserViewSet, basename="api-user")
 router.register("decisions", DecisionViewSet, basename="api-decision")
 router.register("teams", TeamViewSet, basename="api-team")
 router.register("rejection-reasons", ReasonViewSet, basename="api-rejection-reason")
@@ -48,6 +51,12 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("docs/", Docs.as_view(url_name="api_schema"), name="api_docs"),
     path("statistics/weekly/", WeeklyStatistics.as_view(), name="api-statistics-weekly"),
+    path(
+        "candidates/<int:pk>/resume/",
+        CandidateResumeUpload.as_view(),
+        name="api-candidate-resume",
+    ),
+    path("candidates/<int:pk>/resumes/", CandidateResumes.as_view(), name="api-candidate-resumes"),
     path("", include(router.urls)),
     # Anything else under /api/ is a 404 in the API's error body, not the HTML page.
     re_path(r"^[\s\S]*$", not_found),

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.functional import LazyObject
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -206,3 +207,38 @@ class CandidateEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.candidate} · {self.kind}"
+
+
+class ResumeVersion(models.Model):
+    """One uploaded resume of a candidate. Every upload is kept; the newest is the current
+    one, which ``Candidate.resume`` / ``resume_name`` name too (the same stored file), so the
+    pages that show "the resume" keep reading the candidate. Files live in the private
+    storage: a view streams them after the access check, never a public URL."""
+
+    candidate = models.ForeignKey(
+        Candidate,
+        on_delete=models.CASCADE,
+        related_name="resume_versions",
+        verbose_name=_("candidate"),
+    )
+    file = models.FileField(
+        _("file"), upload_to=resume_path, storage=get_private_storage, max_length=200
+    )
+    original_name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveBigIntegerField(_("size in bytes"), default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        verbose_name = _("resume version")
+        verbose_name_plural = _("resume versions")
+
+    def __str__(self) -> str:
+        return f"{self.candidate} · {self.original_name}"

@@ -25,8 +25,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from candidates import events, lifecycle
-from candidates.models import Candidate, CandidateEvent, Position, Vendor
-from candidates.validators import validate_one_line
+from candidates.models import (
+    Candidate,
+    CandidateEvent,
+    Position,
+    ResumeVersion,
+    Vendor,
+    private_storage,
+)
+from candidates.validators import validate_one_line, validate_resume
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -65,6 +72,7 @@ EVENT_LABELS = {
     "round_rated": pgettext_lazy("candidate event", "round rated"),
     "round_session": pgettext_lazy("candidate event", "live session results"),
     "resume_replaced": pgettext_lazy("candidate event", "resume replaced"),
+    "resume_uploaded": pgettext_lazy("candidate event", "resume uploaded"),
 }
 
 
@@ -222,6 +230,8 @@ def candidate_create(
             candidate.resume_name = (resume.name or "resume.pdf")[:200]
             candidate.resume.save("resume.pdf", resume, save=False)
         candidate.save()
+        if resume is not None:  # the first of the resume's versions (``resume_add``)
+            _resume_version(candidate, by)
         if positions:
             candidate.positions.set(positions)
         CandidateEvent.objects.create(
@@ -433,4 +443,77 @@ def candidate_record(
     pk = candidate if isinstance(candidate, int) else candidate.pk
     return CandidateEvent.objects.create(
         candidate_id=pk, kind=kind, by=by, details=dict(details or {})
+    )
+
+
+# --- resumes ----------------------------------------------------------------------------------
+# Every upload is a ``ResumeVersion``; the newest is the current one, which the candidate's
+# ``resume`` and ``resume_name`` name as well (the same stored file).
+
+
+def _resume_version(candidate: Candidate, by: User | None) -> ResumeVersion:
+    """The version of the file ``candidate.resume`` names now."""
+    return ResumeVersion.objects.create(
+        candidate=candidate,
+        file=candidate.resume.name,
+        original_name=candidate.resume_name or "resume.pdf",
+        size=candidate.resume.size,
+        uploaded_by=by,
+    )
+
+
+def _original_name(upload: UploadedFile) -> str:
+    """The uploaded file's name as its reader saw it: the last part of the path, one line,
+    at most 200 characters (it is user input: shown and sent as a download name only)."""
+    name = (upload.name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(char for char in name if ord(char) >= 0x20 and ord(char) != 0x7F).strip()
+    return (name or "resume.pdf")[-200:]
+
+
+def resume_add(
+    *, candidate: Candidate | int, upload: UploadedFile, by: User | None
+) -> ResumeVersion:
+    """Upload a resume to a candidate after creation, or replace the one they have: a new
+    version (the earlier ones are kept), the candidate's current resume from now on, and one
+    history event (``resume_uploaded`` for the first, ``resume_replaced`` after). A file that
+    is not a PDF by its content, or larger than ``RESUME_MAX_BYTES``, is refused
+    (``CandidateRefused`` with the field ``resume``) and nothing is stored or written."""
+    try:
+        validate_resume(upload)
+    except ValidationError as error:
+        raise CandidateRefused(error.code or "bad_resume", error.messages[0], "resume") from error
+    pk = candidate if isinstance(candidate, int) else candidate.pk
+    stored = ""
+    try:
+        with transaction.atomic():
+            row = Candidate.objects.select_for_update().get(pk=pk)
+            had = bool(row.resume)
+            row.resume.save("resume.pdf", upload, save=False)
+            stored = row.resume.name
+            row.resume_name = _original_name(upload)
+            row.save(update_fields=["resume", "resume_name", "updated_at"])
+            version = _resume_version(row, by)
+            candidate_record(
+                candidate=row,
+                kind="resume_replaced" if had else "resume_uploaded",
+                by=by,
+                details={"version": version.pk, "name": version.original_name},
+            )
+    except BaseException:
+        if stored:  # nothing in the database names it: do not leave it behind
+            private_storage.delete(stored)
+        raise
+    if isinstance(candidate, Candidate):
+        candidate.resume.name = row.resume.name
+        candidate.resume_name = row.resume_name
+    return version
+
+
+def resume_versions(*, candidate: Candidate | int) -> list[ResumeVersion]:
+    """The candidate's resumes, newest (the current one) first, with who uploaded each."""
+    pk = candidate if isinstance(candidate, int) else candidate.pk
+    return list(
+        ResumeVersion.objects.filter(candidate_id=pk)
+        .select_related("uploaded_by")
+        .order_by("-uploaded_at", "-id")
     )

@@ -303,6 +303,10 @@ BODY_LIMITS = {
     "/questions/import/": BANK_IMPORT_MAX_BYTES + _FORM_ROOM,
     "/sessions/new/": RESUME_MAX_BYTES + _FORM_ROOM,
     "/admin/candidates/candidate/": RESUME_MAX_BYTES + _FORM_ROOM,
+    # A resume version uploaded on the candidate's page or through the API (other forms there
+    # stay within DATA_UPLOAD_MAX_MEMORY_SIZE: only a file may be this large).
+    "/candidates/": RESUME_MAX_BYTES + _FORM_ROOM,
+    "/api/candidates/": RESUME_MAX_BYTES + _FORM_ROOM,
 }
 # Form fields other than files may take this much memory in all; an uploaded file over 256 KB
 # streams to a temporary file under var/ instead of staying in memory.

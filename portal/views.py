@@ -5,23 +5,31 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 import access
 from accounts.middleware import set_language_cookie
 from accounts.roles import ROLE_LABELS
 from candidates import services as candidates
-from candidates.models import Candidate
+from candidates.models import Candidate, ResumeVersion
 from interviews import selectors as interview_selectors
 from portal.forms import ProfileForm
 from questionbank.models import Question, Topic
@@ -86,9 +94,55 @@ def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "history": _history(candidate, urls),
             "positions": list(candidate.positions.order_by("title", "id")),
+            "resumes": candidates.resume_versions(candidate=candidate),
+            "can_upload_resume": access.can_upload_resume(request.user, candidate),
+            "resume_limit": settings.RESUME_MAX_BYTES,
             "interviews": interview_selectors.candidate_interviews(candidate, request.user),
         },
     )
+
+
+@login_required
+@require_POST
+def resume_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new resume version from the candidate's page (the earlier ones are kept); a file
+    refused (not a PDF by its content, too large) changes nothing and says why."""
+    candidate = get_object_or_404(Candidate, pk=pk)
+    if not access.can_upload_resume(request.user, candidate):
+        raise PermissionDenied
+    upload = request.FILES.get("resume")
+    if upload is None:
+        messages.error(request, _("Choose a PDF file to upload."))
+    else:
+        try:
+            version = candidates.resume_add(candidate=candidate, upload=upload, by=request.user)
+        except candidates.CandidateRefused as refused:
+            messages.error(request, refused.message)
+        else:
+            messages.success(
+                request, _("The resume “%(name)s” is uploaded.") % {"name": version.original_name}
+            )
+    return redirect(reverse("candidate_detail", args=[pk]) + "#resumes")
+
+
+@login_required
+@require_GET
+def resume_download(request: HttpRequest, pk: int, version_id: int) -> HttpResponse:
+    """One version of the candidate's resume, streamed after the access check as an
+    attachment (the files have no public address)."""
+    candidate = get_object_or_404(Candidate, pk=pk)
+    if not access.can_download_resume(request.user, candidate):
+        raise PermissionDenied
+    version = get_object_or_404(ResumeVersion, pk=version_id, candidate=candidate)
+    try:
+        handle = version.file.open("rb")
+    except OSError as missing:
+        raise Http404 from missing
+    response = FileResponse(
+        handle, as_attachment=True, filename=version.original_name, content_type="application/pdf"
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 HISTORY_LIMIT = 200
