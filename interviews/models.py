@@ -279,3 +279,53 @@ class RoundAspect(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Drive(models.Model):
+    """A hiring drive: many candidates for one position from one CSV or .xlsx file, with
+    their resumes (``interviews.drives``). A draft keeps the uploaded files in the private
+    storage (``drives/<key>/``, never a public URL) until it is imported or discarded; the
+    import creates every candidate and their interview, or none. ``total`` and ``done`` are
+    its progress (while it runs, ``done`` is told through the cache: the rows being written
+    are not committed yet)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", pgettext_lazy("drive status", "checked, not imported")
+        RUNNING = "running", pgettext_lazy("drive status", "importing")
+        DONE = "done", pgettext_lazy("drive status", "imported")
+        DISCARDED = "discarded", pgettext_lazy("drive status", "discarded")
+
+    position = models.ForeignKey(
+        Position, on_delete=models.PROTECT, related_name="drives", verbose_name=_("position")
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT
+    )
+    # Names the drive's folder of uploaded files (never the user's file names: user input).
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    sheet_name = models.CharField(_("file name"), max_length=200, blank=True)
+    # {"sheet": {"path", "name", "format"}, "resumes": [{"path", "name", "size"}, …]}
+    files = models.JSONField(_("uploaded files"), default=dict, blank=True)
+    total = models.PositiveIntegerField(_("rows"), default=0)
+    done = models.PositiveIntegerField(_("rows imported"), default=0)
+    failure = models.TextField(_("why the last import stopped"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    started_at = models.DateTimeField(_("import started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("drive")
+        verbose_name_plural = _("drives")
+        indexes = [models.Index(fields=["status", "updated_at"], name="drive_status_updated")]
+
+    def __str__(self) -> str:
+        return f"{self.position} · {self.sheet_name or self.pk}"
