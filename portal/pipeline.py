@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -205,3 +206,49 @@ def candidate_edit(request: HttpRequest, pk: int) -> HttpResponse:
         {"form": form, "candidate": candidate},
         status=status,
     )
+
+
+# Moves a person makes from the candidate's card. The others are made where their cause is:
+# a round's time schedules, a session or a rating starts, a rating or the cabinet's decision
+# selects, rejects, hires or reopens.
+CARD_MOVES = ("withdraw",)
+
+
+def card_moves(user: Any, candidate: Candidate) -> list[str]:
+    from access.roles import roles_of
+    from candidates import lifecycle
+
+    return [
+        move
+        for move in lifecycle.moves_for(candidate.status, roles_of(user, candidate))
+        if move in CARD_MOVES
+    ]
+
+
+@allowed(access.works_with_candidates)
+@require_http_methods(["POST"])
+def candidate_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """A move from the card (withdraw), asked of the lifecycle with the person's roles."""
+    from access.roles import roles_of
+
+    candidate = get_object_or_404(Candidate, pk=pk)
+    if not access.can_view_candidate(request.user, candidate):
+        raise PermissionDenied
+    move = request.POST.get("move", "")
+    if move not in CARD_MOVES:
+        messages.error(request, _("That is not a move made from the card."))
+        return redirect("candidate_detail", pk=candidate.pk)
+    note = request.POST.get("note", "").strip()[:1000]
+    try:
+        services.candidate_move(
+            candidate=candidate,
+            move=move,
+            by=request.user,
+            roles=roles_of(request.user, candidate),
+            details={"note": note} if note else None,
+        )
+    except services.CandidateRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("The candidate is withdrawn."))
+    return redirect("candidate_detail", pk=candidate.pk)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("candidates/", views.candidate_list, name="candidate_list"),
     path("candidates/<int:pk>/", views.candidate_detail, name="candidate_detail"),
     path("candidates/<int:pk>/edit/", pipeline.candidate_edit, name="candidate_edit"),
+    path("candidates/<int:pk>/move/", pipeline.candidate_move, name="candidate_move"),
     path("candidates/<int:pk>/resume/", views.resume_upload, name="resume_upload"),
     path(
         "candidates/<int:pk>/resume/<int:version_id>/",

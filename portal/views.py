@@ -31,6 +31,7 @@ from accounts.roles import ROLE_LABELS
 from candidates import services as candidates
 from candidates.models import Candidate, ResumeVersion
 from interviews import selectors as interview_selectors
+from portal import pipeline
 from portal.forms import ProfileForm
 from questionbank.models import Question, Topic
 from sessions_live.models import LiveSession
@@ -98,6 +99,7 @@ def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_upload_resume": access.can_upload_resume(request.user, candidate),
             "resume_limit": settings.RESUME_MAX_BYTES,
             "interviews": interview_selectors.candidate_interviews(candidate, request.user),
+            "card_moves": pipeline.card_moves(request.user, candidate),
         },
     )
 

@@ -181,3 +181,24 @@ def test_list_pages_cost_the_same_queries_with_one_and_many_rounds(position, rec
         services.interview_create(candidate=other, position=position, by=recruiter)
     many = {url: _queries(client, url) for url in urls}
     assert many == few
+
+
+def test_a_recruiter_withdraws_a_candidate_from_the_card_and_the_rounds_are_cancelled(
+    position, recruiter, ann  # noqa: ANN001
+) -> None:
+    carla = candidate_on(position, recruiter)
+    interview = services.interview_create(candidate=carla, position=position, by=recruiter)
+    # Ann (an interviewer on the round) sees the card but has no withdraw button, nor the move.
+    annc = _client(ann)
+    assert 'id="candidate-withdraw"' not in annc.get(f"/candidates/{carla.pk}/").content.decode()
+    annc.post(f"/candidates/{carla.pk}/move/", {"move": "withdraw"})
+    assert Candidate.objects.get(pk=carla.pk).status == "created"
+    client = _client(recruiter)
+    assert 'id="candidate-withdraw"' in client.get(f"/candidates/{carla.pk}/").content.decode()
+    assert client.post(f"/candidates/{carla.pk}/move/", {"move": "hire"}).status_code == 302
+    assert Candidate.objects.get(pk=carla.pk).status == "created"  # not a card move
+    client.post(f"/candidates/{carla.pk}/move/", {"move": "withdraw", "note": "Took another offer"})
+    assert Candidate.objects.get(pk=carla.pk).status == "withdrawn"
+    interview.refresh_from_db()
+    assert interview.status == "closed"
+    assert carla.events.get(kind="withdraw").details["note"] == "Took another offer"
