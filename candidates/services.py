@@ -198,6 +198,28 @@ def _check_fields(fields: Mapping[str, Any], *, required: Collection[str]) -> No
             ) from error
 
 
+def candidate_check(
+    *,
+    fields: Mapping[str, Any],
+    source: str = Candidate.Source.DIRECT,
+    vendor: Vendor | None = None,
+    positions: Collection[Position] = (),
+    tags: str | Iterable[str] = "",
+) -> str:
+    """What ``candidate_create`` checks before it writes, writing nothing: its first refusal
+    (``CandidateRefused`` with the field), else the tags as they would be stored. A bulk
+    import (``interviews.drives``) checks every row this way before it creates any."""
+    if "status" in fields:
+        raise ValueError("a new candidate starts as created; its status moves by the lifecycle")
+    pipeline = {"source", "vendor", "positions", "tags"} & set(fields)
+    if pipeline:
+        raise ValueError(f"pass {sorted(pipeline)} as arguments of their own, not in fields")
+    _check_fields(fields, required=CANDIDATE_REQUIRED)
+    _check_source(source, vendor)
+    _check_positions(positions)
+    return _check_tags(tags)
+
+
 def candidate_create(
     *,
     by: User | None,
@@ -213,15 +235,9 @@ def candidate_create(
     vendor and positions in the details); ``CandidateRefused`` and nothing written when the
     source and vendor disagree, the vendor is inactive or a position is closed. ``history``:
     more details for that event (the drive the candidate came in by: ``{"drive": id}``)."""
-    if "status" in fields:
-        raise ValueError("a new candidate starts as created; its status moves by the lifecycle")
-    pipeline = {"source", "vendor", "positions", "tags"} & set(fields)
-    if pipeline:
-        raise ValueError(f"pass {sorted(pipeline)} as arguments of their own, not in fields")
-    _check_fields(fields, required=CANDIDATE_REQUIRED)
-    _check_source(source, vendor)
-    _check_positions(positions)
-    stored_tags = _check_tags(tags)
+    stored_tags = candidate_check(
+        fields=fields, source=source, vendor=vendor, positions=positions, tags=tags
+    )
     with transaction.atomic():
         candidate = Candidate(
             **fields, created_by=by, source=source, vendor=vendor, tags=stored_tags
