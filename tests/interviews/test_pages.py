@@ -184,7 +184,7 @@ def test_list_pages_cost_the_same_queries_with_one_and_many_rounds(position, rec
 
 
 def test_a_recruiter_withdraws_a_candidate_from_the_card_and_the_rounds_are_cancelled(
-    position, recruiter, ann  # noqa: ANN001
+    position, recruiter, ann, django_capture_on_commit_callbacks  # noqa: ANN001
 ) -> None:
     carla = candidate_on(position, recruiter)
     interview = services.interview_create(candidate=carla, position=position, by=recruiter)
@@ -197,7 +197,8 @@ def test_a_recruiter_withdraws_a_candidate_from_the_card_and_the_rounds_are_canc
     assert 'id="candidate-withdraw"' in client.get(f"/candidates/{carla.pk}/").content.decode()
     assert client.post(f"/candidates/{carla.pk}/move/", {"move": "hire"}).status_code == 302
     assert Candidate.objects.get(pk=carla.pk).status == "created"  # not a card move
-    client.post(f"/candidates/{carla.pk}/move/", {"move": "withdraw", "note": "Took another offer"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/candidates/{carla.pk}/move/", {"move": "withdraw", "note": "Took another offer"})
     assert Candidate.objects.get(pk=carla.pk).status == "withdrawn"
     interview.refresh_from_db()
     assert interview.status == "closed"
