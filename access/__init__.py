@@ -66,6 +66,7 @@ from access.pipeline import (
     can_view_positions,
     can_view_vendors,
 )
+from access.reports import can_view_reports
 from access.resumes import can_download_resume, can_upload_resume
 
 DECIDE = "accounts.decide_candidates"
@@ -111,6 +112,7 @@ __all__ = [
     "can_view_candidate",
     "can_view_decision",
     "can_view_positions",
+    "can_view_reports",
     "can_view_results",
     "can_view_session",
     "can_view_vendors",

@@ -26,5 +26,6 @@ def roles(request: HttpRequest) -> dict[str, Any]:
             "manage_interviews": access.can_manage_interviews(user),
             "view_plans": access.can_view_plans(user),
             "manage_people": access.can_manage_people(user),
+            "view_reports": access.can_view_reports(user),
         }
     }

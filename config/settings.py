@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "interviews",
     "api",
     "search",
+    "reports",
     "portal",
 ]
 
