@@ -1,5 +1,10 @@
-"""The global search: candidates, people, topics, questions and sessions the searching person
-may see, grouped by kind, each hit with a link to the page that shows it.
+"""The global search: candidates, people, positions, vendors, topics, questions and sessions
+the searching person may see, grouped by kind, each hit with a link to the page that shows it.
+Who sees which kind, and where its link goes, is the access module's to say: positions for
+those who may see them (their plan, or their edit page for recruiters), vendors for those who
+may see vendors, people for everyone signed in (active colleagues, an e-mail link), and for
+those who keep people every account, deactivated ones too, opening its People page. Each kind
+costs a fixed number of queries, however many hits it has.
 
 PostgreSQL runs a full-text query (``simple`` configuration, so names and codes in any
 language match; every word is a prefix, so "carl" finds "Carla"). Other databases (the
@@ -24,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 
 import access
 from accounts.models import User
+from candidates.models import Position, Vendor
 from questionbank.models import Question, Topic
 from search.casefold import Casefold
 
@@ -34,6 +40,8 @@ WORD = re.compile(r"\w+", re.UNICODE)
 KINDS = {
     "candidates": _("Candidates"),
     "people": _("People"),
+    "positions": _("Positions"),
+    "vendors": _("Vendors"),
     "topics": _("Topics"),
     "questions": _("Questions"),
     "sessions": _("Sessions"),
@@ -66,6 +74,8 @@ def search_everything(*, user: User, query: str) -> list[Group]:
     finders: list[tuple[str, Callable[[User, list[str]], list[Hit]]]] = [
         ("candidates", _candidates),
         ("people", _people),
+        ("positions", _positions),
+        ("vendors", _vendors),
         ("topics", _topics),
         ("questions", _questions),
         ("sessions", _sessions),
@@ -130,19 +140,57 @@ def _candidates(user: User, words: list[str]) -> list[Hit]:
 
 
 def _people(user: User, words: list[str]) -> list[Hit]:
+    keeper = access.can_manage_people(user)
+    # Colleagues see active people; those who keep people see every account.
     people = _matching(
-        User.objects.filter(is_active=True),
+        User.objects.all() if keeper else User.objects.filter(is_active=True),
         ["username", "first_name", "last_name", "email"],
         words,
     )
-    return [
-        Hit(
-            title=person.display_name,
-            detail=person.email or person.username,
-            url=f"mailto:{person.email}" if person.email else "",
-        )
-        for person in people[:PER_KIND]
-    ]
+    hits = []
+    for person in people[:PER_KIND]:
+        detail = person.email or person.username
+        if keeper:
+            url = reverse("person_edit", args=[person.pk])
+            if not person.is_active:
+                detail = detail + " · " + str(_("deactivated"))
+        else:
+            url = f"mailto:{person.email}" if person.email else ""
+        hits.append(Hit(title=person.display_name, detail=detail, url=url))
+    return hits
+
+
+def _positions(user: User, words: list[str]) -> list[Hit]:
+    if not access.can_view_positions(user):
+        return []
+    manager = access.can_manage_positions(user)
+    plans = access.can_view_plans(user)
+    hits = []
+    for position in _matching(Position.objects.all(), ["title", "team"], words)[:PER_KIND]:
+        if manager:
+            url = reverse("position_edit", args=[position.pk])
+        elif plans:
+            url = reverse("position_plan", args=[position.pk])
+        else:
+            url = reverse("position_list")
+        parts = [position.team, str(position.get_status_display())]
+        hits.append(Hit(title=position.title, detail=" · ".join(p for p in parts if p), url=url))
+    return hits
+
+
+def _vendors(user: User, words: list[str]) -> list[Hit]:
+    if not access.can_view_vendors(user):
+        return []
+    manager = access.can_manage_vendors(user)
+    vendors = _matching(Vendor.objects.all(), ["name", "contact_name", "contact_email"], words)
+    hits = []
+    for vendor in vendors[:PER_KIND]:
+        url = reverse("vendor_edit", args=[vendor.pk]) if manager else reverse("vendor_list")
+        parts = [vendor.contact_name, vendor.contact_email]
+        if not vendor.active:
+            parts.append(str(_("inactive")))
+        hits.append(Hit(title=vendor.name, detail=" · ".join(p for p in parts if p), url=url))
+    return hits
 
 
 def _topics(user: User, words: list[str]) -> list[Hit]:
