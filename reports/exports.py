@@ -14,7 +14,7 @@ import io
 from collections.abc import Iterable
 from typing import Any
 
-from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
@@ -65,7 +65,7 @@ def report_xlsx(report: Report) -> bytes:
             sheet.column_dimensions[header.column_letter].width = max(
                 10, min(36, len(str(header.value)) + 2)
             )
-    about = book.create_sheet(_sheet_name(_("About")))
+    about = book.create_sheet(_sheet_name(pgettext("report", "About")))
     for line in about_lines(report):
         _append(about, line)
     about.column_dimensions["A"].width = 24
@@ -79,11 +79,17 @@ def about_lines(report: Report) -> list[list[Any]]:
     """What the workbook covers: the filters, and each table's definition."""
     filters = report.filters
     lines: list[list[Any]] = [
-        [_("From"), filters.start.isoformat()],
-        [_("To"), filters.end.isoformat()],
-        [_("Time zone"), str(filters.zone)],
-        [_("Position"), filters.position.title if filters.position else _("All positions")],
-        [_("Vendor"), filters.vendor.name if filters.vendor else _("All vendors")],
+        [pgettext("report", "From"), filters.start.isoformat()],
+        [pgettext("report", "To"), filters.end.isoformat()],
+        [pgettext("report", "Time zone"), str(filters.zone)],
+        [
+            pgettext("report", "Position"),
+            filters.position.title if filters.position else pgettext("report", "All positions"),
+        ],
+        [
+            pgettext("report", "Vendor"),
+            filters.vendor.name if filters.vendor else pgettext("report", "All vendors"),
+        ],
     ]
     lines += [[table.title, table.note] for table in report.tables]
     return lines

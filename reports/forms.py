@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from candidates.models import Position, Vendor
 from reports.queries import Filters
@@ -18,20 +19,26 @@ DEFAULT_DAYS = 90
 
 class ReportFilterForm(forms.Form):
     start = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput({"type": "date"})
+        label=pgettext_lazy("report", "From"),
+        required=False,
+        widget=forms.DateInput({"type": "date"}),
     )
-    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput({"type": "date"}))
+    end = forms.DateField(
+        label=pgettext_lazy("report", "To"),
+        required=False,
+        widget=forms.DateInput({"type": "date"}),
+    )
     position = forms.ModelChoiceField(
-        label=_("Position"),
+        label=pgettext_lazy("report", "Position"),
         queryset=Position.objects.all(),
         required=False,
-        empty_label=_("All positions"),
+        empty_label=pgettext_lazy("report", "All positions"),
     )
     vendor = forms.ModelChoiceField(
-        label=_("Vendor"),
+        label=pgettext_lazy("report", "Vendor"),
         queryset=Vendor.objects.all(),
         required=False,
-        empty_label=_("All vendors"),
+        empty_label=pgettext_lazy("report", "All vendors"),
     )
 
     # Dates outside this window are typos; they would also overflow the date arithmetic.

@@ -270,7 +270,7 @@ def funnel_table(filters: Filters) -> Table:
     return Table(
         key="funnel",
         title=_("Funnel"),
-        label_header=_("Position"),
+        label_header=pgettext("report", "Position"),
         columns=stage_labels(),
         rows=rows,
         total=Row(_all_candidates(), [total[stage] for stage in FUNNEL], "total"),
@@ -326,8 +326,8 @@ def status_table(filters: Filters) -> Table:
     return Table(
         key="status",
         title=_("By status"),
-        label_header=_("Position"),
-        columns=[*(labels[s].capitalize() for s in statuses), _("Total")],
+        label_header=pgettext("report", "Position"),
+        columns=[*(labels[s].capitalize() for s in statuses), pgettext("report", "Total")],
         rows=rows,
         total=Row(_all_candidates(), values(total), "total"),
         note=_(
@@ -374,8 +374,8 @@ def vendor_table(filters: Filters) -> Table:
     return Table(
         key="vendor",
         title=_("By vendor"),
-        label_header=_("Source"),
-        columns=[*(labels[s].capitalize() for s in statuses), _("Total")],
+        label_header=pgettext("report", "Source"),
+        columns=[*(labels[s].capitalize() for s in statuses), pgettext("report", "Total")],
         rows=rows,
         total=Row(_all_candidates(), values(everything), "total"),
         note=_(
@@ -454,14 +454,14 @@ def interviewer_table(filters: Filters) -> Table:
     all_expected = sum(x or 0 for _p, x in points.values())
     return Table(
         key="interviewers",
-        title=_("Interviewers"),
-        label_header=_("Interviewer"),
+        title=pgettext("report", "Interviewers"),
+        label_header=pgettext("report", "Interviewer"),
         columns=[
-            _("Rounds"),
+            pgettext("report", "Rounds"),
             _("Still to hold"),
             pgettext("rounds", "Done"),
             pgettext("rounds", "Cancelled"),
-            _("Points received, % of expected"),
+            _("Points, percent of expected"),
         ],
         rows=rows,
         total=Row(_("All interviewers"), [*sums, _percent(all_points, all_expected)], "total"),
@@ -554,7 +554,7 @@ def stage_table(filters: Filters) -> Table:
     return Table(
         key="stages",
         title=_("Stage times"),
-        label_header=_("Stage"),
+        label_header=pgettext("report", "Stage"),
         columns=[_("Stays ended in the period"), _("Median, days"), _("Mean, days")],
         rows=[Row(labels[s].capitalize(), list(stays.get(s, (0, None, None))), s) for s in shown],
         total=None,

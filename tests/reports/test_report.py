@@ -245,3 +245,23 @@ def test_wrong_filters_are_refused_clearly(recruiter) -> None:  # noqa: ANN001
     unknown = client.get("/reports/export.xlsx", {"position": "999999"})
     assert unknown.status_code == 400 and "Position" in unknown.content.decode()
     assert client.get("/reports/", {"start": "not a date"}).status_code == 400
+
+
+def test_russian_page_and_workbook(month, roles) -> None:  # noqa: ANN001
+    reader = UserFactory(username="rustam", roles=["recruiter"], language="ru")
+    client = _client(reader)
+    html = client.get("/reports/", MARCH).content.decode()
+    assert "Отчёты по найму" in html and "Воронка" in html and "Прошли собеседование" in html
+    assert page_tables(html)["funnel"]["total"] == [3, 3, 3, 1, 1]
+    book = load_workbook(io.BytesIO(client.get("/reports/export.xlsx", MARCH).content))
+    assert book.sheetnames == [
+        "Воронка",
+        "По статусам",
+        "По поставщикам",
+        "Интервьюеры",
+        "Время на этапах",
+        "О файле",
+    ]
+    assert book["Воронка"]["A1"].value == "Вакансия"
+    assert book["Воронка"]["B1"].value == "Созданы"
+    assert [c.value for c in book["Воронка"][book["Воронка"].max_row]][0] == "Все кандидаты"
