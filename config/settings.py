@@ -296,6 +296,9 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 RESUME_MAX_BYTES = env.int("RESUME_MAX_BYTES", default=10 * 1024 * 1024)
 # Bank files bigger than this are refused before parsing (a 5,000-question CSV is ~1 MB).
 BANK_IMPORT_MAX_BYTES = env.int("BANK_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
+# One request of a drive (interviews.drives): its file of candidates and a batch of their PDF
+# resumes (each still at most RESUME_MAX_BYTES; more batches may follow on the drive's page).
+DRIVE_UPLOAD_MAX_BYTES = env.int("DRIVE_UPLOAD_MAX_BYTES", default=100 * 1024 * 1024)
 # Request bodies (config/body_limit.py): over the route's limit is 413 before Django reads any
 # of it. The upload pages take their file's limit plus room for the form around it.
 MAX_BODY_BYTES = env.int("MAX_BODY_BYTES", default=1024 * 1024)
@@ -308,6 +311,7 @@ BODY_LIMITS = {
     # stay within DATA_UPLOAD_MAX_MEMORY_SIZE: only a file may be this large).
     "/candidates/": RESUME_MAX_BYTES + _FORM_ROOM,
     "/api/candidates/": RESUME_MAX_BYTES + _FORM_ROOM,
+    "/drives/": DRIVE_UPLOAD_MAX_BYTES + _FORM_ROOM,
 }
 # Form fields other than files may take this much memory in all; an uploaded file over 256 KB
 # streams to a temporary file under var/ instead of staying in memory.
