@@ -7,7 +7,7 @@ PORT   ?= 8000
 
 .DEFAULT_GOAL := run  # a bare `make` starts the app, as the README says
 
-.PHONY: run test lint typecheck pytest browser gettext static-vendor bench faults clean
+.PHONY: run test lint typecheck pytest browser gettext static-vendor bench bench-pipeline faults clean
 
 # Browser libraries come from the npm registry at set-up (package-lock.json pins them) and are
 # copied into frontend_static/vendor/ (git-ignored): no CDN at run time.
@@ -82,6 +82,12 @@ bench: $(VENV)/.installed-dev
 	mkdir -p bench/results
 	$(BIN)/python bench/arbiter_bench.py --json bench/results/arbiter.json
 	$(BIN)/python bench/live_bench.py $(BENCH_ARGS)
+	$(BIN)/python bench/pipeline_bench.py
+
+# The pipeline's pages with 10,000 candidates and 50,000 rounds only (bench/results/pipeline.json).
+bench-pipeline: $(VENV)/.installed-dev
+	mkdir -p bench/results
+	$(BIN)/python bench/pipeline_bench.py $(PIPELINE_ARGS)
 
 # kill -9 of a daphne, a Redis restart and 5 s without PostgreSQL, under load; writes
 # bench/results/faults.json and the faults part of docs/benchmarks.md.

@@ -685,6 +685,35 @@ def fault_notes(faults: dict[str, Any]) -> list[str]:
     return notes
 
 
+def pipeline_section(result: dict[str, Any] | None) -> list[str]:
+    """The pipeline's pages at volume (bench/pipeline_bench.py → pipeline.json)."""
+    out = ["## The pipeline's pages at volume (make bench)", ""]
+    if not result:
+        return [*out, "Not run yet.", ""]
+    data = result["data"]
+    out += [
+        f"Run {result['when']} on PostgreSQL: {data['candidates']:,} candidates, "
+        f"{data['rounds']:,} rounds, {data['aspects']:,} rated aspects, {data['events']:,} history "
+        f"events (seeded in {data['seconds']} s by bulk inserts). Each page asked in-process "
+        "through Django's test client as a signed-in person; the server time is Django's whole "
+        "handling (middleware, queries, template), without the network. Target: p95 under "
+        f"{result['target_p95_ms']:.0f} ms each.",
+        "",
+        "| page | URL | p50 | p95 | max | queries | target |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for row in result["pages"]:
+        if not row.get("available"):
+            out.append(f"| {row['page']} | `{row['url']}` | — | — | — | — | not measured "
+                       f"(HTTP {row.get('status')}) |")  # fmt: skip
+            continue
+        out.append(
+            f"| {row['page']} | `{row['url']}` | {row['p50_ms']} ms | {row['p95_ms']} ms | "
+            f"{row['max_ms']} ms | {row['queries']} | {met(row['met'])} |"
+        )
+    return [*out, ""]
+
+
 def write_docs() -> None:
     bench = _load("latest.json")
     faults = _load("faults.json")
@@ -715,6 +744,7 @@ def write_docs() -> None:
         out += faults_section(faults)
     else:
         out += ["## make faults", "", "Not run yet.", ""]
+    out += pipeline_section(_load("pipeline.json"))
     DOC.write_text("\n".join(out))
     print(f"wrote {DOC.relative_to(ROOT)}", file=sys.stderr)
 
