@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("sessions_live.urls")),
     path("", include("questionbank.urls")),
     path("", include("search.urls")),
+    path("", include("notify.urls")),  # /notices/
     path("", include("reports.urls")),  # the pipeline's statistics and downloads
     path("api/", include("api.urls")),
     path("", include("cabinet.urls")),

@@ -1,7 +1,9 @@
-"""The outbox: one row per message to send, written in the same transaction as its cause."""
+"""The outbox: one row per message to send, written in the same transaction as its cause;
+and the notices each person is shown on the site (stored, and pushed to their open pages)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +30,11 @@ class Outbox(models.Model):
         REOPENED = "reopened", _("decision reopened")
         # A person's account: the link to set their password when a recruiter creates them.
         ACCOUNT = "account", _("account")
+        # A round assigned to an interviewer (with its .ics), a reminder before an interview
+        # or of overdue feedback, and the e-mail copy of a notice.
+        ASSIGNMENT = "assignment", _("round assignment")
+        REMINDER = "reminder", _("reminder")
+        NOTICE = "notice", _("notice")
 
     decision = models.ForeignKey(
         "cabinet.Decision",
@@ -45,6 +52,9 @@ class Outbox(models.Model):
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     body_text = models.TextField(_("text"))
     body_html = models.TextField(_("HTML"), blank=True)
+    # Files sent with an e-mail: [{"filename", "content_type", "content" (text)}], e.g. an
+    # invitation's .ics as "text/calendar; method=REQUEST". Other channels send none.
+    attachments = models.JSONField(_("attachments"), default=list, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
     )
@@ -68,3 +78,39 @@ class Outbox(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} → {self.recipient} ({self.status})"
+
+
+class Notice(models.Model):
+    """One notice to one person: stored (listed on /notices/, counted until read) and pushed
+    to their open pages after commit. ``title`` and ``body`` are written in the recipient's
+    language when the notice is made; ``link`` is a path on this site."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notices",
+        verbose_name=_("recipient"),
+    )
+    # A short code the cause chose (round_assigned, no_match, decision_waiting, reminder…).
+    kind = models.CharField(_("kind"), max_length=32)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"), blank=True)
+    link = models.CharField(_("link"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        indexes = [
+            models.Index(fields=["recipient", "-created_at", "-id"], name="notice_list"),
+            models.Index(
+                fields=["recipient"],
+                name="notice_unread",
+                condition=models.Q(read_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_id}: {self.title}"

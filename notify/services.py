@@ -11,26 +11,37 @@ Guarantees, and where each comes from:
 
 A worker killed after the peer accepted a message but before ``sent`` was written will send it
 again when the lease runs out: at-least-once is the best any sender can do over SMTP or HTTP.
+
+Notices (``notice_send``, ``notice_mark_read``) are the site's own messages to a person: a row
+written in the cause's transaction, pushed to the person's open pages after commit
+(``notify.push``; docs/protocol.md, "The personal socket").
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from notify.models import Outbox
+from notify import push
+from notify.models import Notice, Outbox
+from notify.selectors import notice_frame, unread_count
 from notify.transports import (
+    Attachment,
     Message,
     NotConfigured,
     PermanentError,
     TransientError,
+    content_type,
     not_configured,
     transport_for,
 )
@@ -73,12 +84,19 @@ def outbox_enqueue(
     body_html: str = "",
     decision_id: int | None = None,
     kind: str = Outbox.Kind.DECISION,
+    attachments: Sequence[dict[str, str]] = (),
 ) -> Outbox:
     """Write one row; it is queued for a worker only once the surrounding transaction commits.
-    A channel this server cannot send on is written as ``skipped`` with the reason."""
+    A channel this server cannot send on is written as ``skipped`` with the reason.
+
+    ``attachments``: files an e-mail carries, each ``{"filename", "content_type", "content"}``
+    with text content (an invitation: ``content_type="text/calendar; method=REQUEST"`` or
+    ``method=CANCEL``). Malformed ones are a ValueError and nothing is written; a channel
+    that cannot carry files (Telegram) sends the text alone."""
     if not transaction.get_connection().in_atomic_block:
         # Outside a transaction the row would be visible before its cause is: refuse.
         raise RuntimeError("outbox_enqueue must run inside the transaction of its cause")
+    files = _checked_attachments(attachments)
     skipped = not_configured(channel)
     row = Outbox.objects.create(
         decision_id=decision_id,
@@ -88,12 +106,41 @@ def outbox_enqueue(
         subject=subject[:200],
         body_text=body_text,
         body_html=body_html,
+        attachments=files,
         status=Outbox.Status.SKIPPED if skipped else Outbox.Status.PENDING,
         last_error=skipped or "",
     )
     if not skipped:
         _queue_after_commit(row.pk)
     return row
+
+
+MAX_ATTACHMENTS = 10
+MAX_ATTACHMENT_BYTES = 1024 * 1024  # all of a message's files together, as UTF-8
+_FILENAME = re.compile(r"^[^\x00-\x1f\x7f/\\]{1,100}$")
+
+
+def _checked_attachments(attachments: Sequence[dict[str, str]]) -> list[dict[str, str]]:
+    if isinstance(attachments, dict | str) or len(attachments) > MAX_ATTACHMENTS:
+        raise ValueError(f"attachments: a list of at most {MAX_ATTACHMENTS} files")
+    files, size = [], 0
+    for item in attachments:
+        if not isinstance(item, dict) or set(item) != {"filename", "content_type", "content"}:
+            raise ValueError("an attachment is {filename, content_type, content}")
+        filename, kind, content = item["filename"], item["content_type"], item["content"]
+        if not isinstance(filename, str) or not _FILENAME.match(filename):
+            raise ValueError(f"attachment file name: {filename!r}")
+        content_type(kind)  # raises ValueError for anything but type/subtype; name=value
+        if not isinstance(content, str) or "\x00" in content:
+            raise ValueError("attachment content is text without NUL")
+        try:
+            size += len(content.encode("utf-8"))
+        except UnicodeEncodeError as error:  # a lone surrogate
+            raise ValueError("attachment content is not valid text") from error
+        files.append({"filename": filename, "content_type": kind, "content": content})
+    if size > MAX_ATTACHMENT_BYTES:
+        raise ValueError(f"attachments: over {MAX_ATTACHMENT_BYTES} bytes in all")
+    return files
 
 
 def _queue_after_commit(outbox_id: int) -> None:
@@ -153,7 +200,13 @@ def outbox_deliver(*, outbox_id: int) -> Delivery:
             return RetryLater((row.next_attempt_at - now).total_seconds())
         return NotMine()
     row = Outbox.objects.get(pk=outbox_id)
-    message = Message(row.recipient, row.subject, row.body_text, row.body_html)
+    message = Message(
+        row.recipient,
+        row.subject,
+        row.body_text,
+        row.body_html,
+        tuple(Attachment(**item) for item in row.attachments or ()),
+    )
     try:
         transport_for(row.channel)(message)
     except NotConfigured as error:  # configured when queued, not any more: nothing to retry
@@ -251,3 +304,72 @@ def outbox_requeue_stuck(*, now: datetime | None = None) -> list[int]:
     if ids:
         logger.info("re-queued %s stuck outbox rows", len(ids))
     return ids
+
+
+# --- notices -------------------------------------------------------------------------------
+
+_KIND = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+MAX_BODY = 5000
+MAX_LINK = 500
+
+
+def _checked_link(link: str) -> str:
+    """A path on this site (``/rounds/12/``), or nothing: never another site's address."""
+    if not isinstance(link, str) or len(link) > MAX_LINK:
+        raise ValueError(f"notice link: a site path of at most {MAX_LINK} characters")
+    if link and (
+        not link.startswith("/")
+        or link.startswith("//")
+        or any(c in link for c in "\\\r\n\t\x00")
+        or any(ord(c) < 32 or ord(c) == 127 for c in link)
+    ):
+        raise ValueError(f"notice link: a path on this site, not {link!r}")
+    return link
+
+
+def notice_send(*, user: Any, kind: str, title: Any, body: Any = "", link: str = "") -> Notice:
+    """Store a notice for ``user`` and, once the surrounding transaction commits (at once
+    without one), push it to their open pages; a rollback leaves neither row nor push.
+
+    ``title`` and ``body`` are rendered in the recipient's language (their profile's, else
+    the site's), so pass lazy text: ``gettext_lazy("Round assigned")``, or
+    ``format_lazy(gettext_lazy("Round {name} is yours"), name=...)`` with values (``%`` on a
+    lazy string would translate it at once, in the sender's language). ``kind`` is a short
+    code (``round_assigned``, ``no_match``, ``decision_waiting``, ``reminder``); ``link`` a path
+    on this site. Bad arguments are a ValueError and nothing is written. A push that cannot
+    reach the channel layer (Redis down) is logged; the row stays."""
+    if not isinstance(kind, str) or not _KIND.match(kind):
+        raise ValueError(f"notice kind: a short lower-case code, not {kind!r}")
+    link = _checked_link(link)
+    with translation.override(getattr(user, "language", "") or settings.LANGUAGE_CODE):
+        title_text, body_text = str(title).strip(), str(body).strip()
+    if not title_text:
+        raise ValueError("a notice has a title")
+    notice = Notice.objects.create(
+        recipient=user,
+        kind=kind,
+        title=title_text[:200],
+        body=body_text[:MAX_BODY],
+        link=link,
+    )
+    frame, user_id = notice_frame(notice), user.pk
+    transaction.on_commit(lambda: push.notice_new(user_id, frame), robust=True)
+    return notice
+
+
+def notice_mark_read(*, user: Any, notice_ids: Iterable[int] = (), all: bool = False) -> int:
+    """Mark the person's notices ``notice_ids`` (or ``all`` of them) read; ids of anyone
+    else's notices, unknown or already read are passed over. Returns how many changed; when
+    any did, every open page of the person is told the new unread count after commit."""
+    with transaction.atomic():
+        unread = Notice.objects.filter(recipient_id=user.pk, read_at__isnull=True)
+        if not all:
+            ids = sorted({int(i) for i in notice_ids})
+            if not ids:
+                return 0
+            unread = unread.filter(pk__in=ids)
+        changed = unread.update(read_at=timezone.now())
+        if changed:
+            count, user_id = unread_count(user_id=user.pk), user.pk
+            transaction.on_commit(lambda: push.unread_changed(user_id, count), robust=True)
+    return changed

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import smtplib
+from email.mime.base import MIMEBase
+from email.mime.text import MIMEText
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 
-from notify.transports import Message, PermanentError, TransientError
+from notify.transports import Attachment, Message, PermanentError, TransientError, content_type
 
 
 def send(message: Message) -> None:
@@ -19,6 +21,8 @@ def send(message: Message) -> None:
     )
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
+    for attachment in message.attachments:
+        email.attach(_mime_part(attachment))
     try:
         get_connection(fail_silently=False).send_messages([email])
     except smtplib.SMTPRecipientsRefused as error:
@@ -39,6 +43,25 @@ def send(message: Message) -> None:
     except (smtplib.SMTPException, OSError) as error:
         # Connection refused, timeouts, dropped connections: the server may be back soon.
         raise TransientError(f"mail server unreachable: {error!r}") from error
+
+
+def _mime_part(attachment: Attachment) -> MIMEBase:
+    """A real attachment part with the type's parameters kept (an invitation's ``method``,
+    which calendar programs read from the part's Content-Type)."""
+    maintype, subtype, params = content_type(attachment.content_type)
+    part: MIMEBase
+    if maintype == "text":
+        part = MIMEText(attachment.content, subtype, "utf-8")
+    else:
+        from email import encoders
+
+        part = MIMEBase(maintype, subtype)
+        part.set_payload(attachment.content.encode("utf-8"))
+        encoders.encode_base64(part)
+    for name, value in params:
+        part.set_param(name, value)
+    part.add_header("Content-Disposition", "attachment", filename=attachment.filename)
+    return part
 
 
 def _decode(text: bytes | str) -> str:
