@@ -238,24 +238,31 @@ def candidate_create(
     stored_tags = candidate_check(
         fields=fields, source=source, vendor=vendor, positions=positions, tags=tags
     )
-    with transaction.atomic():
-        candidate = Candidate(
-            **fields, created_by=by, source=source, vendor=vendor, tags=stored_tags
-        )
-        if resume is not None:
-            candidate.resume_name = (resume.name or "resume.pdf")[:200]
-            candidate.resume.save("resume.pdf", resume, save=False)
-        candidate.save()
-        if resume is not None:  # the first of the resume's versions (``resume_add``)
-            _resume_version(candidate, by)
-        if positions:
-            candidate.positions.set(positions)
-        CandidateEvent.objects.create(
-            candidate=candidate,
-            kind="created",
-            by=by,
-            details={**_origin(source, vendor, positions), **(history or {})},
-        )
+    stored = ""
+    try:
+        with transaction.atomic():
+            candidate = Candidate(
+                **fields, created_by=by, source=source, vendor=vendor, tags=stored_tags
+            )
+            if resume is not None:
+                candidate.resume_name = (resume.name or "resume.pdf")[:200]
+                candidate.resume.save("resume.pdf", resume, save=False)
+                stored = candidate.resume.name
+            candidate.save()
+            if resume is not None:  # the first of the resume's versions (``resume_add``)
+                _resume_version(candidate, by)
+            if positions:
+                candidate.positions.set(positions)
+            CandidateEvent.objects.create(
+                candidate=candidate,
+                kind="created",
+                by=by,
+                details={**_origin(source, vendor, positions), **(history or {})},
+            )
+    except BaseException:
+        if stored:  # nothing in the database names it (rolled back): do not leave it behind
+            private_storage.delete(stored)
+        raise
     return candidate
 
 
