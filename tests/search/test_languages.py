@@ -49,7 +49,7 @@ def test_the_results_in_russian(client: Client, found, manager) -> None:  # noqa
     text = interface_text(page, content(found))
     for words in [
         "Поиск",
-        "Поиск кандидатов, людей, тем, вопросов и собеседований",
+        "Поиск кандидатов, людей, вакансий, кадровых агентств, тем, вопросов и собеседований",
         "По запросу « » найдено 3 результата.",  # the query is content: taken out
         "Кандидаты (1 результат)",
         "Люди (1 результат)",
