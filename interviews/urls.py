@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import path, re_path
 
-from interviews import views
+from interviews import drive_views, views
 
 urlpatterns = [
     path("positions/<int:pk>/plan/", views.plan, name="position_plan"),
@@ -34,4 +34,16 @@ urlpatterns = [
     path("rounds/<int:pk>/cancel/", views.round_cancel, name="round_cancel"),
     path("rounds/<int:pk>/session/", views.round_session, name="round_session"),
     path("people/<int:pk>/rounds/", views.interviewer_history, name="interviewer_history"),
+    # Drives: the position's page starts one; the uploads sit under /drives/ (one body limit).
+    path("positions/<int:pk>/drives/new/", drive_views.drive_new, name="drive_new"),
+    path("drives/new/<int:pk>/", drive_views.drive_upload, name="drive_upload"),
+    re_path(
+        r"^drives/template\.(?P<fmt>csv|xlsx)$", drive_views.drive_template, name="drive_template"
+    ),
+    path("drives/<int:pk>/", drive_views.drive_detail, name="drive_detail"),
+    path("drives/<int:pk>/resumes/", drive_views.drive_resumes, name="drive_resumes"),
+    path("drives/<int:pk>/sheet/", drive_views.drive_sheet, name="drive_sheet"),
+    path("drives/<int:pk>/import/", drive_views.drive_import, name="drive_import"),
+    path("drives/<int:pk>/discard/", drive_views.drive_discard, name="drive_discard"),
+    path("drives/<int:pk>/progress/", drive_views.drive_progress, name="drive_progress"),
 ]
