@@ -513,3 +513,14 @@ def test_the_positions_page_links_a_new_drive_for_recruiters(position, recruiter
     link = f'href="/positions/{position.pk}/drives/new/"'
     assert link in _client(recruiter).get("/positions/").content.decode()
     assert link not in _client(ann).get("/positions/").content.decode()
+
+
+def test_the_report_reads_in_russian(position, recruiter) -> None:  # noqa: ANN001
+    rows = people(3, resumes=False)
+    rows[1][1] = "плохой-адрес"
+    drive = _start(position, recruiter, rows)
+    page = _client(recruiter).get(f"/drives/{drive.pk}/", HTTP_ACCEPT_LANGUAGE="ru")
+    text = page.content.decode()
+    assert "Найдена 1 ошибка: ничего нельзя импортировать, пока она не исправлена." in text
+    assert "«плохой-адрес» — не адрес электронной почты." in text
+    assert "<td>Электронная почта</td>" in text and "Шаблон (.xlsx)" in text
