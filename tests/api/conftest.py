@@ -92,6 +92,7 @@ def world(lead, ann, outsider, manager, editor, recruiter, nobody):  # noqa: ANN
     return {
         "position": position.pk,
         "vendor": vendor.pk,
+        "user": nobody.pk,  # someone a superuser may change (roles, deactivation)
         "session": session,
         "code": session.code,
         "candidate": session.candidate_id,
