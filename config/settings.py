@@ -297,8 +297,9 @@ RESUME_MAX_BYTES = env.int("RESUME_MAX_BYTES", default=10 * 1024 * 1024)
 # Bank files bigger than this are refused before parsing (a 5,000-question CSV is ~1 MB).
 BANK_IMPORT_MAX_BYTES = env.int("BANK_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 # One request of a drive (interviews.drives): its file of candidates and a batch of their PDF
-# resumes (each still at most RESUME_MAX_BYTES; more batches may follow on the drive's page).
-DRIVE_UPLOAD_MAX_BYTES = env.int("DRIVE_UPLOAD_MAX_BYTES", default=100 * 1024 * 1024)
+# resumes (each still at most RESUME_MAX_BYTES; more batches follow on the drive's page). As
+# large as a resume, so the proxy's door (deploy/nginx.conf) stays where it is.
+DRIVE_UPLOAD_MAX_BYTES = env.int("DRIVE_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 # Request bodies (config/body_limit.py): over the route's limit is 413 before Django reads any
 # of it. The upload pages take their file's limit plus room for the form around it.
 MAX_BODY_BYTES = env.int("MAX_BODY_BYTES", default=1024 * 1024)
