@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -329,3 +330,56 @@ class Drive(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position} · {self.sheet_name or self.pk}"
+
+
+class CalendarFeed(models.Model):
+    """A person's secret calendar feed (``/calendar/feed/<token>.ics``): the rounds they are on,
+    for their calendar program to subscribe to without signing in. Only the token's SHA-256 is
+    kept (``interviews.feeds``): the address is shown once, when it is made; a new one replaces
+    it and removing the row turns the feed off."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="calendar_feed",
+        verbose_name=_("person"),
+    )
+    token_hash = models.CharField(_("token's SHA-256"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.created_at:%Y-%m-%d}"
+
+
+class ReminderSent(models.Model):
+    """A reminder that went out (``interviews.reminders``): one row per round, kind and slot,
+    so that no reminder is ever sent twice however often (or on how many workers) the beat job
+    runs. ``slot`` names which one: the minutes before a start (with the start it was for, so a
+    rescheduled round is reminded again) or the how-manieth reminder of overdue feedback."""
+
+    class Kind(models.TextChoices):
+        BEFORE = "before", pgettext_lazy("reminder kind", "before the interview")
+        FEEDBACK = "feedback", pgettext_lazy("reminder kind", "feedback overdue")
+
+    round = models.ForeignKey(
+        Round, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("round")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    slot = models.CharField(_("slot"), max_length=40)
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["round", "sent_at", "id"]
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "kind", "slot"], name="reminder_sent_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round_id} · {self.kind} · {self.slot}"
