@@ -524,3 +524,27 @@ def test_the_report_reads_in_russian(position, recruiter) -> None:  # noqa: ANN0
     assert "Найдена 1 ошибка: ничего нельзя импортировать, пока она не исправлена." in text
     assert "«плохой-адрес» — не адрес электронной почты." in text
     assert "<td>Электронная почта</td>" in text and "Шаблон (.xlsx)" in text
+
+
+@pytest.mark.parametrize("pages", ["draft", "done"])
+def test_a_drives_page_costs_the_same_queries_with_2_and_12_rows(
+    position,
+    recruiter,
+    pages,  # noqa: ANN001
+) -> None:
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for size, offset in ((2, 0), (12, 50)):
+        rows = [[f"Row {n}", f"row{n + offset}@example.com"] for n in range(size)]
+        drive = drives.drive_start(
+            position=position, by=recruiter, sheet=sheet_upload(xlsx(rows, ["name", "email"]))
+        )
+        if pages == "done":
+            drives.drive_import(drive=drive, by=recruiter)
+        client = _client(recruiter)
+        client.get(f"/drives/{drive.pk}/")  # the session and the like, once
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/drives/{drive.pk}/").status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
