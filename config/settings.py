@@ -364,6 +364,29 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- Reminders of interviews (interviews/reminders.py), by e-mail through the outbox ---------
+# Minutes before a round starts at which everyone on it is reminded (comma-separated).
+REMINDER_BEFORE_MINUTES = env.list("REMINDER_BEFORE_MINUTES", default=["1440", "60"])
+if not all(str(m).isdigit() and 0 < int(m) <= 14 * 24 * 60 for m in REMINDER_BEFORE_MINUTES):
+    raise ConfigError("REMINDER_BEFORE_MINUTES: comma-separated minutes, each 1 to 20160")
+REMINDER_BEFORE_MINUTES = [int(m) for m in REMINDER_BEFORE_MINUTES]
+# A one-to-one round not rated this many hours after its end reminds its interviewer, then
+# once a day, at most REMINDER_FEEDBACK_REPEATS times in all (0: never).
+REMINDER_FEEDBACK_AFTER_HOURS = env.int("REMINDER_FEEDBACK_AFTER_HOURS", default=24)
+REMINDER_FEEDBACK_REPEATS = env.int("REMINDER_FEEDBACK_REPEATS", default=3)
+REMINDER_EVERY_SECONDS = env.int("REMINDER_EVERY_SECONDS", default=300)
+if REMINDER_FEEDBACK_AFTER_HOURS < 1 or not 0 <= REMINDER_FEEDBACK_REPEATS <= 30:
+    raise ConfigError(
+        "REMINDER_FEEDBACK_AFTER_HOURS: at least 1; REMINDER_FEEDBACK_REPEATS: 0 to 30"
+    )
+if not 30 <= REMINDER_EVERY_SECONDS <= 3600:
+    raise ConfigError("REMINDER_EVERY_SECONDS: from 30 to 3600")
+CELERY_BEAT_SCHEDULE["interviews-reminders"] = {
+    "task": "interviews.reminders_due",
+    "schedule": float(REMINDER_EVERY_SECONDS),
+    "options": {"queue": NOTIFY_QUEUE},
+}
+
 # --- Live sessions --------------------------------------------------------------------------
 WS_MAX_FRAME_BYTES = 64 * 1024
 WS_RATE_PER_SECOND = env.int("WS_RATE_PER_SECOND", default=20)

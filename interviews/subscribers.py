@@ -35,3 +35,7 @@ def connect() -> None:
     candidate_events.candidate_moved.connect(
         on_moved, dispatch_uid="interviews.candidate_final", weak=False
     )
+
+    from interviews import notices  # assignment notices and e-mails with the .ics
+
+    notices.connect()

@@ -1,0 +1,233 @@
+"""Telling people about their rounds: on ``round_assigned`` and ``round_cancelled``
+(``interviews.events``, sent after the round's transaction committed) each person concerned
+gets a notice (``notify.services.notice_send``: stored, and pushed to their open pages) and
+an e-mail through the outbox (one row each) with the round's calendar event attached:
+
+* everyone now on the round: "Round 1 “Screening” with Carla Candidate on …", with the
+  ``.ics`` as ``METHOD:REQUEST`` (a round without a time yet: no ``.ics``, unless it had one
+  before — then a ``CANCEL``, so calendars drop the old time);
+* everyone taken off it (in ``previous``, no longer on it) and everyone on a cancelled round:
+  the same with ``METHOD:CANCEL``.
+
+Every text is written in the recipient's language (``accounts.zones.language_of``) with times
+in their zone. The reminders (``interviews.reminders``) write through the same helpers.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.zones import is_zone, language_of
+from interviews import ics
+from interviews.models import Round
+from notify import services as notify
+from notify.models import Outbox
+
+# What a message is about (the e-mail's template picks its wording from it).
+ASSIGNED = "assigned"
+CHANGED = "changed"
+REMOVED = "removed"
+CANCELLED = "cancelled"
+REMIND_BEFORE = "remind_before"
+REMIND_FEEDBACK = "remind_feedback"
+
+
+def zone_of(person: Any) -> zoneinfo.ZoneInfo:
+    name = person.time_zone if is_zone(getattr(person, "time_zone", "")) else settings.TIME_ZONE
+    return zoneinfo.ZoneInfo(name)
+
+
+@contextmanager
+def as_reader(person: Any) -> Iterator[str]:
+    """Write to ``person``: their language and time zone active inside."""
+    language = language_of(person)
+    with translation.override(language), timezone.override(zone_of(person)):
+        yield language
+
+
+def moment(value: Any) -> str:
+    """E.g. "7 Dec 2026, 10:00 CET": the active language's date and time in the active zone, with
+    the zone's abbreviation (a reader's calendar names zones this way)."""
+    local = timezone.localtime(value)
+    return f"{formats.date_format(local, 'DATETIME_FORMAT')} {local.tzname()}"
+
+
+def round_path(round_: Round) -> str:
+    return reverse("round_detail", args=[round_.pk])
+
+
+def round_title(round_: Round) -> str:
+    """E.g. "Round 1 “Screening” with Carla Candidate on 7 Dec 2026, 10:00 CET" (language
+    and zone), or "…, time not set yet"."""
+    summary = ics.round_summary(round_)
+    if round_.starts_at is None:
+        return _("%(round)s, time not set yet") % {"round": summary}
+    return _("%(round)s on %(when)s") % {"round": summary, "when": moment(round_.starts_at)}
+
+
+def _headline(about: str, round_: Round) -> str:
+    title = round_title(round_)
+    if about == CHANGED:
+        return _("Changed: %(round)s") % {"round": title}
+    if about == REMOVED:
+        return _("No longer yours: %(round)s") % {"round": title}
+    if about == CANCELLED:
+        return _("Cancelled: %(round)s") % {"round": title}
+    if about == REMIND_BEFORE:
+        return _("Reminder: %(round)s") % {"round": title}
+    if about == REMIND_FEEDBACK:
+        return _("Feedback overdue: %(round)s") % {"round": title}
+    return title
+
+
+def _notice_kind(about: str) -> str:
+    return {
+        ASSIGNED: "round_assigned",
+        CHANGED: "round_changed",
+        REMOVED: "round_unassigned",
+        CANCELLED: "round_cancelled",
+    }.get(about, "reminder")
+
+
+def _outbox_kind(about: str) -> str:
+    return (
+        Outbox.Kind.REMINDER
+        if about in (REMIND_BEFORE, REMIND_FEEDBACK)
+        else Outbox.Kind.ASSIGNMENT
+    )
+
+
+def tell(
+    person: Any,
+    round_: Round,
+    about: str,
+    *,
+    method: str | None,
+    people: Sequence[Any],
+    notice: bool = True,
+) -> Outbox | None:
+    """One person's notice and e-mail about ``round_`` (inside the caller's transaction).
+    ``method``: the ``.ics`` to attach (REQUEST, CANCEL) or None; ``people``: who is on the
+    round (for the text). A person without an e-mail address gets the notice alone."""
+    with as_reader(person):
+        headline = _headline(about, round_)
+        context = {
+            "about": about,
+            "round": round_,
+            "person": person,
+            "headline": headline,
+            "when": moment(round_.starts_at) if round_.starts_at else "",
+            "people": people,
+            "assistants": [p for p in people if p.pk != round_.interviewer_id],
+            "url": ics.round_url(round_),
+            "feedback_hours": settings.REMINDER_FEEDBACK_AFTER_HOURS,
+        }
+        if notice:
+            notify.notice_send(
+                user=person,
+                kind=_notice_kind(about),
+                title=headline,
+                body=_notice_body(round_, people),
+                link=round_path(round_),
+            )
+        if not person.email:
+            return None
+        attachments = []
+        if method is not None:
+            attendees = [person] if about == REMOVED else None
+            attachments.append(ics.attachment(round_, method, attendees=attendees))
+        return notify.outbox_enqueue(
+            channel=Outbox.Channel.EMAIL,
+            recipient=person.email,
+            subject=headline,
+            body_text=render_to_string("interviews/mail/round.txt", context).strip() + "\n",
+            body_html=render_to_string("interviews/mail/round.html", context),
+            kind=_outbox_kind(about),
+            attachments=attachments,
+        )
+
+
+def _notice_body(round_: Round, people: Sequence[Any]) -> str:
+    parts = [round_.position.title, round_.get_kind_display()]
+    if round_.starts_at is not None:
+        parts.append(_("%(minutes)d min") % {"minutes": round_.duration_minutes})
+    if round_.interviewer is not None:
+        parts.append(_("interviewer: %(name)s") % {"name": round_.interviewer.display_name})
+    return " · ".join(parts)
+
+
+def _round(round_id: int) -> Round | None:
+    return (
+        Round.objects.select_related("candidate", "position", "interviewer")
+        .prefetch_related("assistants")
+        .filter(pk=round_id)
+        .first()
+    )
+
+
+def _active(people: Iterable[Any]) -> list[Any]:
+    return [p for p in people if p.is_active]
+
+
+def round_assigned(*, round_id: int, previous: Sequence[int] = ()) -> None:
+    """``round_assigned``: everyone now on the round is told (new ones "assigned", those who
+    were on it "changed"), with the REQUEST; those taken off get the CANCEL."""
+    with transaction.atomic():
+        row = _round(round_id)
+        if row is None or row.status == Round.Status.CANCELLED:
+            return
+        people = ics.people_on(row)
+        before = set(previous)
+        if row.starts_at is not None:
+            method: str | None = ics.REQUEST
+        else:
+            # No time (any more): a calendar that holds an earlier time must drop it.
+            method = ics.CANCEL if row.sequence > 0 else None
+        for person in _active(people):
+            about = CHANGED if person.pk in before else ASSIGNED
+            tell(person, row, about, method=method, people=people)
+        gone = before - {p.pk for p in people}
+        if gone:
+            had_event = row.starts_at is not None or row.sequence > 0
+            for person in get_user_model().objects.filter(pk__in=gone, is_active=True):
+                tell(person, row, REMOVED, method=ics.CANCEL if had_event else None, people=people)
+
+
+def round_cancelled(*, round_id: int) -> None:
+    """``round_cancelled``: everyone on the round gets the CANCEL."""
+    with transaction.atomic():
+        row = _round(round_id)
+        if row is None:
+            return
+        people = ics.people_on(row)
+        for person in _active(people):
+            tell(person, row, CANCELLED, method=ics.CANCEL, people=people)
+
+
+def connect() -> None:
+    """Called from ``interviews.subscribers.connect``."""
+    from interviews import events
+
+    def on_assigned(sender: object, round_id: int, previous: Sequence[int] = (), **kw: Any) -> None:
+        round_assigned(round_id=round_id, previous=list(previous or ()))
+
+    def on_cancelled(sender: object, round_id: int, **kw: Any) -> None:
+        round_cancelled(round_id=round_id)
+
+    events.round_assigned.connect(
+        on_assigned, dispatch_uid="interviews.notices.assigned", weak=False
+    )
+    events.round_cancelled.connect(
+        on_cancelled, dispatch_uid="interviews.notices.cancelled", weak=False
+    )
