@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,7 +19,7 @@ import access
 from access.decorators import allowed
 from candidates import services
 from candidates.models import Candidate, Position, Vendor
-from candidates.validators import validate_one_line
+from candidates.validators import validate_one_line, validate_resume
 
 LIST_LIMIT = 500
 # A refusal of the service shown next to the field it is about.
@@ -170,8 +170,9 @@ class CandidateForm(forms.ModelForm):
         self.fields["vendor"].queryset = Vendor.objects.filter(
             Q(active=True) | Q(pk=candidate.vendor_id)
         ).order_by("name", "id")
+        kept = Q(candidates=candidate) if candidate.pk else Q(pk__in=[])
         self.fields["positions"].queryset = (
-            Position.objects.filter(~Q(status=Position.Status.CLOSED) | Q(candidates=candidate))
+            Position.objects.filter(~Q(status=Position.Status.CLOSED) | kept)
             .distinct()
             .order_by("title", "id")
         )
@@ -252,3 +253,129 @@ def candidate_move(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The candidate is withdrawn."))
     return redirect("candidate_detail", pk=candidate.pk)
+
+
+class NewCandidateForm(CandidateForm):
+    resume = forms.FileField(
+        label=gettext_lazy("Resume (PDF)"),
+        required=False,
+        validators=[validate_resume],
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+
+
+
+@allowed(access.can_manage_candidates)
+@require_http_methods(["GET", "POST"])
+def candidate_new(request: HttpRequest) -> HttpResponse:
+    """A recruiter adds one candidate (a drive adds many): the card, positions, source, and
+    optionally the first resume, through ``candidates.services.candidate_create``."""
+    form = NewCandidateForm(request.POST or None, request.FILES or None, instance=Candidate())
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        extra = {name: data.pop(name) for name in ("source", "vendor", "positions", "tags")}
+        resume = data.pop("resume", None)
+        try:
+            candidate = services.candidate_create(
+                by=request.user,
+                fields={k: v for k, v in data.items() if v not in (None, "") or k in ("email",)},
+                resume=resume or None,
+                source=extra["source"],
+                vendor=extra["vendor"],
+                positions=list(extra["positions"]),
+                tags=extra["tags"],
+            )
+        except services.CandidateRefused as refused:
+            form.add_error(refused.field, refused.message)
+        except ValidationError as invalid:
+            form.add_error("resume", invalid)
+        else:
+            messages.success(request, _("The candidate is added."))
+            return redirect("candidate_detail", pk=candidate.pk)
+    return render(
+        request,
+        "portal/candidate_form.html",
+        {"form": form, "candidate": None, "multipart": True},
+        status=400 if form.errors else 200,
+    )
+
+
+CANDIDATES_PER_PAGE = 50
+
+
+class CandidateFilter(forms.Form):
+    q = forms.CharField(label=gettext_lazy("Name, e-mail or tag"), required=False, max_length=100)
+    status = forms.ChoiceField(
+        label=gettext_lazy("Status"),
+        required=False,
+        choices=[("", gettext_lazy("any")), *Candidate.Status.choices],
+    )
+    position = forms.ModelChoiceField(
+        label=gettext_lazy("Position"),
+        required=False,
+        queryset=Position.objects.order_by("title", "id"),
+        empty_label=gettext_lazy("any"),
+    )
+    source = forms.ChoiceField(
+        label=gettext_lazy("Source"),
+        required=False,
+        choices=[("", gettext_lazy("any")), *Candidate.Source.choices],
+    )
+
+
+@allowed(access.works_with_candidates)
+@require_GET
+def candidate_list(request: HttpRequest) -> HttpResponse:
+    """The candidates the reader may see, newest first, filtered and paged: a fixed number of
+    queries per page whatever the total (the positions of a page's rows in one more)."""
+    from django.core.paginator import Paginator
+    from django.db.models import Prefetch
+
+    form = CandidateFilter(request.GET or None)
+    rows = access.visible_candidates(user=request.user).select_related("vendor")
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["status"]:
+            rows = rows.filter(status=data["status"])
+        if data["position"]:
+            rows = rows.filter(positions=data["position"])
+        if data["source"]:
+            rows = rows.filter(source=data["source"])
+        if data["q"]:
+            rows = rows.filter(_text_filter(data["q"]))
+    rows = rows.order_by("-created_at", "-id").prefetch_related(
+        Prefetch("positions", queryset=Position.objects.order_by("title", "id"))
+    )
+    page = Paginator(rows, CANDIDATES_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "portal/candidates.html",
+        {
+            "form": form,
+            "page": page,
+            "candidates": page.object_list,
+            "query": query.urlencode(),
+            "can_add": access.can_manage_candidates(request.user),
+        },
+    )
+
+
+def _text_filter(text: str) -> Q:
+    """Every word in the name, the e-mail or the tags, whatever the letter case and script
+    (``search.casefold`` folds Cyrillic on SQLite too)."""
+    from django.db.models import F
+    from django.db.models.lookups import Contains
+
+    from search.casefold import Casefold
+
+    condition = Q()
+    for word in text.split()[:5]:
+        folded = word.casefold()
+        condition &= (
+            Q(Contains(Casefold(F("full_name")), folded))
+            | Q(Contains(Casefold(F("email")), folded))
+            | Q(Contains(Casefold(F("tags")), folded))
+        )
+    return condition

@@ -6,7 +6,8 @@ from portal import people, pipeline, views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("candidates/", views.candidate_list, name="candidate_list"),
+    path("candidates/", pipeline.candidate_list, name="candidate_list"),
+    path("candidates/new/", pipeline.candidate_new, name="candidate_new"),
     path("candidates/<int:pk>/", views.candidate_detail, name="candidate_detail"),
     path("candidates/<int:pk>/edit/", pipeline.candidate_edit, name="candidate_edit"),
     path("candidates/<int:pk>/move/", pipeline.candidate_move, name="candidate_move"),

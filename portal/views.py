@@ -65,13 +65,6 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def candidate_list(request: HttpRequest) -> HttpResponse:
-    candidates = access.visible_candidates(user=request.user).order_by("-created_at", "-id")
-    return render(request, "portal/candidates.html", {"candidates": list(candidates[:LIST_LIMIT])})
-
-
-@login_required
-@require_GET
 def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
     candidate = get_object_or_404(Candidate.objects.select_related("vendor"), pk=pk)
     if not access.can_view_candidate(request.user, candidate):
