@@ -31,9 +31,9 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Count, Exists, FilteredRelation, OuterRef, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -180,14 +180,210 @@ def _all_candidates() -> str:
 
 
 # --- the filters as queries ---------------------------------------------------------------
+#
+# The funnel, the status table, the interviewers and the stage times are one SQL statement
+# each, in the SQL both PostgreSQL and SQLite speak (CTEs, CASE, window functions, UNION ALL):
+# a row per group, never a row per candidate back to Python. Only values travel as
+# parameters; the names are the models' tables, quoted by the connection.
 
 
-def _in(prefix: str, bounds: tuple[datetime, datetime]) -> Q:
-    return Q(**{f"{prefix}__gte": bounds[0], f"{prefix}__lt": bounds[1]})
+def _table(model: Any) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
 
 
 def _through() -> Any:
     return Candidate.positions.through
+
+
+def _scope(filters: Filters, alias: str) -> tuple[str, list[Any]]:
+    """SQL conditions (each led by AND) keeping the candidates ``alias`` the filters cover:
+    on the position, from the vendor."""
+    sql, params = "", []
+    if filters.vendor is not None:
+        sql += f" AND {alias}.vendor_id = %s"
+        params.append(filters.vendor.pk)
+    if filters.position is not None:
+        sql += (
+            f" AND EXISTS (SELECT 1 FROM {_table(_through())} tp"
+            f" WHERE tp.candidate_id = {alias}.id AND tp.position_id = %s)"
+        )
+        params.append(filters.position.pk)
+    return sql, params
+
+
+def _on_position(filters: Filters) -> tuple[str, list[Any]]:
+    """The condition joining a candidate to the positions the tables group them by: the
+    filtered one, else each of theirs."""
+    if filters.position is None:
+        return "", []
+    return " AND t.position_id = %s", [filters.position.pk]
+
+
+def _sql_bounds(filters: Filters) -> tuple[Any, Any]:
+    """The period's moments as the database compares them (SQLite: UTC text, as Django
+    stores them; a raw query gets no conversion of its own)."""
+    start, end = filters.bounds
+    adapt = connection.ops.adapt_datetimefield_value
+    return adapt(start), adapt(end)
+
+
+def _fetch(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
+# The total row of a statement's UNION ALL: no position has this id.
+_TOTAL = -1
+
+
+# --- the funnel ---------------------------------------------------------------------------
+
+
+def _funnel_rows(filters: Filters) -> list[tuple[Any, ...]]:
+    """(position id or None or _TOTAL, title, created, scheduled, interviewed, selected, hired).
+
+    ``reached``: per candidate moved in the period, the furthest funnel stage a move took
+    them to; ``active``: one row per candidate created or moved in the period (in scope);
+    then summed per position (a LEFT JOIN: no position is the NULL group) and in all."""
+    start, end = _sql_bounds(filters)
+    ranks = [(name, _RANK[lifecycle.MOVES[name].target]) for name in FUNNEL_MOVES]
+    rank_case = "CASE e.kind " + " ".join("WHEN %s THEN %s" for _move in ranks) + " END"
+    rank_params: list[Any] = [value for pair in ranks for value in pair]
+    marks = ", ".join(["%s"] * len(FUNNEL_MOVES))
+    sums = ", ".join(
+        f"SUM(CASE WHEN a.stage >= {_RANK[stage]:d} THEN 1 ELSE 0 END)" for stage in FUNNEL[1:]
+    )
+    scope, scope_params = _scope(filters, "c")
+    on_position, position_params = _on_position(filters)
+    sql = f"""
+        WITH reached AS (
+            SELECT e.candidate_id AS candidate_id, MAX({rank_case}) AS stage
+            FROM {_table(CandidateEvent)} e
+            WHERE e.kind IN ({marks}) AND e.at >= %s AND e.at < %s
+            GROUP BY e.candidate_id
+        ),
+        active AS (
+            SELECT c.id AS id,
+                CASE WHEN c.created_at >= %s AND c.created_at < %s THEN 1 ELSE 0 END AS created,
+                COALESCE(r.stage, 0) AS stage
+            FROM {_table(Candidate)} c LEFT JOIN reached r ON r.candidate_id = c.id
+            WHERE (c.created_at >= %s AND c.created_at < %s OR r.candidate_id IS NOT NULL)
+                {scope}
+        )
+        SELECT t.position_id, p.title, SUM(a.created), {sums}
+        FROM active a
+        LEFT JOIN {_table(_through())} t ON t.candidate_id = a.id{on_position}
+        LEFT JOIN {_table(Position)} p ON p.id = t.position_id
+        GROUP BY t.position_id, p.title
+        UNION ALL
+        SELECT {_TOTAL:d}, NULL, SUM(a.created), {sums} FROM active a
+    """
+    params = [
+        *rank_params,
+        *FUNNEL_MOVES,
+        start,
+        end,
+        start,
+        end,
+        start,
+        end,
+        *scope_params,
+        *position_params,
+    ]
+    return _fetch(sql, params)
+
+
+def _numbers(values: tuple[Any, ...]) -> list[Number]:
+    return [int(value or 0) for value in values]
+
+
+def funnel_table(filters: Filters) -> Table:
+    found = _funnel_rows(filters)
+    total = next((_numbers(r[2:]) for r in found if r[0] == _TOTAL), [0] * len(FUNNEL))
+    placed = sorted((r for r in found if r[0] not in (_TOTAL, None)), key=lambda r: (r[1], r[0]))
+    rows = [Row(r[1], _numbers(r[2:]), str(r[0])) for r in placed]
+    if filters.position is not None and not rows:
+        rows = [Row(filters.position.title, [0] * len(FUNNEL), str(filters.position.pk))]
+    unplaced = next((_numbers(r[2:]) for r in found if r[0] is None), None)
+    if unplaced is not None and any(unplaced):
+        rows.append(Row(_no_position(), unplaced, "none"))
+    return Table(
+        key="funnel",
+        title=_("Funnel"),
+        label_header=pgettext("report", "Position"),
+        columns=stage_labels(),
+        rows=rows,
+        total=Row(_all_candidates(), total, "total"),
+        note=_(
+            "“Created”: candidates created in the period. A later stage: candidates whom a "
+            "status move in the period took to that stage or further along (scheduled → "
+            "interviewing → selected → hired); “Interviewed” is reaching interviewing, and a "
+            "hire straight from the interview counts as selected too. A candidate on several "
+            "positions counts for each; the total counts each candidate once."
+        ),
+    )
+
+
+# --- where the candidates stand now ---------------------------------------------------------
+
+
+def _status_rows(filters: Filters) -> list[tuple[Any, ...]]:
+    """(position id or None or _TOTAL, title, status, count): per position (NULL: none) and
+    status, then per status in all."""
+    scope, scope_params = _scope(filters, "c")
+    on_position, position_params = _on_position(filters)
+    sql = f"""
+        SELECT t.position_id, p.title, c.status, COUNT(*)
+        FROM {_table(Candidate)} c
+        LEFT JOIN {_table(_through())} t ON t.candidate_id = c.id{on_position}
+        LEFT JOIN {_table(Position)} p ON p.id = t.position_id
+        WHERE 1 = 1{scope}
+        GROUP BY t.position_id, p.title, c.status
+        UNION ALL
+        SELECT {_TOTAL:d}, NULL, c.status, COUNT(*)
+        FROM {_table(Candidate)} c
+        WHERE 1 = 1{scope}
+        GROUP BY c.status
+    """
+    return _fetch(sql, [*position_params, *scope_params, *scope_params])
+
+
+def _by_status(counts: dict[str, int]) -> list[Number]:
+    numbers = [counts.get(status, 0) for status in lifecycle.STATUSES]
+    return [*numbers, sum(numbers)]
+
+
+def _status_columns() -> list[str]:
+    labels = _status_labels()
+    return [*(labels[s].capitalize() for s in lifecycle.STATUSES), pgettext("report", "Total")]
+
+
+def status_table(filters: Filters) -> Table:
+    groups: dict[Any, tuple[str, dict[str, int]]] = {}
+    for position_id, title, status, count in _status_rows(filters):
+        groups.setdefault(position_id, (title or "", {}))[1][status] = int(count)
+    placed = sorted(
+        ((pk, group) for pk, group in groups.items() if pk not in (_TOTAL, None)),
+        key=lambda item: (item[1][0], item[0]),
+    )
+    rows = [Row(title, _by_status(counts), str(pk)) for pk, (title, counts) in placed]
+    if filters.position is not None and not rows:
+        rows = [Row(filters.position.title, _by_status({}), str(filters.position.pk))]
+    if None in groups:
+        rows.append(Row(_no_position(), _by_status(groups[None][1]), "none"))
+    return Table(
+        key="status",
+        title=_("By status"),
+        label_header=pgettext("report", "Position"),
+        columns=_status_columns(),
+        rows=rows,
+        total=Row(_all_candidates(), _by_status(groups.get(_TOTAL, ("", {}))[1]), "total"),
+        note=_(
+            "Where the candidates stand now, whatever the period. A candidate on several "
+            "positions counts for each; the total counts each candidate once."
+        ),
+    )
 
 
 def _candidates(filters: Filters) -> QuerySet[Candidate]:
@@ -202,143 +398,7 @@ def _candidates(filters: Filters) -> QuerySet[Candidate]:
     return rows
 
 
-def _placements(filters: Filters) -> QuerySet[Any]:
-    """(candidate, position) pairs the filters cover: the per-position rows' source."""
-    rows = _through().objects.all()
-    if filters.vendor is not None:
-        rows = rows.filter(candidate__vendor=filters.vendor)
-    if filters.position is not None:
-        rows = rows.filter(position=filters.position)
-    return rows
-
-
-def _unplaced() -> Q:
-    return ~Q(Exists(_through().objects.filter(candidate=OuterRef("pk"))))
-
-
-# --- the funnel ---------------------------------------------------------------------------
-
-
-def _funnel_counts(candidate: str, prefix: str, bounds: tuple[datetime, datetime]) -> dict:
-    """Conditional counts of distinct candidates per stage over rows joined to the period's
-    moves (``moves``); ``prefix`` leads from the row to the candidate."""
-    counts = {
-        lifecycle.CREATED: Count(
-            candidate, distinct=True, filter=_in(f"{prefix}created_at", bounds)
-        )
-    }
-    for stage in FUNNEL[1:]:
-        counts[stage] = Count(
-            candidate, distinct=True, filter=Q(moves__kind__in=moves_reaching(stage))
-        )
-    return counts
-
-
-def _with_moves(rows: QuerySet[Any], prefix: str, bounds: tuple[datetime, datetime]) -> Any:
-    """``rows`` joined (LEFT, in the join's condition) to their candidate's funnel moves in
-    the period, keeping those created or moved in it."""
-    events = f"{prefix}events"
-    return rows.annotate(
-        moves=FilteredRelation(
-            events,
-            condition=Q(**{f"{events}__kind__in": FUNNEL_MOVES}) & _in(f"{events}__at", bounds),
-        )
-    ).filter(_in(f"{prefix}created_at", bounds) | Q(moves__isnull=False))
-
-
-def funnel_table(filters: Filters) -> Table:
-    bounds = filters.bounds
-    per_position = (
-        _with_moves(_placements(filters), "candidate__", bounds)
-        .values("position_id", "position__title")
-        .annotate(**_funnel_counts("candidate_id", "candidate__", bounds))
-        .order_by()
-    )
-    totals = _funnel_counts("pk", "", bounds)
-    if filters.position is None:
-        for stage, count in list(totals.items()):
-            totals[f"none_{stage}"] = Count("pk", distinct=True, filter=count.filter & _unplaced())
-    total = _with_moves(_candidates(filters), "", bounds).aggregate(**totals)
-    rows = [
-        Row(r["position__title"], [r[stage] for stage in FUNNEL], str(r["position_id"]))
-        for r in sorted(per_position, key=lambda r: (r["position__title"], r["position_id"]))
-    ]
-    if filters.position is not None and not rows:
-        rows = [Row(filters.position.title, [0] * len(FUNNEL), str(filters.position.pk))]
-    if filters.position is None and any(total[f"none_{stage}"] for stage in FUNNEL):
-        rows.append(Row(_no_position(), [total[f"none_{stage}"] for stage in FUNNEL], "none"))
-    return Table(
-        key="funnel",
-        title=_("Funnel"),
-        label_header=pgettext("report", "Position"),
-        columns=stage_labels(),
-        rows=rows,
-        total=Row(_all_candidates(), [total[stage] for stage in FUNNEL], "total"),
-        note=_(
-            "“Created”: candidates created in the period. A later stage: candidates whom a "
-            "status move in the period took to that stage or further along (scheduled → "
-            "interviewing → selected → hired); “Interviewed” is reaching interviewing, and a "
-            "hire straight from the interview counts as selected too. A candidate on several "
-            "positions counts for each; the total counts each candidate once."
-        ),
-    )
-
-
-# --- where the candidates stand now ---------------------------------------------------------
-
-
-def status_table(filters: Filters) -> Table:
-    statuses = list(lifecycle.STATUSES)
-    per_position = (
-        _placements(filters)
-        .values("position_id", "position__title", "candidate__status")
-        .annotate(n=Count("candidate_id"))
-        .order_by()
-    )
-    by_position: dict[int, tuple[str, dict[str, int]]] = {}
-    for r in per_position:
-        title, counts = by_position.setdefault(r["position_id"], (r["position__title"], {}))
-        counts[r["candidate__status"]] = r["n"]
-    totals = (
-        _candidates(filters)
-        .values("status")
-        .annotate(n=Count("pk"), unplaced=Count("pk", filter=_unplaced()))
-    )
-    total: dict[str, int] = {}
-    unplaced: dict[str, int] = {}
-    for r in totals.order_by():
-        total[r["status"]] = r["n"]
-        unplaced[r["status"]] = r["unplaced"]
-
-    def values(counts: dict[str, int]) -> list[Number]:
-        numbers = [counts.get(status, 0) for status in statuses]
-        return [*numbers, sum(numbers)]
-
-    rows = [
-        Row(title, values(counts), str(pk))
-        for pk, (title, counts) in sorted(by_position.items(), key=lambda kv: (kv[1][0], kv[0]))
-    ]
-    if filters.position is not None and not rows:
-        rows = [Row(filters.position.title, values({}), str(filters.position.pk))]
-    if filters.position is None and any(unplaced.values()):
-        rows.append(Row(_no_position(), values(unplaced), "none"))
-    labels = _status_labels()
-    return Table(
-        key="status",
-        title=_("By status"),
-        label_header=pgettext("report", "Position"),
-        columns=[*(labels[s].capitalize() for s in statuses), pgettext("report", "Total")],
-        rows=rows,
-        total=Row(_all_candidates(), values(total), "total"),
-        note=_(
-            "Where the candidates stand now, whatever the period. A candidate on several "
-            "positions counts for each; the total counts each candidate once."
-        ),
-    )
-
-
 def vendor_table(filters: Filters) -> Table:
-    statuses = list(lifecycle.STATUSES)
     grouped = (
         _candidates(filters)
         .values("source", "vendor_id", "vendor__name", "status")
@@ -354,30 +414,25 @@ def vendor_table(filters: Filters) -> Table:
             counts = others.setdefault(r["source"], {})
         counts[r["status"]] = counts.get(r["status"], 0) + r["n"]
 
-    def values(counts: dict[str, int]) -> list[Number]:
-        numbers = [counts.get(status, 0) for status in statuses]
-        return [*numbers, sum(numbers)]
-
     rows = [
-        Row(name, values(counts), f"vendor:{pk}")
+        Row(name, _by_status(counts), f"vendor:{pk}")
         for pk, (name, counts) in sorted(vendors.items(), key=lambda kv: (kv[1][0], kv[0]))
     ]
     sources = dict(Candidate.Source.choices)
     for source in (Candidate.Source.REFERRAL, Candidate.Source.DIRECT, Candidate.Source.VENDOR):
         if source in others:
-            rows.append(Row(str(sources[source]).capitalize(), values(others[source]), source))
+            rows.append(Row(str(sources[source]).capitalize(), _by_status(others[source]), source))
     everything: dict[str, int] = {}
     for row_counts in [counts for _name, counts in vendors.values()] + list(others.values()):
         for status, n in row_counts.items():
             everything[status] = everything.get(status, 0) + n
-    labels = _status_labels()
     return Table(
         key="vendor",
         title=_("By vendor"),
         label_header=pgettext("report", "Source"),
-        columns=[*(labels[s].capitalize() for s in statuses), pgettext("report", "Total")],
+        columns=_status_columns(),
         rows=rows,
-        total=Row(_all_candidates(), values(everything), "total"),
+        total=Row(_all_candidates(), _by_status(everything), "total"),
         note=_(
             "Where the candidates stand now, by where they came from: each vendor, a "
             "referral, or directly. The period does not apply."
@@ -388,70 +443,80 @@ def vendor_table(filters: Filters) -> Table:
 # --- rounds per interviewer ---------------------------------------------------------------
 
 
-def _rounds(filters: Filters) -> QuerySet[Round]:
-    start, end = filters.bounds
-    rows = (
-        Round.objects.filter(interviewer__isnull=False)
-        .alias(moment=Coalesce("starts_at", "rated_at"))
-        .filter(moment__gte=start, moment__lt=end)
-    )
-    if filters.position is not None:
-        rows = rows.filter(position=filters.position)
-    if filters.vendor is not None:
-        rows = rows.filter(candidate__vendor=filters.vendor)
-    return rows
-
-
-def _percent(points: int | None, expected: int | None) -> float | None:
+def _percent(points: Any, expected: Any) -> float | None:
     if not expected:
         return None
-    return round(100 * (points or 0) / expected, 1)
+    return round(100 * int(points or 0) / int(expected), 1)
+
+
+def _interviewer_rows(filters: Filters) -> list[tuple[Any, ...]]:
+    """(interviewer id, first name, last name, username, status or NULL, rounds, points
+    received, points expected) over the rounds whose time is in the period: a row per
+    interviewer and round status, and a row per interviewer with the points of their done
+    rounds' rated aspects. Grouped by integer ids and the status first (cheap hashes, no
+    CASE per round); the names joined to the grouped rows."""
+    start, end = _sql_bounds(filters)
+    held = (
+        "r.interviewer_id IS NOT NULL AND (r.starts_at >= %s AND r.starts_at < %s"
+        " OR r.starts_at IS NULL AND r.rated_at >= %s AND r.rated_at < %s)"
+    )
+    params: list[Any] = [start, end, start, end]
+    if filters.position is not None:
+        held += " AND r.position_id = %s"
+        params.append(filters.position.pk)
+    if filters.vendor is not None:
+        held += (
+            f" AND EXISTS (SELECT 1 FROM {_table(Candidate)} c"
+            " WHERE c.id = r.candidate_id AND c.vendor_id = %s)"
+        )
+        params.append(filters.vendor.pk)
+    sql = f"""
+        SELECT g.interviewer_id, u.first_name, u.last_name, u.username, g.status, g.rounds,
+            g.got, g.expected
+        FROM (
+            SELECT r.interviewer_id AS interviewer_id, r.status AS status,
+                COUNT(*) AS rounds, NULL AS got, NULL AS expected
+            FROM {_table(Round)} r
+            WHERE {held}
+            GROUP BY r.interviewer_id, r.status
+            UNION ALL
+            SELECT r.interviewer_id, NULL, NULL, SUM(a.points), SUM(a.expected_points)
+            FROM {_table(Round)} r JOIN {_table(RoundAspect)} a ON a.round_id = r.id
+            WHERE r.status = %s AND a.points IS NOT NULL AND {held}
+            GROUP BY r.interviewer_id
+        ) g
+        JOIN {_table(get_user_model())} u ON u.id = g.interviewer_id
+    """
+    return _fetch(sql, [*params, Round.Status.DONE, *params])
 
 
 def interviewer_table(filters: Filters) -> Table:
-    rounds = _rounds(filters)
-    grouped = (
-        rounds.values(
-            "interviewer_id",
-            "interviewer__first_name",
-            "interviewer__last_name",
-            "interviewer__username",
+    people: dict[int, dict[str, Any]] = {}
+    for pk, first, last, username, status, rounds, got, expected in _interviewer_rows(filters):
+        person = people.setdefault(
+            pk, {"name": " ".join(p for p in (first, last) if p) or username, "statuses": {}}
         )
-        .annotate(
-            total=Count("pk"),
-            open=Count("pk", filter=Q(status__in=OPEN_ROUND)),
-            done=Count("pk", filter=Q(status=Round.Status.DONE)),
-            cancelled=Count("pk", filter=Q(status=Round.Status.CANCELLED)),
-        )
-        .order_by()
-    )
-    points = {
-        r["round__interviewer_id"]: (r["points"], r["expected"])
-        for r in RoundAspect.objects.filter(
-            round__in=rounds.filter(status=Round.Status.DONE).values("pk"),
-            points__isnull=False,
-        )
-        .values("round__interviewer_id")
-        .annotate(points=Sum("points"), expected=Sum("expected_points"))
-        .order_by()
-    }
+        if status is None:
+            person["points"] = (int(got or 0), int(expected or 0))
+        else:
+            person["statuses"][status] = int(rounds)
     rows = []
-    for r in grouped:
-        name = " ".join(
-            part for part in (r["interviewer__first_name"], r["interviewer__last_name"]) if part
-        )
-        got, expected = points.get(r["interviewer_id"], (None, None))
-        rows.append(
-            Row(
-                name or r["interviewer__username"],
-                [r["total"], r["open"], r["done"], r["cancelled"], _percent(got, expected)],
-                str(r["interviewer_id"]),
-            )
-        )
+    all_points = all_expected = 0
+    for pk, person in people.items():
+        counts = person["statuses"]
+        got, expected = person.get("points", (0, 0))
+        values: list[Number] = [
+            sum(counts.values()),
+            sum(counts.get(status, 0) for status in OPEN_ROUND),
+            counts.get(Round.Status.DONE, 0),
+            counts.get(Round.Status.CANCELLED, 0),
+            _percent(got, expected),
+        ]
+        rows.append(Row(person["name"], values, str(pk)))
+        all_points += got
+        all_expected += expected
     rows.sort(key=lambda row: (row.label.casefold(), row.key))
     sums = [sum(int(row.values[i] or 0) for row in rows) for i in range(4)]
-    all_points = sum(p or 0 for p, _x in points.values())
-    all_expected = sum(x or 0 for _p, x in points.values())
     return Table(
         key="interviewers",
         title=pgettext("report", "Interviewers"),
@@ -487,21 +552,45 @@ def _entered_case() -> tuple[str, list[str]]:
 
 def _days_between(later: str, earlier: str) -> str:
     if connection.vendor == "postgresql":
-        return f"EXTRACT(EPOCH FROM ({later} - {earlier})) / 86400.0"
+        # A float, not EXTRACT's numeric: averaging thousands of numerics is slow.
+        return f"CAST(EXTRACT(EPOCH FROM ({later} - {earlier})) AS DOUBLE PRECISION) / 86400"
     return f"(julianday({later}) - julianday({earlier}))"
+
+
+def _summary() -> str:
+    """SQL: per status, the number of stays, their mean and their median (``measured``).
+    PostgreSQL has the median as an aggregate; elsewhere it is the mean of the one or two
+    middle places of the stays ranked by length (the same value)."""
+    if connection.vendor == "postgresql":
+        return """SELECT status, COUNT(*), AVG(days),
+                percentile_cont(0.5) WITHIN GROUP (ORDER BY days)
+            FROM measured
+            GROUP BY status"""
+    return """, ranked AS (
+                SELECT status, days,
+                    ROW_NUMBER() OVER (PARTITION BY status ORDER BY days) AS place,
+                    COUNT(*) OVER (PARTITION BY status) AS n
+                FROM measured
+            )
+            SELECT status, MAX(n), AVG(days),
+                AVG(CASE WHEN place IN ((n + 1) / 2, (n + 2) / 2) THEN days END)
+            FROM ranked
+            GROUP BY status"""
 
 
 def _stays(filters: Filters) -> dict[str, tuple[int, float | None, float | None]]:
     """status → (stays, median days, mean days) of the stays that ended in the period: one
     query, a window (LAG) over each candidate's status events, the median from ranks."""
-    start, end = filters.bounds
-    events = connection.ops.quote_name(CandidateEvent._meta.db_table)
+    start, end = _sql_bounds(filters)
+    events = _table(CandidateEvent)
     kinds = [CREATED_EVENT, *lifecycle.MOVES]
     marks = ", ".join(["%s"] * len(kinds))
     moves = list(lifecycle.MOVES)
     move_marks = ", ".join(["%s"] * len(moves))
     case, case_params = _entered_case()
-    scope, scope_params = _candidates(filters).values("pk").query.sql_with_params()
+    scope, scope_params = _scope(filters, "c")
+    if scope:
+        scope = f"AND e.candidate_id IN (SELECT c.id FROM {_table(Candidate)} c WHERE 1 = 1{scope})"
     sql = f"""
         WITH status_events AS (
             SELECT e.candidate_id AS candidate_id, e.at AS at, e.id AS id, {case} AS entered
@@ -511,7 +600,7 @@ def _stays(filters: Filters) -> dict[str, tuple[int, float | None, float | None]
                   SELECT m.candidate_id FROM {events} m
                   WHERE m.kind IN ({move_marks}) AND m.at >= %s AND m.at < %s
               )
-              AND e.candidate_id IN ({scope})
+              {scope}
         ),
         stays AS (
             SELECT
@@ -524,17 +613,8 @@ def _stays(filters: Filters) -> dict[str, tuple[int, float | None, float | None]
             SELECT status, {_days_between("left_at", "entered_at")} AS days
             FROM stays
             WHERE status IS NOT NULL AND left_at >= %s AND left_at < %s
-        ),
-        ranked AS (
-            SELECT status, days,
-                ROW_NUMBER() OVER (PARTITION BY status ORDER BY days) AS place,
-                COUNT(*) OVER (PARTITION BY status) AS n
-            FROM measured
         )
-        SELECT status, MAX(n), AVG(days),
-            AVG(CASE WHEN place IN ((n + 1) / 2, (n + 2) / 2) THEN days END)
-        FROM ranked
-        GROUP BY status
+        {_summary()}
     """
     params = [*case_params, *kinds, *moves, start, end, *scope_params, start, end]
     with connection.cursor() as cursor:

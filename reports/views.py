@@ -7,6 +7,9 @@ from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
+from django.utils.formats import localize
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -14,7 +17,7 @@ import access
 from access.decorators import allowed
 from reports import exports
 from reports.forms import ReportFilterForm
-from reports.queries import Filters, build_report
+from reports.queries import Filters, Number, Row, Table, build_report
 
 
 def _filters(request: HttpRequest) -> tuple[ReportFilterForm, Filters | None]:
@@ -28,6 +31,28 @@ def _errors(form: ReportFilterForm) -> str:
         for name, messages in form.errors.items()
         for message in messages
     )
+
+
+def _cells(values: list[Number]) -> SafeString:
+    """A row's numbers as table cells: ``data-value`` the number as stored (the downloads'),
+    the text in the reader's format; "—" for none. Built here, not cell by cell in the
+    template: a report has hundreds of cells."""
+    return format_html_join(
+        "",
+        '<td class="num" data-value="{}">{}</td>',
+        (("", "—") if value is None else (str(value), localize(value)) for value in values),
+    )
+
+
+def _shown(table: Table) -> dict[str, object]:
+    def row(r: Row) -> dict[str, object]:
+        return {"key": r.key, "label": r.label, "cells": _cells(r.values)}
+
+    return {
+        "table": table,
+        "rows": [row(r) for r in table.rows],
+        "total": row(table.total) if table.total is not None else None,
+    }
 
 
 @allowed(access.can_view_reports)
@@ -51,6 +76,7 @@ def report_page(request: HttpRequest) -> HttpResponse:
         {
             "form": shown,
             "report": report,
+            "sections": [_shown(table) for table in report.tables],
             "chart": report.funnel_chart(),
             "query": urlencode(filters.query()),
         },

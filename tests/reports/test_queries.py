@@ -85,4 +85,7 @@ def test_one_candidate_or_two_hundred_cost_the_same_queries(recruiter, ann) -> N
     assert many == few
     assert _queries(client, "/reports/", {**MARCH, "vendor": "1", "position": "1"}) == filtered
     html = client.get("/reports/", MARCH).content.decode()
-    assert 'data-key="total"><th scope="row">All candidates</th><td class="num" data-value="200"' in html
+    assert (
+        'data-key="total"><th scope="row">All candidates</th><td class="num" data-value="200"'
+        in html
+    )
