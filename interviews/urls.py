@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.urls import path, re_path
 
-from interviews import drive_views, views
+from interviews import calendar, drive_views, views
 
 urlpatterns = [
     path("positions/<int:pk>/plan/", views.plan, name="position_plan"),
@@ -46,4 +46,13 @@ urlpatterns = [
     path("drives/<int:pk>/import/", drive_views.drive_import, name="drive_import"),
     path("drives/<int:pk>/discard/", drive_views.drive_discard, name="drive_discard"),
     path("drives/<int:pk>/progress/", drive_views.drive_progress, name="drive_progress"),
+    # The calendar (month / week) and the personal feed (read without signing in: the token).
+    path("calendar/", calendar.calendar_page, name="calendar"),
+    path("calendar/feed/new/", calendar.calendar_feed_new, name="calendar_feed_new"),
+    path("calendar/feed/revoke/", calendar.calendar_feed_revoke, name="calendar_feed_revoke"),
+    re_path(
+        r"^calendar/feed/(?P<token>[A-Za-z0-9_-]{1,100})\.ics$",
+        calendar.calendar_feed,
+        name="calendar_feed",
+    ),
 ]
