@@ -83,11 +83,11 @@ def _date(value: str | None, today: date) -> date:
     return parsed
 
 
-def _pk(value: str | None, what: str) -> int | None:
+def _pk(value: str | None, refusal: str) -> int | None:
     if not value:
         return None
     if not value.isdigit() or len(value) > 18:
-        raise BadInput(_("Choose a %(what)s from the list.") % {"what": what})
+        raise BadInput(refusal)
     return int(value)
 
 
@@ -231,13 +231,13 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
         errors.append(str(bad))
         anchor = today if view == "week" else today.replace(day=1)
     chosen: dict[str, int | None] = {}
-    for name, what in (
-        ("interviewer", _("interviewer")),
-        ("position", _("position")),
-        ("candidate", _("candidate")),
+    for name, refusal in (
+        ("interviewer", _("Choose an interviewer from the list.")),
+        ("position", _("Choose a position from the list.")),
+        ("candidate", _("Choose a candidate from the list.")),
     ):
         try:
-            chosen[name] = _pk(request.GET.get(name), what)
+            chosen[name] = _pk(request.GET.get(name), refusal)
         except BadInput as bad:
             errors.append(str(bad))
             chosen[name] = None
