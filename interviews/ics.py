@@ -41,9 +41,13 @@ def event_uid(round_: Round) -> str:
     return f"{round_.uid}@{site_host()}"
 
 
+def site_url() -> str:
+    return settings.SITE_URL.rstrip("/")
+
+
 def round_url(round_: Round) -> str:
     """The round's page as an absolute address (``SITE_URL``), for e-mails and calendars."""
-    return settings.SITE_URL.rstrip("/") + reverse("round_detail", args=[round_.pk])
+    return site_url() + reverse("round_detail", args=[round_.pk])
 
 
 def round_summary(round_: Round) -> str:
