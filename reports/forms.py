@@ -15,18 +15,20 @@ from candidates.models import Position, Vendor
 from reports.queries import Filters
 
 DEFAULT_DAYS = 90
+# An <input type="date"> takes its value as YYYY-MM-DD whatever the language shows.
+ISO_DATE = "%Y-%m-%d"
 
 
 class ReportFilterForm(forms.Form):
     start = forms.DateField(
         label=pgettext_lazy("report", "From"),
         required=False,
-        widget=forms.DateInput({"type": "date"}),
+        widget=forms.DateInput({"type": "date"}, format=ISO_DATE),
     )
     end = forms.DateField(
         label=pgettext_lazy("report", "To"),
         required=False,
-        widget=forms.DateInput({"type": "date"}),
+        widget=forms.DateInput({"type": "date"}, format=ISO_DATE),
     )
     position = forms.ModelChoiceField(
         label=pgettext_lazy("report", "Position"),

@@ -1,10 +1,13 @@
 """The pipeline's numbers, for the statistics page ``/reports/`` and its downloads.
 
-Each table is one or two aggregate queries (GROUP BY with conditional counts; the stage times
-a window over the candidates' history), so the page costs the same number of queries for ten
-candidates as for ten thousand, on PostgreSQL and on SQLite alike. Python only shapes the
-grouped rows into tables. The page, the .xlsx and the CSV all read one ``Report`` built by
-``build_report``: the same numbers, rounded once, here.
+Each table is one SQL statement (GROUP BY, CASE, UNION ALL for the total row; the stage
+times a LAG window over the candidates' history), so the page costs the same number of
+queries for ten candidates as for ten thousand, on PostgreSQL and on SQLite alike; Python
+only shapes the grouped rows (a few per position, vendor, interviewer or status) into tables.
+The statements are written by hand where the ORM would count distinct rows of a join (the
+funnel per candidate once, then per position) or cannot aggregate over a window. The page,
+the .xlsx and the CSV all read one ``Report`` built by ``build_report``: the same numbers,
+rounded once, here.
 
 Definitions (the page states them too):
 

@@ -253,6 +253,8 @@ def test_russian_page_and_workbook(month, roles) -> None:  # noqa: ANN001
     html = client.get("/reports/", MARCH).content.decode()
     assert "Отчёты по найму" in html and "Воронка" in html and "Прошли собеседование" in html
     assert page_tables(html)["funnel"]["total"] == [3, 3, 3, 1, 1]
+    # A date field takes YYYY-MM-DD whatever the language (not the Russian 01.03.2026).
+    assert 'name="start" value="2026-03-01"' in html and 'value="2026-03-31"' in html
     book = load_workbook(io.BytesIO(client.get("/reports/export.xlsx", MARCH).content))
     assert book.sheetnames == [
         "Воронка",
