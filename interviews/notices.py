@@ -182,7 +182,8 @@ def _active(people: Iterable[Any]) -> list[Any]:
 
 def round_assigned(*, round_id: int, previous: Sequence[int] = ()) -> None:
     """``round_assigned``: everyone now on the round is told (new ones "assigned", those who
-    were on it "changed"), with the REQUEST; those taken off get the CANCEL."""
+    were on it when it already had a time "changed"), with the REQUEST; those taken off get
+    the CANCEL."""
     with transaction.atomic():
         row = _round(round_id)
         if row is None or row.status == Round.Status.CANCELLED:
@@ -195,7 +196,9 @@ def round_assigned(*, round_id: int, previous: Sequence[int] = ()) -> None:
             # No time (any more): a calendar that holds an earlier time must drop it.
             method = ics.CANCEL if row.sequence > 0 else None
         for person in _active(people):
-            about = CHANGED if person.pk in before else ASSIGNED
+            # A round whose SEQUENCE never moved had no time before this change: whoever was
+            # on it (the plan's default interviewer) hears of it now for the first time.
+            about = CHANGED if person.pk in before and row.sequence > 0 else ASSIGNED
             tell(person, row, about, method=method, people=people)
         gone = before - {p.pk for p in people}
         if gone:
