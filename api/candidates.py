@@ -1,12 +1,15 @@
 """Candidates: the card and its sessions, for the people allowed to see them; recruiters
-change a card (``PATCH``) through ``candidates.services.candidate_update``."""
+create a card (``POST``, through ``candidates.services.candidate_create``) and change one
+(``PATCH``, through ``candidate_update``); the card's history (``history/``) is for whoever
+may see the candidate."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_field
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -15,8 +18,9 @@ from api.common import valid
 from api.errors import Refused
 from api.filters import CandidateFilter
 from api.permissions import CANDIDATE_ROLES, Allows, HasAny, RolePermissionsMixin
+from api.sessions import PersonRef
 from candidates import services
-from candidates.models import Candidate, Position, Vendor
+from candidates.models import Candidate, CandidateEvent, Position, Vendor
 from candidates.validators import validate_one_line
 
 ONE_LINE = [validate_one_line]  # these end up in e-mail headers: no line breaks
@@ -105,6 +109,89 @@ class CandidatePatch(serializers.Serializer):
     )
 
 
+class CandidateNew(CandidatePatch):
+    """A new candidate's card: a name and an e-mail at least; the source is ``direct`` unless
+    told (``vendor`` names the vendor exactly when the source is one)."""
+
+    full_name = serializers.CharField(max_length=200, validators=ONE_LINE)
+    email = serializers.EmailField(validators=ONE_LINE)
+
+
+def _refused(refused: services.CandidateRefused) -> Refused:
+    code = 409 if refused.code in STATE_REFUSALS else 400
+    return Refused(refused.code, refused.message, code)
+
+
+class CandidateEventOut(serializers.Serializer):
+    """One line of the history. ``kind`` is stable (``created``, ``updated``, the lifecycle's
+    moves, ``interview_created``, ``round_rated``, …); ``label`` says it in the reader's
+    language. The other fields come with the events they are about (else null or empty)."""
+
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    label = serializers.CharField()
+    at = serializers.DateTimeField()
+    by = PersonRef(allow_null=True, help_text="null: Roundtable did it (or the person is gone)")
+    source = serializers.CharField(allow_null=True, help_text="a move's status before")
+    source_label = serializers.CharField(allow_null=True)
+    target = serializers.CharField(allow_null=True, help_text="a move's status after")
+    target_label = serializers.CharField(allow_null=True)
+    fields = serializers.ListField(
+        child=serializers.CharField(), help_text="the card's fields an update changed"
+    )
+    session = serializers.CharField(
+        allow_null=True, help_text="a live session's code, when the reader may see it"
+    )
+    round = serializers.IntegerField(allow_null=True, help_text="the round's id")
+    round_name = serializers.CharField(allow_blank=True)
+    position = serializers.CharField(allow_blank=True, help_text="an interview's position")
+    points = serializers.IntegerField(allow_null=True, help_text="a rated round's points")
+    expected = serializers.IntegerField(allow_null=True, help_text="…against these expected")
+    outcome = serializers.CharField(allow_blank=True, help_text="selected / rejected")
+
+
+def _number(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def history_rows(events: list[CandidateEvent], visible_codes: set[str]) -> list[dict[str, object]]:
+    """The events as the API shows them (as the candidate page reads them): a session's code
+    only when the reader may see that session (``visible_codes``)."""
+    statuses = {value: str(label) for value, label in Candidate.Status.choices}
+    rows = []
+    for event in events:
+        details = event.details if isinstance(event.details, dict) else {}
+        source, target = _text(details.get("from")) or None, _text(details.get("to")) or None
+        code = _text(details.get("session"))
+        fields = details.get("fields")
+        rows.append(
+            {
+                "id": event.pk,
+                "kind": event.kind,
+                "label": services.event_label(event.kind),
+                "at": event.at,
+                "by": event.by,
+                "source": source,
+                "source_label": statuses.get(source or "", source),
+                "target": target,
+                "target_label": statuses.get(target or "", target),
+                "fields": [str(f) for f in fields] if isinstance(fields, list) else [],
+                "session": code if code in visible_codes else None,
+                "round": _number(details.get("round")),
+                "round_name": _text(details.get("round_name")),
+                "position": _text(details.get("position")),
+                "points": _number(details.get("points")),
+                "expected": _number(details.get("expected")),
+                "outcome": _text(details.get("outcome")),
+            }
+        )
+    return rows
+
+
 class CandidateViewSet(
     RolePermissionsMixin,
     mixins.ListModelMixin,
@@ -115,17 +202,21 @@ class CandidateViewSet(
     filterset_class = CandidateFilter
     ordering_fields = ["full_name", "created_at", "updated_at", "status"]
     lookup_value_regex = r"[0-9]{1,18}"
-    http_method_names = ["get", "patch", "head", "options"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
     action_permissions = {
         "list": HasAny(CANDIDATE_ROLES),
         "retrieve": HasAny(CANDIDATE_ROLES),
+        "create": Allows(access.can_manage_candidates),
         "partial_update": Allows(access.can_manage_candidates),
+        "history": HasAny(CANDIDATE_ROLES),
     }
 
     def get_queryset(self) -> QuerySet[Candidate]:
         if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
             return Candidate.objects.none()
         user = self.request.user
+        if self.action == "history":  # the card alone: its events are read on their own
+            return access.visible_candidates(user=user)
         sessions = access.visible_sessions(user=user).only("id", "code", "candidate_id")
         return (
             access.visible_candidates(user=user)
@@ -151,7 +242,45 @@ class CandidateViewSet(
         try:
             services.candidate_update(candidate=candidate, by=request.user, fields=fields)
         except services.CandidateRefused as refused:
-            code = 409 if refused.code in STATE_REFUSALS else 400
-            raise Refused(refused.code, refused.message, code) from refused
+            raise _refused(refused) from refused
         fresh = self.get_queryset().get(pk=candidate.pk)
         return Response(self.get_serializer(fresh).data)
+
+    @extend_schema(request=CandidateNew, responses={201: CandidateOut})
+    def create(self, request: Request) -> Response:
+        """Create a candidate's card (recruiters), in ``created``, with its first history
+        event: checked as on the pages (a source of ``vendor`` names an active vendor; no
+        closed position)."""
+        data = valid(CandidateNew, request.data)
+        pipeline = {name: data.pop(name) for name in list(data) if name in services.PIPELINE_FIELDS}
+        try:
+            candidate = services.candidate_create(
+                by=request.user,
+                fields=data,
+                source=pipeline.get("source", Candidate.Source.DIRECT),
+                vendor=pipeline.get("vendor"),
+                positions=pipeline.get("positions", ()),
+                tags=pipeline.get("tags", ()),
+            )
+        except services.CandidateRefused as refused:
+            raise _refused(refused) from refused
+        fresh = self.get_queryset().get(pk=candidate.pk)
+        return Response(self.get_serializer(fresh).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: CandidateEventOut(many=True)})
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def history(self, request: Request, pk: str) -> Response:
+        """The candidate's history, newest first: every card change, status move (with from
+        and to), interview, round and live session's results, with who and when. A session's
+        code shows only to those who may see that session."""
+        candidate = self.get_object()
+        codes = set(
+            access.visible_sessions(user=request.user)
+            .filter(candidate=candidate)
+            .values_list("code", flat=True)
+        )
+        events = candidate.events.select_related("by").order_by("-at", "-id")
+        page = self.paginate_queryset(events)
+        assert page is not None  # the API's lists are always paged
+        rows = CandidateEventOut(history_rows(list(page), codes), many=True).data
+        return self.get_paginated_response(rows)

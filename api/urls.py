@@ -14,6 +14,7 @@ from rest_framework.routers import SimpleRouter
 from api.bank import QuestionViewSet, TopicViewSet
 from api.cabinet import DecisionViewSet, ReasonViewSet, TeamViewSet, WeeklyStatistics
 from api.candidates import CandidateViewSet
+from api.interviews import InterviewViewSet, PlanRoundViewSet, PositionPlan, RoundViewSet
 from api.pipeline import PositionViewSet, VendorViewSet
 from api.resumes import CandidateResumes, CandidateResumeUpload
 from api.sessions import SessionViewSet
@@ -26,6 +27,9 @@ router.register("candidates", CandidateViewSet, basename="api-candidate")
 router.register("sessions", SessionViewSet, basename="api-session")
 router.register("positions", PositionViewSet, basename="api-position")
 router.register("vendors", VendorViewSet, basename="api-vendor")
+router.register("plan-rounds", PlanRoundViewSet, basename="api-plan-round")
+router.register("interviews", InterviewViewSet, basename="api-interview")
+router.register("rounds", RoundViewSet, basename="api-round")
 router.register("users", UserViewSet, basename="api-user")
 router.register("decisions", DecisionViewSet, basename="api-decision")
 router.register("teams", TeamViewSet, basename="api-team")
@@ -57,6 +61,7 @@ urlpatterns = [
         name="api-candidate-resume",
     ),
     path("candidates/<int:pk>/resumes/", CandidateResumes.as_view(), name="api-candidate-resumes"),
+    re_path(r"^positions/(?P<pk>[0-9]{1,18})/plan/$", PositionPlan.as_view(), name="api-plan"),
     path("", include(router.urls)),
     # Anything else under /api/ is a 404 in the API's error body, not the HTML page.
     re_path(r"^[\s\S]*$", not_found),

@@ -511,6 +511,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CandidateStatusEnum": "candidates.models.Candidate.Status",
         "PositionStatusEnum": "candidates.models.Position.Status",
+        "InterviewStatusEnum": "interviews.models.Interview.Status",
+        "RoundStatusEnum": "interviews.models.Round.Status",
+        "RoundOutcomeEnum": "interviews.models.Round.Outcome",
+        "OutcomeEnum": "cabinet.models.Decision.Outcome",  # the decision's, named as before
     },
 }
 
