@@ -17,7 +17,7 @@ import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from hypothesis import HealthCheck, Phase
 from rest_framework.authtoken.models import Token
 from schemathesis import GenerationMode
@@ -28,6 +28,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from interviews.models import RoundAspect
 from questionbank.models import Topic
 
 pytestmark = pytest.mark.django_db
@@ -58,8 +59,88 @@ def app_in_this_transaction() -> Iterator[None]:
         request_finished.connect(close_old_connections)
 
 
+@pytest.fixture
+def pipeline(world, admin_user):  # noqa: ANN001, ANN201
+    """A position with a plan (a one-to-one round and a panel round, both the test user's,
+    and a spare round to delete), and candidates on it: one with no interview yet (to
+    create one), and one interview each for the round operations that change a round for
+    good (assign, cancel, rate, start the session), so none takes another's row away."""
+    from candidates import services as candidates
+    from interviews import services as interviews
+
+    # Random ids are small numbers: far from these rows' ids, a random cancel or delete cannot
+    # take a real row from the operation that has it (the first ids would be 1, 2, 3, …).
+    with connection.cursor() as cursor:
+        for table in ("interviews_planround", "interviews_round", "interviews_interview"):
+            cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [table, 7**19])
+    position = candidates.position_create(by=admin_user, fields={"title": "Schemathesis plan"})
+    aspects = [interviews.AspectSpec("Depth", 5), interviews.AspectSpec("Breadth", 5)]
+    first = interviews.plan_round_create(
+        position=position,
+        fields={"name": "One", "kind": "one_to_one", "default_interviewer": admin_user},
+        aspects=aspects,
+    )
+    interviews.plan_round_create(
+        position=position,
+        fields={"name": "Panel", "kind": "panel", "default_interviewer": admin_user},
+        topics=list(Topic.objects.filter(pk=world["topic"])),
+    )
+    spare = interviews.plan_round_create(position=position, fields={"name": "Spare"})
+    rows = {"plan_position": position.pk, "plan_round": first.pk, "spare_round": spare.pk}
+    for use in ("new", "assign", "cancel", "rating", "session"):
+        candidate = candidates.candidate_create(
+            by=admin_user,
+            fields={"full_name": f"Pipeline {use}", "email": f"{use}@example.com"},
+            positions=[position],
+        )
+        rows[f"candidate_{use}"] = candidate.pk
+        if use != "new":
+            interview = interviews.interview_create(
+                candidate=candidate, position=position, by=admin_user
+            )
+            rows["interview"] = interview.pk
+            rounds = list(interview.rounds.order_by("order"))
+            rows[f"round_{use}"] = (rounds[1] if use == "session" else rounds[0]).pk
+    rows["aspects"] = list(
+        RoundAspect.objects.filter(round_id=rows["round_rating"]).values_list(
+            "pk", "expected_points"
+        )
+    )
+    rows["interviewer"] = admin_user.pk
+    rows["assistant"] = world["people"]["member"].pk
+    return rows
+
+
+def _pipeline_rows(pipeline, world, topic_ids, case) -> None:  # noqa: ANN001
+    """Point a valid body of the pipeline's operations at real rows (people who interview,
+    the bank's topics, the round's own aspects), so they succeed, not only their refusals."""
+    body, path = case.body, case.operation.path
+    for name in ("interviewer", "default_interviewer"):
+        if isinstance(body.get(name), int):
+            body[name] = pipeline["interviewer"]
+    if isinstance(body.get("assistants"), list):
+        body["assistants"] = [pipeline["assistant"]] * min(1, len(body["assistants"]))
+    if path.startswith(("/api/positions/{id}/plan/", "/api/plan-rounds/")):
+        if isinstance(body.get("topics"), list):
+            body["topics"] = [topic_ids[n % len(topic_ids)] for n in range(len(body["topics"]))]
+    if path == "/api/rounds/{id}/rating/" and isinstance(body.get("ratings"), list):
+        given = [r for r in body["ratings"] if isinstance(r, dict)] or [{}]
+        body["ratings"] = [
+            {**given[n % len(given)], "aspect_id": pk, "points": n % (expected + 1)}
+            for n, (pk, expected) in enumerate(pipeline["aspects"])
+        ]
+    if path == "/api/interviews/":
+        body["candidate_id"] = pipeline["candidate_new"]
+        body["position_id"] = pipeline["plan_position"]
+    if path == "/api/candidates/":
+        body["vendor"] = world["vendor"] if body.get("source") == "vendor" else None
+        if isinstance(body.get("positions"), list):
+            body["positions"] = [pipeline["plan_position"]] * min(1, len(body["positions"]))
+
+
 def test_schemathesis_finds_no_server_error_and_no_response_breaking_the_schema(
     world,
+    pipeline,
     admin_user,  # noqa: ANN001
     settings,  # noqa: ANN001
 ) -> None:
@@ -84,6 +165,15 @@ def test_schemathesis_finds_no_server_error_and_no_response_breaking_the_schema(
                 return {"id": world["unused" if method == "DELETE" else "used"]}
             if kind == "topics":
                 return {"id": world["empty_topic" if method == "DELETE" else "topic"]}
+            if operation.path == "/api/positions/{id}/plan/":
+                return {"id": pipeline["plan_position"]}
+            if kind == "plan-rounds":
+                return {"id": pipeline["spare_round" if method == "DELETE" else "plan_round"]}
+            if kind == "interviews":
+                return {"id": pipeline["interview"]}
+            if kind == "rounds":  # each action its own round; reads the one to rate
+                action = operation.path.rstrip("/").split("/")[-1]
+                return {"id": pipeline[f"round_{action if action != '{id}' else 'rating'}"]}
             return {
                 "id": world[
                     {
@@ -114,6 +204,7 @@ def test_schemathesis_finds_no_server_error_and_no_response_breaking_the_schema(
                         item["topic"] = topic_ids[index % len(topic_ids)]
             if case.operation.path == "/api/sessions/" and "candidate_id" in body:
                 body["candidate_id"] = world["candidate"]
+            _pipeline_rows(pipeline, world, topic_ids, case)
             if case.operation.path == "/api/decisions/":
                 body["session"] = world["ready"]
                 if isinstance(body.get("team"), int):
