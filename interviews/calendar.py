@@ -24,7 +24,9 @@ from django.db.models.functions import RowNumber, TruncDate
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -53,10 +55,50 @@ class Day:
     rounds: list[dict[str, Any]] = field(default_factory=list)
     total: int = 0
     week_q: str = ""
+    iso: str = ""
+    weekday: str = ""  # "Mon" / "Пн"
+    month: str = ""  # "Dec" / "Дек"
+    html: SafeString = field(default_factory=SafeString)
 
     @property
     def more(self) -> int:
         return self.total - len(self.rounds)
+
+    def rounds_html(self, week: bool) -> SafeString:
+        """The day's ``<li>`` of rounds, built here rather than in a template loop: a month of
+        a busy hiring drive holds hundreds of them (each one link, focusable in time order)."""
+        items = []
+        for r in self.rounds:
+            detail = (
+                format_html(
+                    '<span class="cal-detail"> · {}{}</span>',
+                    r["position"],
+                    format_html(" · {}", r["interviewer"]) if r["interviewer"] else "",
+                )
+                if week
+                else ""
+            )
+            status = (
+                format_html(' <span class="cal-status">({})</span>', r["status_label"])
+                if r["cancelled"]
+                else ""
+            )
+            items.append(
+                format_html(
+                    '<li class="cal-round{}" data-status="{}"><a href="{}">'
+                    '<span class="cal-time">{}</span> {} · {}. {}{}{}</a></li>',
+                    " cal-cancelled" if r["cancelled"] else "",
+                    r["status"],
+                    r["url"],
+                    r["time"],
+                    r["candidate"],
+                    r["number"],
+                    r["name"],
+                    detail,
+                    status,
+                )  # fmt: skip
+            )
+        return mark_safe("\n".join(items))  # noqa: S308 - each item escaped by format_html
 
 
 def _month(value: str | None, today: date) -> date:
@@ -127,64 +169,90 @@ def _filtered(rounds: QuerySet[Round], chosen: dict[str, int | None]) -> QuerySe
 
 
 def _options(
-    user: Any, visible: QuerySet[Round], in_period: QuerySet[Round], chosen: dict[str, int | None]
+    user: Any, visible: QuerySet[Round], period: QuerySet[Round], chosen: dict[str, int | None]
 ) -> dict[str, Any]:
     """The filters' choices: only what the viewer may see. Those who see every round choose
     among every interviewer and position; others among the people and positions of their
-    own rounds. Candidates: those with a round in the shown days (at most
-    ``CANDIDATE_OPTIONS``, the chosen one always among them)."""
+    rounds in the shown days. Candidates: those with a round in the shown days (at most
+    ``CANDIDATE_OPTIONS``). A chosen one stays among the choices while the viewer may see it."""
     users = get_user_model().objects
     if access.sees_all_candidates(user):
         interviewers = list(access.interviewers())
         positions = list(Position.objects.order_by("title", "pk").only("pk", "title"))
     else:
-        mine = visible.values("pk")
-        assisted = Round.assistants.through.objects.filter(round__in=mine).values("user_id")
-        interviewers = list(
-            users.filter(Q(pk__in=visible.values("interviewer_id")) | Q(pk__in=assisted)).order_by(
-                "first_name", "last_name", "username"
+        assisted = Round.assistants.through.objects.filter(round__in=period.values("pk"))
+        people = Q(pk__in=period.values("interviewer_id")) | Q(pk__in=assisted.values("user_id"))
+        if chosen["interviewer"] is not None:
+            mine = Round.assistants.through.objects.filter(round__in=visible.values("pk"))
+            people |= Q(pk=chosen["interviewer"]) & (
+                Q(pk__in=visible.values("interviewer_id")) | Q(pk__in=mine.values("user_id"))
             )
-        )
+        interviewers = list(users.filter(people).order_by("first_name", "last_name", "username"))
+        places = Q(pk__in=period.values("position_id"))
+        if chosen["position"] is not None:
+            places |= Q(pk=chosen["position"], pk__in=visible.values("position_id"))
         positions = list(
-            Position.objects.filter(pk__in=visible.values("position_id"))
-            .order_by("title", "pk")
-            .only("pk", "title")
+            Position.objects.filter(places).order_by("title", "pk").only("pk", "title")
         )
-    candidate_filter = Q(pk__in=in_period.values("candidate_id"))
+    seen = _filtered(period, {**chosen, "candidate": None})
+    shown = Q(pk__in=seen.values("candidate_id"))
     if chosen["candidate"] is not None:
-        candidate_filter |= Q(pk=chosen["candidate"], pk__in=visible.values("candidate_id"))
+        shown |= Q(pk=chosen["candidate"], pk__in=visible.values("candidate_id"))
     candidates = list(
-        Candidate.objects.filter(candidate_filter)
+        Candidate.objects.filter(shown)
         .order_by("full_name", "pk")
         .only("pk", "full_name")[: CANDIDATE_OPTIONS + 1]
     )
     return {
-        "interviewers": interviewers,
-        "positions": positions,
-        "candidates": candidates[:CANDIDATE_OPTIONS],
+        "interviewers": _option_tags(
+            ((p.pk, p.display_name) for p in interviewers), chosen["interviewer"]
+        ),
+        "positions": _option_tags(((p.pk, p.title) for p in positions), chosen["position"]),
+        "candidates": _option_tags(
+            ((c.pk, c.full_name) for c in candidates[:CANDIDATE_OPTIONS]), chosen["candidate"]
+        ),
         "candidates_cut": len(candidates) > CANDIDATE_OPTIONS,
     }
 
 
+def _option_tags(items: Any, chosen: int | None) -> SafeString:
+    return format_html_join(
+        "\n",
+        '<option value="{}"{}>{}</option>',
+        ((pk, mark_safe(" selected") if pk == chosen else "", label) for pk, label in items),
+    )
+
+
 def _rounds_by_day(in_period: QuerySet[Round], per_day: int) -> tuple[dict, dict]:
+    """The first ``per_day`` rounds of each day (by time) and each day's count. Two queries
+    whatever the count: a window over the period's rounds alone (narrow rows: ranks and
+    counts per day, no joins) picks them, then those few are read with their names."""
     zone = timezone.get_current_timezone()
     day = TruncDate("starts_at", tzinfo=zone)
-    picked = (
+    ranked = (
         in_period.annotate(
             day=day,
             rank=Window(
                 RowNumber(), partition_by=[day], order_by=[F("starts_at").asc(), F("pk").asc()]
             ),
+            total=Window(Count("pk"), partition_by=[day]),
         )
         .filter(rank__lte=per_day)
-        .values(
+        .order_by()
+        .values_list("pk", "day", "total")
+    )
+    day_of, totals = {}, {}
+    for pk, on, total in ranked:
+        day_of[pk] = on
+        totals[on] = total
+    rows = (
+        Round.objects.filter(pk__in=list(day_of))
+        .order_by("starts_at", "pk")
+        .values_list(
             "pk",
-            "day",
             "starts_at",
-            "duration_minutes",
             "order",
             "name",
-            "kind",
             "status",
             "candidate__full_name",
             "position__title",
@@ -192,21 +260,42 @@ def _rounds_by_day(in_period: QuerySet[Round], per_day: int) -> tuple[dict, dict
             "interviewer__last_name",
             "interviewer__username",
         )  # fmt: skip
-        .order_by("starts_at", "pk")
     )
+    link = reverse("round_detail", args=[0]).replace("/0/", "/{}/")
+    labels = {value: str(label) for value, label in Round.Status.choices}
     shown: dict[date, list[dict[str, Any]]] = {}
-    for row in picked:
-        first, last = row.pop("interviewer__first_name"), row.pop("interviewer__last_name")
-        username = row.pop("interviewer__username")
-        row["interviewer"] = f"{first or ''} {last or ''}".strip() or username or ""
-        row["status_label"] = Round.Status(row["status"]).label
-        row["cancelled"] = row["status"] == Round.Status.CANCELLED
-        shown.setdefault(row["day"], []).append(row)
-    totals = {
-        row["day"]: row["n"]
-        for row in in_period.annotate(day=day).order_by().values("day").annotate(n=Count("pk"))
-    }
+    for pk, starts_at, order, name, status, candidate, position, first, last, username in rows:
+        shown.setdefault(day_of[pk], []).append(
+            {
+                "pk": pk,
+                "url": link.format(pk),
+                "time": timezone.localtime(starts_at, zone).strftime("%H:%M"),
+                "number": order + 1,
+                "name": name,
+                "status": status,
+                "status_label": labels[status],
+                "cancelled": status == Round.Status.CANCELLED,
+                "candidate": candidate,
+                "position": position,
+                "interviewer": f"{first or ''} {last or ''}".strip() or username or "",
+            }
+        )
     return shown, totals
+
+
+def _on_rounds_between(user: Any, start: datetime, end: datetime) -> list[int]:
+    """The rounds ``user`` is on (interviewer or assistant) in [start, end), by the indexes
+    (interviewer, starts_at) and the assistants' — one query. Only a narrowing for those who
+    do not see every round: ``access.visible_rounds`` still decides (the page intersects)."""
+    own = Round.objects.filter(interviewer=user, starts_at__gte=start, starts_at__lt=end)
+    assisted = Round.assistants.through.objects.filter(
+        user=user, round__starts_at__gte=start, round__starts_at__lt=end
+    )
+    return list(
+        own.order_by()
+        .values_list("pk", flat=True)
+        .union(assisted.order_by().values_list("round_id", flat=True))
+    )
 
 
 def _query(**params: Any) -> str:
@@ -244,15 +333,29 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
     start, end, first, after = _period(view, anchor)
     visible = access.visible_rounds(user=user)
     period = visible.filter(starts_at__gte=_aware(start), starts_at__lt=_aware(end))
+    if not access.sees_all_candidates(user):
+        period = period.filter(pk__in=_on_rounds_between(user, _aware(start), _aware(end)))
     in_period = _filtered(period, chosen)
     shown, totals = _rounds_by_day(in_period, WEEK_PER_DAY if view == "week" else MONTH_PER_DAY)
-    days = []
+    days, names = [], {}
     for n in range((end - start).days):
         day = start + timedelta(days=n)
+        for key, fmt in ((("D", day.weekday()), "D"), (("M", day.month), "M")):
+            if key not in names:
+                names[key] = formats.date_format(day, fmt)
         days.append(
-            Day(day, first <= day < after, day == today, shown.get(day, []), totals.get(day, 0))
+            Day(
+                day,
+                first <= day < after,
+                day == today,
+                shown.get(day, []),
+                totals.get(day, 0),
+                iso=day.isoformat(),
+                weekday=names[("D", day.weekday())],
+                month=names[("M", day.month)],
+            )  # fmt: skip
         )
-    options = _options(user, visible, _filtered(period, {**chosen, "candidate": None}), chosen)
+    options = _options(user, visible, period, chosen)
     filters = {k: v for k, v in chosen.items() if v is not None}
     if view == "week":
         prev_q = _query(view="week", date=(start - timedelta(days=7)).isoformat(), **filters)
@@ -266,11 +369,13 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
         other_q = _query(view="week", date=week_of.isoformat(), **filters)
         today_q = _query(**filters)
     for day in days:
-        day.week_q = _query(view="week", date=day.day.isoformat(), **filters)
+        day.week_q = _query(view="week", date=day.iso, **filters)
+        day.html = day.rounds_html(view == "week")
     context = {
         "view": view,
         "days": days,
-        "weekdays": [days[i].day for i in range(7)],
+        "weekdays": days[:7],
+        "week": view == "week",
         "first": first,
         "start": start,
         "last": end - timedelta(days=1),
