@@ -258,3 +258,17 @@ def test_russian(recruiter, carla_rounds) -> None:  # noqa: ANN001
     page = client_of(recruiter).get("/calendar/?month=2026-12").content.decode()
     assert "Календарь" in page and "Декабрь 2026" in page
     assert "Следующий месяц" in page and "Ваш календарь-подписка" in page
+
+
+def test_names_are_escaped_in_the_rounds_and_the_choices(recruiter, carla_rounds) -> None:  # noqa: ANN001
+    from candidates.models import Candidate
+
+    Candidate.objects.filter(pk=carla_rounds[0].candidate_id).update(
+        full_name='<script>alert("x")</script> & Co'
+    )
+    Round.objects.filter(pk=carla_rounds[0].pk).update(name="<b>Screening</b>")
+    for url in ("/calendar/?month=2026-12", "/calendar/?view=week&date=2026-12-07"):
+        page = client_of(recruiter).get(url).content.decode()
+        assert "<script>alert" not in page and "<b>Screening" not in page
+        assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co" in page
+        assert "&lt;b&gt;Screening&lt;/b&gt;" in page
