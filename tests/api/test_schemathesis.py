@@ -35,7 +35,7 @@ pytestmark = pytest.mark.django_db
 
 # Examples per operation and generation mode: the pipeline doubled the operations, so each
 # gets fewer; every operation still has a successful request and the negative cases.
-EXAMPLES_PER_OPERATION = 12
+EXAMPLES_PER_OPERATION = 8
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 CHECKS = [
     not_a_server_error,
