@@ -159,6 +159,22 @@ def test_a_round_without_a_time_gets_a_notice_and_an_email_without_ics(
     assert to_bob.attachments == [] and to_bob.subject.startswith("No longer yours")
 
 
+def test_a_round_that_loses_its_time_is_cancelled_in_calendars(
+    no_broker, rounds, recruiter, russian_ann, bob  # noqa: ANN001
+) -> None:
+    first = assign(rounds[0], recruiter, russian_ann, [bob])
+    Outbox.objects.all().delete()
+    services.round_assign(
+        round_=first, by=recruiter, interviewer=russian_ann, assistants=[bob], starts_at=None
+    )
+    for person in (russian_ann, bob):
+        [row] = mail_to(person)
+        calendar, event = calendar_of(row)
+        assert str(calendar["method"]) == "CANCEL" and "dtstart" not in event
+        assert str(event["uid"]) == ics.event_uid(first) and int(event["sequence"]) == 1
+    assert "not set yet" in mail_to(bob)[0].body_text
+
+
 def test_a_person_without_an_address_gets_the_notice_alone_and_a_refusal_sends_nothing(
     no_broker, rounds, recruiter, roles  # noqa: ANN001
 ) -> None:
@@ -199,3 +215,5 @@ def test_the_invitation_reaches_a_real_smtp_server_through_the_worker(
     assert event.decoded("dtstart") == MONDAY and event.decoded("dtend") == MONDAY + timedelta(hours=1)
     text = next(p for p in message.walk() if p.get_content_type() == "text/plain")
     assert f"/rounds/{first.pk}/" in text.get_content()
+    # The same worker found the reminders' task (its beat runs it every few minutes).
+    assert "interviews.reminders_due" in worker.output()
