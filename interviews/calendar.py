@@ -29,7 +29,7 @@ from django.utils import formats, timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 import access
 from access.decorators import allowed
@@ -411,7 +411,7 @@ def calendar_feed_revoke(request: HttpRequest) -> HttpResponse:
     return redirect(reverse("calendar") + "#feed")
 
 
-@require_GET
+@require_safe  # GET, and HEAD (some calendar programs look before they read)
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The feed itself, for calendar programs: no sign-in, the token is the key. A wrong,
     replaced or turned-off token, or a deactivated person: 404, nothing told."""

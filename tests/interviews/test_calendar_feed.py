@@ -204,3 +204,9 @@ def test_feed_owner_refuses_malformed_tokens(rounds, ann) -> None:  # noqa: ANN0
     feeds.feed_create(user=ann)
     for token in ["", "x" * 43 + "!", "a" * 42, None, "ä" * 43]:
         assert feeds.feed_owner(token) is None  # type: ignore[arg-type]
+
+
+def test_the_feed_answers_head_and_refuses_writes(rounds, ann) -> None:  # noqa: ANN001
+    url = make_feed(ann).removeprefix("http://127.0.0.1:8000")
+    assert Client().head(url).status_code == 200
+    assert Client().post(url).status_code == 405
