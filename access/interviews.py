@@ -92,6 +92,17 @@ def on_rounds_filter(user: Any, prefix: str = "") -> Q:
     return Q(**{f"{prefix}interviewer": user}) | Q(**{f"{prefix}assistants": user})
 
 
+def rounds_on(user: Any) -> QuerySet[Round]:
+    """The rounds ``user`` is on, as interviewer or assistant (an EXISTS, not a join: no
+    duplicate rows, no DISTINCT over a large table)."""
+    from interviews.models import Round
+
+    if not _signed_in(user):
+        return Round.objects.none()
+    assisted = Round.assistants.through.objects.filter(round=OuterRef("pk"), user=user)
+    return Round.objects.filter(Q(interviewer=user) | Exists(assisted))
+
+
 def visible_rounds(*, user: Any) -> QuerySet[Round]:
     from interviews.models import Round
 

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 import access
 from access.decorators import allowed
-from access.interviews import on_rounds_filter
+from access.interviews import rounds_on
 from candidates.models import Candidate, Position
 from interviews import selectors, services
 from interviews.models import MAX_ASPECTS, PlanRound, Round, RoundKind
@@ -329,7 +329,7 @@ def _round_for(request: HttpRequest, pk: int) -> Round:
 def my_rounds(request: HttpRequest) -> HttpResponse:
     """The rounds the reader is on: to rate or hold, then the recent ones done."""
     rounds = selectors.rounds_with_parts(
-        Round.objects.filter(on_rounds_filter(request.user)).distinct()
+        rounds_on(request.user)
     )
     upcoming = list(rounds.filter(status__in=["planned", "scheduled", "running"])[:200])
     upcoming.sort(key=lambda r: (r.starts_at is None, r.starts_at or timezone.now()))
@@ -504,7 +504,7 @@ def interviewer_history(request: HttpRequest, pk: int) -> HttpResponse:
     if not access.can_view_interviewer_history(request.user, person):
         raise Http404
     rounds = selectors.rounds_with_parts(
-        Round.objects.filter(on_rounds_filter(person)).distinct()
+        rounds_on(person)
     ).order_by("-starts_at", "-id")[: selectors.HISTORY_LIMIT]
     rounds = list(rounds)
     return render(
