@@ -180,6 +180,13 @@ def seed(candidates: int, rounds_per: int) -> dict[str, Any]:
             "SET at = c.created_at + (e.id % 7) * interval '1 day' "
             "FROM candidates_candidate c WHERE c.id = e.candidate_id"
         )
+        # A rated round keeps its aspects' sums (interviews.services writes both).
+        cursor.execute(
+            "UPDATE interviews_round r SET points_received = s.p, points_expected = s.e "
+            "FROM (SELECT round_id, SUM(points) p, SUM(expected_points) e "
+            "FROM interviews_roundaspect WHERE points IS NOT NULL GROUP BY round_id) s "
+            "WHERE s.round_id = r.id"
+        )
         cursor.execute("ANALYZE")
     return {
         "candidates": Candidate.objects.count(),

@@ -219,6 +219,10 @@ class Round(models.Model):
         verbose_name=_("rated by"),
     )
     rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
+    # The sums of the rated aspects, written with them (``interviews.services``): the reports
+    # add them up per interviewer without joining every aspect of every round.
+    points_received = models.PositiveIntegerField(_("points received"), null=True, blank=True)
+    points_expected = models.PositiveIntegerField(_("points expected"), null=True, blank=True)
     # The calendar event's identity: the same UID for every version of this round's event,
     # SEQUENCE bumped on each change of its time, people or status (RFC 5545 §3.8.7.4).
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)

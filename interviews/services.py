@@ -576,6 +576,8 @@ def round_rate(
             aspect.comment = rating.comment.strip()
         RoundAspect.objects.bulk_update(aspects, ["points", "comment"])
         row.feedback = feedback.strip()
+        row.points_received = sum(a.points or 0 for a in aspects)
+        row.points_expected = sum(a.expected_points for a in aspects)
         row.recommendation = recommendation
         row.outcome = outcome
         row.rated_by = by
@@ -726,6 +728,9 @@ def round_session_results(*, session_id: int) -> Round | None:
             )
         ]
         row.feedback = "\n\n".join(summaries)
+        rated = [a for a in row.aspects.all() if a.points is not None]
+        row.points_received = sum(a.points or 0 for a in rated)
+        row.points_expected = sum(a.expected_points for a in rated)
         row.status = Round.Status.DONE
         row.rated_at = timezone.now()
         row.save()

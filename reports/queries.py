@@ -43,7 +43,7 @@ from django.utils.translation import pgettext
 
 from candidates import lifecycle
 from candidates.models import Candidate, CandidateEvent, Position, Vendor
-from interviews.models import Round, RoundAspect
+from interviews.models import Round
 
 # The funnel's stages, in order; "interviewed" is reaching ``interviewing``.
 FUNNEL = (
@@ -483,9 +483,10 @@ def _interviewer_rows(filters: Filters) -> list[tuple[Any, ...]]:
             WHERE {held}
             GROUP BY r.interviewer_id, r.status
             UNION ALL
-            SELECT r.interviewer_id, NULL, NULL, SUM(a.points), SUM(a.expected_points)
-            FROM {_table(Round)} r JOIN {_table(RoundAspect)} a ON a.round_id = r.id
-            WHERE r.status = %s AND a.points IS NOT NULL AND {held}
+            SELECT r.interviewer_id, NULL, NULL, SUM(r.points_received),
+                SUM(r.points_expected)
+            FROM {_table(Round)} r
+            WHERE r.status = %s AND r.points_expected IS NOT NULL AND {held}
             GROUP BY r.interviewer_id
         ) g
         JOIN {_table(get_user_model())} u ON u.id = g.interviewer_id

@@ -212,3 +212,13 @@ def test_a_withdrawn_candidate_has_the_open_interview_closed(position, recruiter
     assert set(interview.rounds.values_list("status", flat=True)) == {"cancelled"}
     first.refresh_from_db()
     assert first.sequence == 1  # the calendar's CANCEL is a new version of the event
+
+
+def test_a_rated_round_keeps_its_aspects_sums(position, recruiter, ann) -> None:  # noqa: ANN001
+    carla = candidate_on(position, recruiter)
+    first = services.interview_create(candidate=carla, position=position, by=recruiter).rounds.get(order=0)
+    services.round_assign(round_=first, by=recruiter, interviewer=ann, starts_at=MONDAY)
+    services.round_rate(round_=first, by=ann, ratings=_rate_all(first, 3), feedback="ok",
+                        recommendation="yes", outcome="selected")  # fmt: skip
+    first.refresh_from_db()
+    assert (first.points_received, first.points_expected) == (6, 10)
