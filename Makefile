@@ -71,7 +71,7 @@ typecheck: $(VENV)/.installed-dev
 pytest: $(VENV)/.installed-dev browser gettext $(VENDOR)
 	$(COMPILEMESSAGES)
 	$(BIN)/python -m pytest tests/arbiter -q --cov=arbiter --cov-branch --cov-report=term --cov-fail-under=95
-	$(BIN)/python -m pytest --ignore=tests/arbiter -n 2
+	$(BIN)/python -m pytest --ignore=tests/arbiter
 
 test: lint typecheck pytest
 
