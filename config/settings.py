@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "notify",
     "cabinet",
     "interviews",
+    "scheduling",
     "api",
     "search",
     "reports",
