@@ -54,12 +54,13 @@ run: $(VENV)/.installed $(VENDOR) gettext
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py serve --host $(HOST) --port $(PORT)
 
-# Debian's chromium drives the browser tests; nothing downloads a browser at run time.
+# Debian's chromium drives the browser tests (nothing downloads a browser at run time), and
+# Debian's nginx checks deploy/nginx.conf (`nginx -t`); neither is started as a service.
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@{ command -v chromium && { command -v nginx || [ -x /usr/sbin/nginx ]; }; } >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core; \
-	  else echo "The browser tests need Debian's chromium: sudo apt-get install chromium"; exit 1; fi; }
+	    apt-get update -qq && RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core nginx-light; \
+	  else echo "The tests need Debian's chromium and nginx: sudo apt-get install chromium nginx-light"; exit 1; fi; }
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
