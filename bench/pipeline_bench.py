@@ -262,17 +262,22 @@ def inner(args: argparse.Namespace) -> int:
         ("calendar month (an interviewer)", interviewer, f"/calendar/?month={month}"),
         ("statistics", recruiter, "/reports/"),
     ]
+    if args.only:
+        pages = [page for page in pages if args.only in page[2]]
     measured = []
     for label, client, url in pages:
         row = measure(client, url, args.requests)
         row["page"] = label
         measured.append(row)
         print(json.dumps(row), file=sys.stderr)
+    tables = report_tables(User.objects.get(pk=seeded["recruiter"]), args.requests)
+    print(json.dumps(tables), file=sys.stderr)
     out = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "target_p95_ms": TARGET_P95_MS,
         "data": seeded,
         "pages": measured,
+        "report_tables_p50_ms": tables,
         "database": "postgresql",
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -284,12 +289,35 @@ def inner(args: argparse.Namespace) -> int:
     return 0
 
 
+def report_tables(user: Any, requests: int) -> dict[str, float]:
+    """The statistics page's tables one by one (the default period, every position and
+    vendor): where its time goes."""
+    from django.utils import timezone, translation
+
+    from reports.forms import ReportFilterForm
+    from reports.queries import TABLES, build_report
+
+    timings = {}
+    with translation.override("en"), timezone.override(user.time_zone or "UTC"):
+        filters = ReportFilterForm().filters()
+        assert filters is not None
+        for name in TABLES:
+            seconds = []
+            for _ in range(max(5, requests // 4)):
+                began = time.perf_counter()
+                build_report(filters, [name])
+                seconds.append(time.perf_counter() - began)
+            timings[name] = round(statistics.median(seconds) * 1000, 1)
+    return timings
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--inner", action="store_true")
     parser.add_argument("--candidates", type=int, default=10_000)
     parser.add_argument("--rounds-per", type=int, default=5)
     parser.add_argument("--requests", type=int, default=60)
+    parser.add_argument("--only", default="", help="only the pages whose URL holds this")
     args = parser.parse_args()
     if args.inner:
         sys.path.insert(0, str(ROOT))
