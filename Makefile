@@ -66,7 +66,7 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 
 typecheck: $(VENV)/.installed-dev
-	$(BIN)/mypy --strict arbiter candidates/lifecycle.py
+	$(BIN)/mypy --strict arbiter candidates/lifecycle.py scheduling/availability.py
 
 # The arbiter's own suite runs first with its coverage floor (branch coverage >= 95 %).
 pytest: $(VENV)/.installed-dev browser gettext $(VENDOR)
