@@ -68,6 +68,13 @@ from access.pipeline import (
 )
 from access.reports import can_view_reports
 from access.resumes import can_download_resume, can_upload_resume
+from access.scheduling import (
+    can_edit_own_availability,
+    can_manage_candidate_availability,
+    can_run_scheduler,
+    can_view_availability,
+    can_view_scheduler_runs,
+)
 
 DECIDE = "accounts.decide_candidates"
 RECRUIT = "accounts.manage_candidates"
@@ -85,6 +92,11 @@ __all__ = [
     "can_change_person",
     "can_create_person",
     "can_decide",
+    "can_edit_own_availability",
+    "can_manage_candidate_availability",
+    "can_run_scheduler",
+    "can_view_availability",
+    "can_view_scheduler_runs",
     "can_download_resume",
     "can_edit_bank",
     "can_keep_bank",
