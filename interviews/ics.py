@@ -96,17 +96,37 @@ def _description(round_: Round) -> str:
     return "\n".join(lines)
 
 
+def candidate_summary(round_: Round) -> str:
+    """The candidate's copy's summary, "Interview: Backend engineer" (active language)."""
+    return _("Interview: %(title)s") % {"title": round_.position.title}
+
+
+def _candidate_description(round_: Round) -> str:
+    # What the candidate needs and nothing of the interviewers' (no instructions, no link to
+    # pages only the interviewers may open).
+    lines = [
+        _("Position: %(title)s") % {"title": round_.position.title},
+        _("Duration: %(minutes)d min") % {"minutes": round_.duration_minutes},
+    ]
+    if round_.candidate.video_room_url:
+        lines.append(_("Video call: %(url)s") % {"url": round_.candidate.video_room_url})
+    return "\n".join(lines)
+
+
 def round_event(
     round_: Round,
     *,
     cancelled: bool | None = None,
     attendees: Sequence[Any] | None = None,
     stamp: datetime | None = None,
+    for_candidate: bool = False,
 ) -> Event:
     """The round's VEVENT. ``cancelled`` (default: the round is cancelled) writes
     ``STATUS:CANCELLED``; ``attendees`` (default: everyone on the round) are the people listed
     as ATTENDEE (the interviewer as CHAIR); ``stamp`` is DTSTAMP (default: now). A round
-    without a time has no DTSTART/DTEND: only a cancellation may be sent for it."""
+    without a time has no DTSTART/DTEND: only a cancellation may be sent for it.
+    ``for_candidate``: the candidate's copy (same UID and SEQUENCE, so their calendar follows
+    the changes too): its own summary and description, no link to the round's page."""
     if cancelled is None:
         cancelled = round_.status == Round.Status.CANCELLED
     event = Event()
@@ -118,15 +138,20 @@ def round_event(
     if round_.starts_at is not None:
         event.add("dtstart", round_.starts_at.astimezone(UTC))
         event.add("dtend", round_.ends_at.astimezone(UTC))
-    event.add("summary", round_summary(round_))
-    event.add("description", _description(round_))
-    event.add("url", round_url(round_))
+    if for_candidate:
+        event.add("summary", candidate_summary(round_))
+        event.add("description", _candidate_description(round_))
+    else:
+        event.add("summary", round_summary(round_))
+        event.add("description", _description(round_))
+        event.add("url", round_url(round_))
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     event.add("transp", "OPAQUE")
     event.add("organizer", _organizer())
     people = people_on(round_) if attendees is None else list(attendees)
     for person in people:
-        role = "CHAIR" if person.pk == round_.interviewer_id else "REQ-PARTICIPANT"
+        chair = person.pk is not None and person.pk == round_.interviewer_id
+        role = "CHAIR" if chair else "REQ-PARTICIPANT"
         address = _address(person, role)
         if address is not None:
             event.add("attendee", address, encode=False)
@@ -151,6 +176,7 @@ def invite(
     *,
     attendees: Sequence[Any] | None = None,
     language: str | None = None,
+    for_candidate: bool = False,
 ) -> str:
     """A VCALENDAR with ``METHOD:REQUEST`` (the round as it is now) or ``METHOD:CANCEL``
     (``STATUS:CANCELLED``: the round is off, or — with ``attendees`` = the people taken
@@ -161,7 +187,14 @@ def invite(
         raise ValueError("only a round with a time that is not cancelled is requested")
     with translation.override(language or translation.get_language()):
         calendar = _calendar(method)
-        calendar.add_component(round_event(round_, cancelled=method == CANCEL, attendees=attendees))
+        calendar.add_component(
+            round_event(
+                round_,
+                cancelled=method == CANCEL,
+                attendees=attendees,
+                for_candidate=for_candidate,
+            )
+        )
         return calendar.to_ical().decode("utf-8")
 
 
@@ -171,6 +204,7 @@ def attachment(
     *,
     attendees: Sequence[Any] | None = None,
     language: str | None = None,
+    for_candidate: bool = False,
 ) -> dict[str, str]:
     """The invitation as an outbox attachment (``notify.services.outbox_enqueue``)."""
     return {
@@ -178,7 +212,9 @@ def attachment(
         if method == REQUEST
         else f"round-{round_.pk}-cancel.ics",
         "content_type": f"text/calendar; method={method}",
-        "content": invite(round_, method, attendees=attendees, language=language),
+        "content": invite(
+            round_, method, attendees=attendees, language=language, for_candidate=for_candidate
+        ),
     }
 
 

@@ -66,6 +66,14 @@ class PlanRound(models.Model):
     topics = models.ManyToManyField(
         Topic, blank=True, related_name="+", verbose_name=_("topics (panel rounds)")
     )
+    # Whom the scheduler may put on the round (one of them leads it); empty: the default
+    # interviewer. Copied into each interview's round, as the rest of the plan is.
+    pool = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="+",
+        verbose_name=_("interviewers the scheduler may choose"),
+    )
 
     class Meta:
         ordering = ["position", "order", "id"]
@@ -193,6 +201,13 @@ class Round(models.Model):
         verbose_name=_("assisting interviewers"),
     )
     topics = models.ManyToManyField(Topic, blank=True, related_name="+", verbose_name=_("topics"))
+    # The plan round's pool, as it was when the interview was created (the scheduler's choice).
+    pool = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="+",
+        verbose_name=_("interviewers the scheduler may choose"),
+    )
     starts_at = models.DateTimeField(_("starts at"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.PLANNED
@@ -258,6 +273,65 @@ class Round(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in (self.Status.PLANNED, self.Status.SCHEDULED, self.Status.RUNNING)
+
+
+class Hold(models.Model):
+    """A stretch of a person's time that a round takes: one row for each person on a round
+    that is scheduled or running (the interviewer, each assistant) and one for its candidate,
+    written by ``interviews.services`` in the round's transaction (replaced when the time or
+    the people change, removed when the round is cancelled, done or loses its time).
+
+    The database itself refuses two overlapping holds of one person, so no double booking can
+    commit however many writers race (two scheduler runs, a recruiter and the scheduler):
+    on PostgreSQL an exclusion constraint (``btree_gist``; ``[starts_at, ends_at)`` ranges
+    of one ``user_id`` / ``candidate_id`` may not overlap), on SQLite triggers that raise
+    before such an insert or update (migration ``0005_hold``). Neither is in ``Meta``: the two
+    engines need different statements, made by the migration for the engine it runs on."""
+
+    round = models.ForeignKey(
+        Round, on_delete=models.CASCADE, related_name="holds", verbose_name=_("round")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("interviewer"),
+    )
+    candidate = models.ForeignKey(
+        Candidate,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("candidate"),
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        verbose_name = _("time taken by a round")
+        verbose_name_plural = _("times taken by rounds")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(user__isnull=False) & Q(candidate__isnull=True))
+                | (Q(user__isnull=True) & Q(candidate__isnull=False)),
+                name="hold_one_person",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="hold_ends_after"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "starts_at"], name="hold_user_starts"),
+            models.Index(fields=["candidate", "starts_at"], name="hold_candidate_starts"),
+        ]
+
+    def __str__(self) -> str:
+        who = f"user {self.user_id}" if self.user_id else f"candidate {self.candidate_id}"
+        return f"{who}: {self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%H:%M}"
 
 
 class RoundAspect(models.Model):

@@ -7,7 +7,12 @@ an e-mail through the outbox (one row each) with the round's calendar event atta
   ``.ics`` as ``METHOD:REQUEST`` (a round without a time yet: no ``.ics``, unless it had one
   before — then a ``CANCEL``, so calendars drop the old time);
 * everyone taken off it (in ``previous``, no longer on it) and everyone on a cancelled round:
-  the same with ``METHOD:CANCEL``.
+  the same with ``METHOD:CANCEL``;
+* the candidate, by e-mail alone (they have no account here), whenever the round's time is
+  set, moved or taken away and when a round with a time is cancelled: their own copy of the
+  event (same UID and SEQUENCE, without the interviewers' instructions or pages), REQUEST or
+  CANCEL. Written in the site's language and zone (``LANGUAGE_CODE``, ``TIME_ZONE``: a
+  candidate has neither on their card), with the zone's name beside every time.
 
 Every text is written in the recipient's language (``accounts.zones.language_of``) with times
 in their zone. The reminders (``interviews.reminders``) write through the same helpers.
@@ -167,6 +172,60 @@ def _notice_body(round_: Round, people: Sequence[Any]) -> str:
     return " · ".join(parts)
 
 
+class _CandidateAddress:
+    """The candidate as an ATTENDEE of their copy of the event (``ics`` reads these)."""
+
+    pk = None
+
+    def __init__(self, candidate: Any) -> None:
+        self.email = candidate.email
+        self.display_name = candidate.full_name
+
+
+def _candidate_subject(about: str, round_: Round) -> str:
+    title = ics.candidate_summary(round_)
+    if round_.starts_at is not None and about != CANCELLED:
+        title = _("%(round)s on %(when)s") % {"round": title, "when": moment(round_.starts_at)}
+    if about == CHANGED:
+        return _("Moved: %(interview)s") % {"interview": title}
+    if about == CANCELLED:
+        return _("Cancelled: %(interview)s") % {"interview": title}
+    return title
+
+
+def tell_candidate(round_: Round, about: str) -> Outbox | None:
+    """The candidate's e-mail about ``round_`` (ASSIGNED, CHANGED: the REQUEST; CANCELLED:
+    the CANCEL), inside the caller's transaction. None when they have no address."""
+    candidate = round_.candidate
+    if not candidate.email:
+        return None
+    method = ics.CANCEL if about == CANCELLED else ics.REQUEST
+    with (
+        translation.override(settings.LANGUAGE_CODE),
+        timezone.override(zoneinfo.ZoneInfo(settings.TIME_ZONE)),
+    ):
+        interviewer = round_.interviewer.display_name if round_.interviewer else ""
+        context = {
+            "about": about,
+            "round": round_,
+            "candidate": candidate,
+            "when": moment(round_.starts_at) if round_.starts_at else "",
+            "interviewer": interviewer,
+        }
+        attachment = ics.attachment(
+            round_, method, attendees=[_CandidateAddress(candidate)], for_candidate=True
+        )
+        return notify.outbox_enqueue(
+            channel=Outbox.Channel.EMAIL,
+            recipient=candidate.email,
+            subject=_candidate_subject(about, round_),
+            body_text=render_to_string("interviews/mail/candidate.txt", context).strip() + "\n",
+            body_html=render_to_string("interviews/mail/candidate.html", context),
+            kind=Outbox.Kind.ASSIGNMENT,
+            attachments=[attachment],
+        )
+
+
 def _round(round_id: int) -> Round | None:
     return (
         Round.objects.select_related("candidate", "position", "interviewer")
@@ -180,10 +239,13 @@ def _active(people: Iterable[Any]) -> list[Any]:
     return [p for p in people if p.is_active]
 
 
-def round_assigned(*, round_id: int, previous: Sequence[int] = ()) -> None:
+def round_assigned(
+    *, round_id: int, previous: Sequence[int] = (), moved: bool = False, had_time: bool = False
+) -> None:
     """``round_assigned``: everyone now on the round is told (new ones "assigned", those who
     were on it when it already had a time "changed"), with the REQUEST; those taken off get
-    the CANCEL."""
+    the CANCEL. ``moved``: the time (or length) changed, ``had_time``: it had one before; then
+    the candidate is told too (a first time, a new one, or none any more: the CANCEL)."""
     with transaction.atomic():
         row = _round(round_id)
         if row is None or row.status == Round.Status.CANCELLED:
@@ -205,6 +267,10 @@ def round_assigned(*, round_id: int, previous: Sequence[int] = ()) -> None:
             had_event = row.starts_at is not None or row.sequence > 0
             for person in get_user_model().objects.filter(pk__in=gone, is_active=True):
                 tell(person, row, REMOVED, method=ics.CANCEL if had_event else None, people=people)
+        if moved and row.starts_at is not None:
+            tell_candidate(row, CHANGED if had_time else ASSIGNED)
+        elif moved and had_time:
+            tell_candidate(row, CANCELLED)
 
 
 def round_cancelled(*, round_id: int) -> None:
@@ -216,6 +282,7 @@ def round_cancelled(*, round_id: int) -> None:
         people = ics.people_on(row)
         for person in _active(people):
             tell(person, row, CANCELLED, method=ics.CANCEL, people=people)
+        tell_candidate(row, CANCELLED)  # (sent only for a round that had a time)
 
 
 def connect() -> None:
@@ -223,7 +290,12 @@ def connect() -> None:
     from interviews import events
 
     def on_assigned(sender: object, round_id: int, previous: Sequence[int] = (), **kw: Any) -> None:
-        round_assigned(round_id=round_id, previous=list(previous or ()))
+        round_assigned(
+            round_id=round_id,
+            previous=list(previous or ()),
+            moved=bool(kw.get("moved")),
+            had_time=bool(kw.get("had_time")),
+        )
 
     def on_cancelled(sender: object, round_id: int, **kw: Any) -> None:
         round_cancelled(round_id=round_id)

@@ -23,7 +23,7 @@ def plan_of(position: Any) -> list[PlanRound]:
     return list(
         PlanRound.objects.filter(position=position)
         .select_related("default_interviewer")
-        .prefetch_related("aspects", "assistants", "topics")
+        .prefetch_related("aspects", "assistants", "topics", "pool")
         .order_by("order")
     )
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,6 +31,7 @@ from interviews.models import (
     MAX_ASPECTS,
     MAX_POINTS,
     MAX_ROUNDS,
+    Hold,
     Interview,
     PlanAspect,
     PlanRound,
@@ -152,13 +153,16 @@ def plan_round_create(
     aspects: Sequence[AspectSpec] = (),
     assistants: Collection[User] = (),
     topics: Collection[Topic] = (),
+    pool: Collection[User] = (),
 ) -> PlanRound:
-    """A round appended to ``position``'s plan."""
+    """A round appended to ``position``'s plan. ``pool``: whom the scheduler may put on it
+    (empty: its default interviewer)."""
     values = _check_plan_fields(fields)
     if "name" not in values:
         raise InterviewRefused("invalid", _("A round needs a name (up to 200 characters)."), "name")
     cleaned = _check_aspects(aspects)
     people = _check_people(values.get("default_interviewer"), assistants)
+    chosen = _check_pool(pool)
     with transaction.atomic():
         Position.objects.select_for_update().get(pk=position.pk)  # one writer of the order
         count = position.plan_rounds.count()
@@ -168,7 +172,7 @@ def plan_round_create(
                 _("A plan has at most %(count)d rounds.") % {"count": MAX_ROUNDS},
             )
         plan_round = PlanRound.objects.create(position=position, order=count, **values)
-        _set_plan_parts(plan_round, cleaned, people, topics)
+        _set_plan_parts(plan_round, cleaned, people, topics, chosen)
     return plan_round
 
 
@@ -179,18 +183,27 @@ def plan_round_update(
     aspects: Sequence[AspectSpec] | None = None,
     assistants: Collection[User] | None = None,
     topics: Collection[Topic] | None = None,
+    pool: Collection[User] | None = None,
 ) -> PlanRound:
     """Change a plan round; interviews already created keep their copy."""
     values = _check_plan_fields(fields)
     cleaned = None if aspects is None else _check_aspects(aspects)
     interviewer = values.get("default_interviewer", plan_round.default_interviewer)
     people = None if assistants is None else _check_people(interviewer, assistants)
+    chosen = None if pool is None else _check_pool(pool)
     with transaction.atomic():
         for name, value in values.items():
             setattr(plan_round, name, value)
         plan_round.save()
-        _set_plan_parts(plan_round, cleaned, people, topics)
+        _set_plan_parts(plan_round, cleaned, people, topics, chosen)
     return plan_round
+
+
+def _check_pool(pool: Collection[User]) -> list[User]:
+    people = list(dict.fromkeys(pool))
+    for person in people:
+        _check_interviewer(person, field="pool")
+    return people
 
 
 def _set_plan_parts(
@@ -198,6 +211,7 @@ def _set_plan_parts(
     aspects: list[AspectSpec] | None,
     assistants: list[User] | None,
     topics: Collection[Topic] | None,
+    pool: list[User] | None = None,
 ) -> None:
     if aspects is not None:
         plan_round.aspects.all().delete()
@@ -211,6 +225,8 @@ def _set_plan_parts(
         plan_round.assistants.set(assistants)
     if topics is not None:
         plan_round.topics.set(topics)
+    if pool is not None:
+        plan_round.pool.set(pool)
 
 
 def plan_round_delete(*, plan_round: PlanRound) -> None:
@@ -277,7 +293,7 @@ def interview_create(
         )
     plan = list(
         position.plan_rounds.select_related("default_interviewer")
-        .prefetch_related("aspects", "assistants", "topics")
+        .prefetch_related("aspects", "assistants", "topics", "pool")
         .order_by("order")
     )
     if not plan:
@@ -329,6 +345,7 @@ def interview_create(
             )
             new.assistants.set(plan_round.assistants.all())
             new.topics.set(plan_round.topics.all())
+            new.pool.set(plan_round.pool.all())
             RoundAspect.objects.bulk_create(
                 RoundAspect(
                     round=new, order=a.order, name=a.name, expected_points=a.expected_points
@@ -391,6 +408,66 @@ def _busy(person: User, starts_at: datetime, ends_at: datetime, *, other_than: i
     return None
 
 
+def _candidate_busy(row: Round, starts_at: datetime, ends_at: datetime) -> Hold | None:
+    """A hold of ``row``'s candidate (another round of theirs) that overlaps the time."""
+    return (
+        Hold.objects.filter(
+            candidate_id=row.candidate_id, starts_at__lt=ends_at, ends_at__gt=starts_at
+        )
+        .exclude(round_id=row.pk)
+        .select_related("round__candidate")
+        .first()
+    )
+
+
+def _busy_refusal(person: User, clash: Round | None) -> InterviewRefused:
+    return InterviewRefused(
+        "interviewer_busy",
+        _("%(name)s is on another interview then (%(round)s).")
+        % {"name": person.display_name, "round": str(clash) if clash else "?"},
+        "starts_at",
+    )
+
+
+def _candidate_refusal(row: Round, clash: Round | None) -> InterviewRefused:
+    return InterviewRefused(
+        "candidate_busy",
+        _("%(name)s has another interview then (%(round)s).")
+        % {"name": row.candidate.full_name, "round": str(clash) if clash else "?"},
+        "starts_at",
+    )
+
+
+def _hold(row: Round, people: Sequence[User]) -> None:
+    """Make ``row``'s holds match it: one per person on it and one for its candidate while it
+    is scheduled or running with a time, none otherwise. Each insert is its own savepoint, so
+    the database's refusal of an overlap (the exclusion constraint, SQLite's trigger: a
+    writer that committed first, e.g. another scheduler run) names whom it is about; the
+    caller's transaction then rolls back whole."""
+    Hold.objects.filter(round_id=row.pk).delete()
+    if row.starts_at is None or row.status not in (Round.Status.SCHEDULED, Round.Status.RUNNING):
+        return
+    starts, ends = row.starts_at, row.ends_at
+    for person in people:
+        try:
+            with transaction.atomic():
+                Hold.objects.create(round=row, user=person, starts_at=starts, ends_at=ends)
+        except IntegrityError:
+            raise _busy_refusal(person, _busy(person, starts, ends, other_than=row.pk)) from None
+    try:
+        with transaction.atomic():
+            Hold.objects.create(
+                round=row, candidate_id=row.candidate_id, starts_at=starts, ends_at=ends
+            )
+    except IntegrityError:
+        clash = _candidate_busy(row, starts, ends)
+        raise _candidate_refusal(row, clash.round if clash else None) from None
+
+
+def _unhold(row: Round) -> None:
+    Hold.objects.filter(round_id=row.pk).delete()
+
+
 def round_assign(
     *,
     round_: Round,
@@ -403,7 +480,9 @@ def round_assign(
 ) -> Round:
     """Give ``round_`` its interviewer, assistants, instructions and time (``None``: no time
     yet). A time schedules the candidate (the lifecycle's ``schedule``, when they are created
-    or between rounds). Refused: a round already held, an interviewer booked then."""
+    or between rounds). Refused: a round already held, an interviewer (``interviewer_busy``)
+    or the candidate (``candidate_busy``) on another round then; the database's holds
+    (``Hold``) refuse the same even when another writer got there first."""
     people = _check_people(interviewer, assistants)
     if interviewer is not None:
         _check_interviewer(interviewer, field="interviewer")
@@ -435,12 +514,10 @@ def round_assign(
                     person, starts_at, starts_at + timedelta(minutes=minutes), other_than=row.pk
                 )
                 if clash is not None:
-                    raise InterviewRefused(
-                        "interviewer_busy",
-                        _("%(name)s is on another interview then (%(round)s).")
-                        % {"name": person.display_name, "round": str(clash)},
-                        "starts_at",
-                    )
+                    raise _busy_refusal(person, clash)
+            taken = _candidate_busy(row, starts_at, starts_at + timedelta(minutes=minutes))
+            if taken is not None:
+                raise _candidate_refusal(row, taken.round)
         row.interviewer = interviewer
         if instructions is not None:
             row.instructions = instructions
@@ -458,6 +535,7 @@ def round_assign(
             row.sequence += 1  # the calendar's next version of the same event
         row.save()
         row.assistants.set(people)
+        _hold(row, [p for p in [interviewer, *people] if p is not None])
         if starts_at is not None:
             try:
                 candidates.candidate_move(
@@ -483,7 +561,13 @@ def round_assign(
                     "starts_at": starts_at.isoformat() if starts_at else "",
                 },
             )
-            events.send_after_commit(events.round_assigned, round_id=row.pk, previous=previous)
+            events.send_after_commit(
+                events.round_assigned,
+                round_id=row.pk,
+                previous=previous,
+                moved=(before[2], before[3]) != (after[2], after[3]),
+                had_time=before[2] is not None,
+            )
     return row
 
 
@@ -492,6 +576,7 @@ def _cancel(row: Round, *, by: User | None) -> None:
     row.status = Round.Status.CANCELLED
     row.sequence += 1
     row.save(update_fields=["status", "sequence", "updated_at"])
+    _unhold(row)  # the time is free again
     candidates.candidate_record(
         candidate=row.candidate_id,
         kind="round_cancelled",
@@ -584,6 +669,7 @@ def round_rate(
         row.rated_at = timezone.now()
         row.status = Round.Status.DONE
         row.save()
+        _unhold(row)
         points = sum(a.points or 0 for a in aspects)
         expected = sum(a.expected_points for a in aspects)
         candidates.candidate_record(
@@ -734,6 +820,7 @@ def round_session_results(*, session_id: int) -> Round | None:
         row.status = Round.Status.DONE
         row.rated_at = timezone.now()
         row.save()
+        _unhold(row)
         candidates.candidate_record(
             candidate=row.candidate_id,
             kind="round_session",

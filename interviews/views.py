@@ -47,6 +47,16 @@ class PlanRoundForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    pool = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Interviewers the scheduler may choose"),
+        queryset=Candidate.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy(
+            "The hourly scheduler books one of them (the least loaded who is free). "
+            "None ticked: the default interviewer."
+        ),
+    )
     instructions = forms.CharField(
         label=gettext_lazy("Instructions for the interviewers"),
         required=False,
@@ -64,6 +74,7 @@ class PlanRoundForm(forms.Form):
         people = access.interviewers()
         self.fields["default_interviewer"].queryset = people
         self.fields["assistants"].queryset = people
+        self.fields["pool"].queryset = people
 
 
 class AssignForm(forms.Form):
@@ -183,6 +194,7 @@ def plan_round_edit(request: HttpRequest, pk: int, round_pk: int | None = None) 
                         aspects=specs,
                         assistants=list(data["assistants"]),
                         topics=list(data["topics"]),
+                        pool=list(data["pool"]),
                     )
                 else:
                     services.plan_round_update(
@@ -191,6 +203,7 @@ def plan_round_edit(request: HttpRequest, pk: int, round_pk: int | None = None) 
                         aspects=specs,
                         assistants=list(data["assistants"]),
                         topics=list(data["topics"]),
+                        pool=list(data["pool"]),
                     )
             except services.InterviewRefused as refused:
                 _refused(form, refused)
@@ -209,6 +222,7 @@ def plan_round_edit(request: HttpRequest, pk: int, round_pk: int | None = None) 
                 "default_interviewer": existing.default_interviewer,
                 "assistants": list(existing.assistants.all()),
                 "topics": list(existing.topics.all()),
+                "pool": list(existing.pool.all()),
             }
             rows = [
                 {"name": a.name, "points": str(a.expected_points)} for a in existing.aspects.all()
