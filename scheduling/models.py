@@ -9,9 +9,10 @@
   defaults in settings).
 * ``Run``: one pass of the scheduler (hourly by beat, or by a recruiter; a preview books
   nothing); ``Booking`` is what it booked and why that slot; ``NoMatch`` a round it could not
-  place and why.
+  place and why. A round the candidate's interview does not have yet (no interview open: the
+  run creates it from the plan when it books) is named by its ``plan_round``.
 
-Only ``scheduling.services`` writes these rows.
+Only ``scheduling.services`` writes the availability rows, ``scheduling.booking`` the runs.
 """
 
 from __future__ import annotations
@@ -170,6 +171,12 @@ class Run(models.Model):
     optimal = models.BooleanField(default=True)
     gap = models.PositiveIntegerField(default=0)
     stats = models.JSONField(default=dict, blank=True)
+    # The times it looked at: from the next hour to SCHEDULER_HORIZON_DAYS ahead.
+    window_start = models.DateTimeField(null=True, blank=True)
+    window_end = models.DateTimeField(null=True, blank=True)
+    # Bookings the database refused (a concurrent run or a recruiter took the time first).
+    skipped = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-started_at", "-pk"]
@@ -178,9 +185,30 @@ class Run(models.Model):
 
 
 class Booking(models.Model):
+    class Outcome(models.TextChoices):
+        BOOKED = "booked", pgettext_lazy("scheduler booking", "booked")
+        REFUSED = "refused", pgettext_lazy("scheduler booking", "taken meanwhile")
+        PREVIEW = "preview", pgettext_lazy("scheduler booking", "preview")
+
     run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="bookings")
-    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="scheduler_bookings")
+    # Null in a preview for a candidate with no interview yet: ``plan_round`` names it.
+    round = models.ForeignKey(
+        Round, on_delete=models.CASCADE, null=True, blank=True, related_name="scheduler_bookings"
+    )
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, null=True, related_name="+")
+    plan_round = models.ForeignKey(
+        "interviews.PlanRound", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    round_name = models.CharField(max_length=200, blank=True)
+    round_order = models.PositiveSmallIntegerField(default=0)
+    # The lead (a one-to-one round's interviewer); ``people``: every user id booked.
+    interviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    people = models.JSONField(default=list, blank=True)
     starts_at = models.DateTimeField()
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.BOOKED)
     # Why this slot: what else was possible, which cap applied, the load it evened out.
     why = models.JSONField(default=dict, blank=True)
 
@@ -196,10 +224,22 @@ class NoMatch(models.Model):
         TAKEN = "taken", _("the overlapping times went to other candidates")
 
     run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="no_matches")
-    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+")
+    # Null for a candidate with no interview yet: ``plan_round`` names the round.
+    round = models.ForeignKey(
+        Round, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    plan_round = models.ForeignKey(
+        "interviews.PlanRound", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    round_name = models.CharField(max_length=200, blank=True)
+    round_order = models.PositiveSmallIntegerField(default=0)
     candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="+")
     reason = models.CharField(max_length=20, choices=Reason.choices)
     detail = models.JSONField(default=dict, blank=True)
+    # When the recruiters were told (null: not told — a preview, or the same reason told
+    # less than a day ago).
+    notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["pk"]
+        indexes = [models.Index(fields=["candidate", "notified_at"], name="nomatch_candidate_told")]
