@@ -7,7 +7,7 @@ PORT   ?= 8000
 
 .DEFAULT_GOAL := run  # a bare `make` starts the app, as the README says
 
-.PHONY: run test lint typecheck pytest browser gettext static-vendor bench bench-pipeline faults clean
+.PHONY: run test lint typecheck pytest browser gettext static-vendor bench bench-pipeline bench-scheduler faults clean
 
 # Browser libraries come from the npm registry at set-up (package-lock.json pins them) and are
 # copied into frontend_static/vendor/ (git-ignored): no CDN at run time.
@@ -66,7 +66,7 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 
 typecheck: $(VENV)/.installed-dev
-	$(BIN)/mypy --strict arbiter candidates/lifecycle.py scheduling/availability.py
+	$(BIN)/mypy --strict arbiter candidates/lifecycle.py scheduling/availability.py scheduling/matching.py
 
 # The arbiter's own suite runs first with its coverage floor (branch coverage >= 95 %).
 pytest: $(VENV)/.installed-dev browser gettext $(VENDOR)
@@ -84,11 +84,18 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/arbiter_bench.py --json bench/results/arbiter.json
 	$(BIN)/python bench/live_bench.py $(BENCH_ARGS)
 	$(BIN)/python bench/pipeline_bench.py
+	$(BIN)/python bench/scheduler_bench.py
 
 # The pipeline's pages with 10,000 candidates and 50,000 rounds only (bench/results/pipeline.json).
 bench-pipeline: $(VENV)/.installed-dev
 	mkdir -p bench/results
 	$(BIN)/python bench/pipeline_bench.py $(PIPELINE_ARGS)
+
+# The scheduler's matching only: 500 × 50 × 40 and 2,000 × 200 × 80 against networkx and first
+# fit (bench/results/scheduler.json and its section of docs/benchmarks.md).
+bench-scheduler: $(VENV)/.installed-dev
+	mkdir -p bench/results
+	$(BIN)/python bench/scheduler_bench.py $(SCHEDULER_ARGS)
 
 # kill -9 of a daphne, a Redis restart and 5 s without PostgreSQL, under load; writes
 # bench/results/faults.json and the faults part of docs/benchmarks.md.

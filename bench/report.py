@@ -714,6 +714,14 @@ def pipeline_section(result: dict[str, Any] | None) -> list[str]:
     return [*out, ""]
 
 
+def scheduler_section(result: dict[str, Any] | None) -> list[str]:
+    """The scheduler's section, as bench/scheduler_bench.py writes it (scheduler.json)."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from scheduler_bench import doc_section
+
+    return doc_section(result)
+
+
 def write_docs() -> None:
     bench = _load("latest.json")
     faults = _load("faults.json")
@@ -745,6 +753,7 @@ def write_docs() -> None:
     else:
         out += ["## make faults", "", "Not run yet.", ""]
     out += pipeline_section(_load("pipeline.json"))
+    out += scheduler_section(_load("scheduler.json"))
     DOC.write_text("\n".join(out))
     print(f"wrote {DOC.relative_to(ROOT)}", file=sys.stderr)
 
