@@ -25,12 +25,17 @@ with_min_cost``), so the count is maximal before any cost is weighed; the load t
 larger than every possible sum of the earliness tier, so load beats earliness.
 
 Panels (all members at once), or one candidate with two requests that could collide at the
-same hour, are not a flow: the whole instance then goes to CP-SAT, time-boxed, in two phases
-(the count, then the cost with the count held), and the plan says whether the count is proved
-the most possible (``optimal``) and by how much it may fall short (``gap``).
+same hour, are not a flow. The requests fall into groups that share no interviewer and no
+candidate (teams, usually), each independent of the others: the groups without such requests
+go to the flow together, the others to CP-SAT one by one, time-boxed (``panel_seconds`` in
+all, shared by size), in two phases (the count, then the cost with the count held), starting
+from first fit. The plan says whether the count is proved the most possible (``optimal``) and
+by how much it may fall short (``gap``: the bound, the least of CP-SAT's and of a flow where
+a panel needs only one of its members, less the count booked).
 
 Deterministic: everything is built in sorted order (requests and interviewers by id, starts
-ascending), so the same input, in any order, gives the same plan.
+ascending), so the same input, in any order, gives the same plan; CP-SAT runs one worker and
+stops on its deterministic work limit, the wall clock being only the box's outer edge.
 """
 
 from __future__ import annotations
