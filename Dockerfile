@@ -25,6 +25,9 @@ COPY --from=messages /src/ ./
 COPY --from=assets /assets/node_modules/markdown-it/dist/browser/markdown-it.esm.min.mjs /assets/node_modules/markdown-it/LICENSE frontend_static/vendor/
 COPY --from=assets /assets/node_modules/chart.js/dist/chart.umd.min.js /assets/node_modules/chart.js/dist/chart.umd.min.js.map frontend_static/vendor/
 COPY --from=assets /assets/node_modules/chart.js/LICENSE.md frontend_static/vendor/chart.js.LICENSE.md
+COPY --from=assets /assets/node_modules/fullcalendar/index.global.min.js frontend_static/vendor/fullcalendar.global.min.js
+COPY --from=assets /assets/node_modules/@fullcalendar/core/locales/ru.global.min.js frontend_static/vendor/fullcalendar.ru.global.min.js
+COPY --from=assets /assets/node_modules/fullcalendar/LICENSE.md frontend_static/vendor/fullcalendar.LICENSE.md
 RUN useradd --system --home /var/lib/roundtable roundtable \
  && mkdir -p /var/lib/roundtable && chown roundtable /var/lib/roundtable
 USER roundtable

@@ -23,6 +23,9 @@ $(VENDOR): package.json package-lock.json
 	cp node_modules/markdown-it/dist/browser/markdown-it.esm.min.mjs* node_modules/markdown-it/LICENSE frontend_static/vendor/
 	cp node_modules/chart.js/dist/chart.umd.min.js* frontend_static/vendor/
 	cp node_modules/chart.js/LICENSE.md frontend_static/vendor/chart.js.LICENSE.md
+	cp node_modules/fullcalendar/index.global.min.js frontend_static/vendor/fullcalendar.global.min.js
+	cp node_modules/@fullcalendar/core/locales/ru.global.min.js frontend_static/vendor/fullcalendar.ru.global.min.js
+	cp node_modules/fullcalendar/LICENSE.md frontend_static/vendor/fullcalendar.LICENSE.md
 	touch $@
 
 $(BIN)/python:

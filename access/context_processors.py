@@ -27,5 +27,6 @@ def roles(request: HttpRequest) -> dict[str, Any]:
             "view_plans": access.can_view_plans(user),
             "manage_people": access.can_manage_people(user),
             "view_reports": access.can_view_reports(user),
+            "edit_availability": access.can_edit_own_availability(user),
         }
     }

@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("search.urls")),
     path("", include("notify.urls")),  # /notices/
     path("", include("reports.urls")),  # the pipeline's statistics and downloads
+    path("", include("scheduling.urls")),  # availability: /availability/, a candidate's
     path("api/", include("api.urls")),
     path("", include("cabinet.urls")),
 ]

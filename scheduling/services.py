@@ -338,20 +338,28 @@ def slot_add(
 
 
 def slot_move(
-    *, by: Any, slot: Slot, starts_at: datetime, ends_at: datetime, confirm: bool = False
+    *,
+    by: Any,
+    slot: Slot,
+    starts_at: datetime,
+    ends_at: datetime,
+    zone: str | None = None,
+    confirm: bool = False,
 ) -> Slot:
-    """Give ``slot`` a new start and end (a move or a resize), merged with the owner's slots
-    it now overlaps or touches. Time taken away from under a scheduled round: see
-    ``holds_interview`` above."""
+    """Give ``slot`` a new start and end (a move or a resize; ``zone``: the one they were
+    entered in, else the slot keeps its own), merged with the owner's slots it now overlaps
+    or touches. Time taken away from under a scheduled round: see ``holds_interview``."""
     now = timezone.now()
     starts_at, ends_at = _check_slot(starts_at, ends_at, now)
+    if zone is not None:
+        _zone(zone)
     user, candidate = slot.user, slot.candidate
     with transaction.atomic():
         _lock(user, candidate)
         row = Slot.objects.select_for_update().get(pk=slot.pk)
         window = (row.starts_at, row.ends_at)
         before = free_time(user=user, candidate=candidate, start=window[0], end=window[1])
-        fields = {"user": user, "candidate": candidate, "zone": row.zone, "created_by": by}
+        fields = {"user": user, "candidate": candidate, "zone": zone or row.zone, "created_by": by}
         moved = _merge_into(
             row, starts_at, ends_at, owner=_owner_filter(user, candidate), fields=fields
         )
@@ -451,7 +459,7 @@ def weekly_hours_set(
     return rows
 
 
-def _day_window(day: date, zone: str) -> Interval:
+def day_window(day: date, zone: str) -> Interval:
     start = availability.local_to_utc(day, time.min, zone)
     return start, availability.local_to_utc(day + timedelta(days=1), time.min, zone)
 
@@ -501,7 +509,7 @@ def exception_add(
             raise SchedulingRefused(
                 "overlap", _("These hours overlap extra hours already on that day."), "starts"
             )
-        window = _day_window(day, zone)
+        window = day_window(day, zone)
         before = free_time(user=user, start=window[0], end=window[1])
         row = DayException.objects.create(
             user=user, day=day, available=available, starts=starts, ends=ends, zone=zone
@@ -520,7 +528,7 @@ def exception_delete(*, by: Any, exception: DayException, confirm: bool = False)
         row = DayException.objects.filter(pk=exception.pk).first()
         if row is None:
             return
-        window = _day_window(row.day, row.zone)
+        window = day_window(row.day, row.zone)
         before = free_time(user=user, start=window[0], end=window[1])
         row.delete()
         _guard(before, by=by, user=user, window=window, confirm=confirm, now=now)
@@ -570,22 +578,34 @@ def free_time(
     return users[user.pk] if user is not None else candidates[candidate.pk]
 
 
+def working_hours(*, user: Any, start: datetime, end: datetime) -> list[Interval]:
+    """``user``'s weekly hours less days off plus extra hours in ``[start, end)``, without
+    the slots (the week grid draws them apart)."""
+    return free_time_many(users=[user.pk], start=start, end=end, slots=False)[0][user.pk]
+
+
 def free_time_many(
-    *, users: Iterable[int] = (), candidates: Iterable[int] = (), start: datetime, end: datetime
+    *,
+    users: Iterable[int] = (),
+    candidates: Iterable[int] = (),
+    start: datetime,
+    end: datetime,
+    slots: bool = True,
 ) -> tuple[dict[int, list[Interval]], dict[int, list[Interval]]]:
     """``free_time`` of many at once (by id), in a fixed number of queries: ``({user id:
-    intervals}, {candidate id: intervals})``, every id asked for present (empty when free never)."""
+    intervals}, {candidate id: intervals})``, every id asked for present (empty when free
+    never). ``slots=False``: the weekly hours and exceptions alone."""
     if timezone.is_naive(start) or timezone.is_naive(end):
         raise ValueError("start and end must be aware datetimes")
     user_ids, candidate_ids = sorted(set(users)), sorted(set(candidates))
-    slots: dict[tuple[str, int], list[Interval]] = {}
+    found: dict[tuple[str, int], list[Interval]] = {}
     owners = Q(user_id__in=user_ids) | Q(candidate_id__in=candidate_ids)
-    if user_ids or candidate_ids:
+    if slots and (user_ids or candidate_ids):
         for user_id, candidate_id, s, e in Slot.objects.filter(
             owners, starts_at__lt=end, ends_at__gt=start
         ).values_list("user_id", "candidate_id", "starts_at", "ends_at"):
             key = ("user", user_id) if user_id is not None else ("candidate", candidate_id)
-            slots.setdefault(key, []).append((s, e))
+            found.setdefault(key, []).append((s, e))
     weekly: dict[int, list[availability.WeeklyRule]] = {}
     days_off: dict[int, list[availability.DayOff]] = {}
     extra: dict[int, list[availability.ExtraHours]] = {}
@@ -610,13 +630,13 @@ def free_time_many(
             weekly=weekly.get(pk, ()),
             days_off=days_off.get(pk, ()),
             extra=extra.get(pk, ()),
-            slots=slots.get(("user", pk), ()),
+            slots=found.get(("user", pk), ()),
         )
         for pk in user_ids
     }
     by_candidate = {
         pk: availability.free_intervals(
-            start=start, end=end, slots=slots.get(("candidate", pk), ())
+            start=start, end=end, slots=found.get(("candidate", pk), ())
         )
         for pk in candidate_ids
     }
