@@ -388,6 +388,27 @@ CELERY_BEAT_SCHEDULE["interviews-reminders"] = {
     "options": {"queue": NOTIFY_QUEUE},
 }
 
+# --- The interview scheduler (scheduling/booking.py), hourly by beat ---------------------------
+# How far ahead it books, the caps of an interviewer without their own (scheduling.Capacity),
+# how long a panel's solve may take, and after how long the same no-match is told again.
+SCHEDULER_HORIZON_DAYS = env.int("SCHEDULER_HORIZON_DAYS", default=14)
+SCHEDULER_PER_DAY = env.int("SCHEDULER_PER_DAY", default=3)
+SCHEDULER_PER_WEEK = env.int("SCHEDULER_PER_WEEK", default=10)
+SCHEDULER_PANEL_SECONDS = env.number("SCHEDULER_PANEL_SECONDS", default=5.0)
+SCHEDULER_RENOTIFY_HOURS = env.int("SCHEDULER_RENOTIFY_HOURS", default=24)
+SCHEDULER_EVERY_SECONDS = env.int("SCHEDULER_EVERY_SECONDS", default=3600)
+if not 1 <= SCHEDULER_HORIZON_DAYS <= 90:
+    raise ConfigError("SCHEDULER_HORIZON_DAYS: from 1 to 90")
+if not (0 <= SCHEDULER_PER_DAY <= 24 and SCHEDULER_PER_DAY <= SCHEDULER_PER_WEEK <= 100):
+    raise ConfigError("SCHEDULER_PER_DAY: 0 to 24; SCHEDULER_PER_WEEK: from it to 100")
+if not 0.1 <= SCHEDULER_PANEL_SECONDS <= 300 or not 60 <= SCHEDULER_EVERY_SECONDS <= 86400:
+    raise ConfigError("SCHEDULER_PANEL_SECONDS: 0.1 to 300; SCHEDULER_EVERY_SECONDS: 60 to 86400")
+CELERY_BEAT_SCHEDULE["scheduling-run"] = {
+    "task": "scheduling.run_scheduler",
+    "schedule": float(SCHEDULER_EVERY_SECONDS),
+    "options": {"queue": NOTIFY_QUEUE},
+}
+
 # --- Live sessions --------------------------------------------------------------------------
 WS_MAX_FRAME_BYTES = 64 * 1024
 WS_RATE_PER_SECOND = env.int("WS_RATE_PER_SECOND", default=20)
