@@ -70,3 +70,16 @@ def recruiters() -> QuerySet[Any]:
         .distinct()
         .order_by("pk")
     )
+
+
+def visible_slots(*, user: Any) -> QuerySet[Any]:
+    """The slots ``user`` may read and change: their own (an interviewer's) and those of the
+    candidates whose availability they keep (a recruiter's)."""
+    from scheduling.models import Slot
+
+    if not signed_in(user):
+        return Slot.objects.none()
+    mine = Q(user_id=user.pk) if can_edit_own_availability(user) else Q(pk__in=[])
+    if access.can_manage_candidates(user):
+        mine |= Q(candidate__in=access.visible_candidates(user=user).values("pk"))
+    return Slot.objects.filter(mine)

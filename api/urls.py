@@ -11,6 +11,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from api.availability import (
+    CapacityView,
+    ExceptionDetail,
+    ExceptionList,
+    FreeTimeView,
+    SlotDetail,
+    SlotList,
+    WeeklyHoursView,
+)
 from api.bank import QuestionViewSet, TopicViewSet
 from api.cabinet import DecisionViewSet, ReasonViewSet, TeamViewSet, WeeklyStatistics
 from api.candidates import CandidateViewSet
@@ -62,6 +71,21 @@ urlpatterns = [
     ),
     path("candidates/<int:pk>/resumes/", CandidateResumes.as_view(), name="api-candidate-resumes"),
     re_path(r"^positions/(?P<pk>[0-9]{1,18})/plan/$", PositionPlan.as_view(), name="api-plan"),
+    path("availability/slots/", SlotList.as_view(), name="api-availability-slots"),
+    re_path(
+        r"^availability/slots/(?P<pk>[0-9]{1,18})/$",
+        SlotDetail.as_view(),
+        name="api-availability-slot",
+    ),
+    path("availability/weekly-hours/", WeeklyHoursView.as_view(), name="api-availability-hours"),
+    path("availability/exceptions/", ExceptionList.as_view(), name="api-availability-exceptions"),
+    re_path(
+        r"^availability/exceptions/(?P<pk>[0-9]{1,18})/$",
+        ExceptionDetail.as_view(),
+        name="api-availability-exception",
+    ),
+    path("availability/capacity/", CapacityView.as_view(), name="api-availability-capacity"),
+    path("availability/free-time/", FreeTimeView.as_view(), name="api-availability-free-time"),
     path("", include(router.urls)),
     # Anything else under /api/ is a 404 in the API's error body, not the HTML page.
     re_path(r"^[\s\S]*$", not_found),

@@ -561,6 +561,21 @@ def capacity_set(*, user: Any, per_day: int | None, per_week: int | None) -> Cap
 
 # --- the read the scheduler uses ---------------------------------------------------------------
 
+MAX_RANGE = timedelta(days=62)
+
+
+def check_range(*, start: datetime, end: datetime) -> None:
+    """A range of free time someone may ask for (the API's): ``end`` after ``start``, at
+    most ``MAX_RANGE``."""
+    if end <= start:
+        raise SchedulingRefused("bad_range", _("The range ends after it starts."), "to")
+    if end - start > MAX_RANGE:
+        raise SchedulingRefused(
+            "range_too_long",
+            _("Ask for at most %(days)d days at a time.") % {"days": MAX_RANGE.days},
+            "to",
+        )
+
 
 def free_time(
     *, user: Any = None, candidate: Any = None, start: datetime, end: datetime

@@ -41,6 +41,7 @@ DECLARED = (
     "api/locale",
     "candidates/locale",
     "interviews/locale",
+    "scheduling/locale",
 )
 DOMAINS = ("django", "djangojs")
 # Never sources of interface strings (the test suite writes English on purpose).
