@@ -189,7 +189,11 @@ elif TESTING:
 else:
     REDIS_URL = env.redis_url("REDIS_URL", default=None)
 
-CHANNEL_PREFIX = env.str("CHANNEL_PREFIX", default="roundtable")
+# A test run (each pytest-xdist worker is one) keeps its groups to itself: two runs' users
+# with the same id must not hear each other's notices.
+CHANNEL_PREFIX = env.str(
+    "CHANNEL_PREFIX", default=f"roundtable-test-{os.getpid()}" if TESTING else "roundtable"
+)
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {

@@ -43,6 +43,15 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         )
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (`make test` runs two workers) the browser and multi-process tests
+    on the shared e2e stack stay on one worker, which starts that stack once; everything
+    else is spread over both."""
+    for item in items:
+        if "tests/e2e/" in item.nodeid:
+            item.add_marker(pytest.mark.xdist_group("e2e"))
+
+
 @pytest.fixture
 def roles(db):  # noqa: ANN001, ANN201 - pytest fixture
     from accounts.roles import ensure_roles
