@@ -44,12 +44,14 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (`make test` runs two workers) the browser and multi-process tests
-    on the shared e2e stack stay on one worker, which starts that stack once; everything
-    else is spread over both."""
+    """Under pytest-xdist (`make test` runs two workers, `--dist loadgroup`) a module's tests
+    stay on one worker, so a module-scoped fixture (a daphne, a stack of its own) starts
+    once; the tests on the shared e2e stack (tests/e2e/conftest.py) form one group, whose
+    worker starts that stack once."""
     for item in items:
-        if "tests/e2e/" in item.nodeid:
-            item.add_marker(pytest.mark.xdist_group("e2e"))
+        shared = {"e2e_stack", "e2e_servers"} & set(getattr(item, "fixturenames", ()))
+        group = "e2e" if shared else item.nodeid.split("::", 1)[0]
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture
