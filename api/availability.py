@@ -19,7 +19,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -251,10 +251,18 @@ class SlotDetail(SignedIn, APIView):
 # --- weekly hours -------------------------------------------------------------------------------
 
 
+@extend_schema_field({"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$", "example": "09:00"})
+class WallTime(serializers.TimeField):
+    """A wall-clock time of day, ``HH:MM`` (no date, no zone: the row's zone says where)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%H:%M", input_formats=["%H:%M", "%H:%M:%S"], **kwargs)
+
+
 class HoursRow(serializers.Serializer):
     weekday = serializers.IntegerField(min_value=0, max_value=6, help_text="0 Monday … 6 Sunday")
-    starts = serializers.TimeField(format="%H:%M", help_text="wall-clock, HH:MM")
-    ends = serializers.TimeField(format="%H:%M", help_text="wall-clock, HH:MM, after starts")
+    starts = WallTime(help_text="wall-clock, HH:MM")
+    ends = WallTime(help_text="wall-clock, HH:MM, after starts")
 
 
 class WeeklyHoursOut(serializers.Serializer):
@@ -304,8 +312,8 @@ class WeeklyHoursView(OwnAvailability, APIView):
 
 
 class ExceptionOut(serializers.ModelSerializer):
-    starts = serializers.TimeField(format="%H:%M", allow_null=True)
-    ends = serializers.TimeField(format="%H:%M", allow_null=True)
+    starts = WallTime(allow_null=True)
+    ends = WallTime(allow_null=True)
 
     class Meta:
         model = DayException
@@ -314,10 +322,10 @@ class ExceptionOut(serializers.ModelSerializer):
 
 class ExceptionIn(serializers.Serializer):
     day = serializers.DateField(help_text="YYYY-MM-DD, a date in the zone")
-    starts = serializers.TimeField(
+    starts = WallTime(
         required=False, allow_null=True, help_text="extra hours from (HH:MM); left out: a day off"
     )
-    ends = serializers.TimeField(required=False, allow_null=True, help_text="extra hours to")
+    ends = WallTime(required=False, allow_null=True, help_text="extra hours to (HH:MM)")
     zone = serializers.CharField(max_length=64, required=False)
     confirm = serializers.BooleanField(default=False)
 

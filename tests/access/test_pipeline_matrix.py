@@ -91,6 +91,12 @@ PAGES = [
     ("get", "/vendors/", (LOGIN, 403, 403, 403, 200, 200)),
     ("get", "/vendors/{vendor}/", (LOGIN, 403, 403, 403, 200, 403)),
     ("get", "/notices/", (LOGIN, 200, 200, 200, 200, 200)),
+    # Availability: interviewers keep their own; recruiters keep candidates'.
+    ("get", "/availability/", (LOGIN, 403, 200, 200, 403, 403)),
+    ("get", "/candidates/{candidate}/availability/", (LOGIN, 403, 403, 403, 200, 403)),
+    ("get", "/api/availability/slots/", (401, 403, 200, 200, 403, 403)),
+    ("get", "/api/availability/slots/?candidate={candidate}", (401, 404, 403, 404, 200, 403)),
+    ("get", "/api/availability/weekly-hours/", (401, 403, 200, 200, 403, 403)),
 ]
 
 
@@ -110,9 +116,7 @@ def _url(template: str, world: dict[str, Any]) -> str:
 @pytest.mark.parametrize(("method", "template", "expected"), PAGES, ids=[p[1] for p in PAGES])
 def test_pages(world, method: str, template: str, expected: tuple) -> None:  # noqa: ANN001
     url = _url(template, world)
-    got = tuple(
-        _outcome(getattr(_client(world["people"][who]), method)(url)) for who in PEOPLE
-    )
+    got = tuple(_outcome(getattr(_client(world["people"][who]), method)(url)) for who in PEOPLE)
     assert got == expected, dict(zip(PEOPLE, got, strict=True))
 
 
@@ -128,11 +132,56 @@ def test_writes_refused_change_nothing(world) -> None:  # noqa: ANN001
         client = _client(people[who])
         client.post(f"/rounds/{round_.pk}/rate/", rating)
         client.post(f"/rounds/{round_.pk}/cancel/") if who != "rec" else None
-        client.post(f"/positions/{world['position'].pk}/plan/{world['plan_round'].pk}/delete/") if who != "rec" else None
-        client.post(f"/candidates/{world['candidate'].pk}/move/", {"move": "withdraw"}) if who not in ("rec", "mgr") else None
+        client.post(
+            f"/positions/{world['position'].pk}/plan/{world['plan_round'].pk}/delete/"
+        ) if who != "rec" else None
+        client.post(
+            f"/candidates/{world['candidate'].pk}/move/", {"move": "withdraw"}
+        ) if who not in ("rec", "mgr") else None
         assert Round.objects.get(pk=round_.pk).status == "scheduled", who
         assert world["position"].plan_rounds.count() == 3, who
         world["candidate"].refresh_from_db()
         assert world["candidate"].status == "scheduled", who
     _client(people["on"]).post(f"/rounds/{round_.pk}/rate/", rating)
     assert Round.objects.get(pk=round_.pk).status == "done"
+
+
+def test_availability_writes_refused_change_nothing(world) -> None:  # noqa: ANN001
+    """Only the slot's owner (an interviewer's own) or a recruiter (a candidate's) changes a
+    slot; anyone else's post leaves it as it was."""
+    from scheduling import services as scheduling
+    from scheduling.models import Slot
+
+    people, carla = world["people"], world["candidate"]
+    start = datetime(2026, 12, 8, 9, tzinfo=UTC)
+    own = scheduling.slot_add(
+        by=people["on"],
+        user=people["on"],
+        starts_at=start,
+        ends_at=start.replace(hour=10),
+        zone="UTC",
+    )
+    kept = scheduling.slot_add(
+        by=people["rec"],
+        candidate=carla,
+        starts_at=start,
+        ends_at=start.replace(hour=10),
+        zone="UTC",
+    )
+    own_urls = [f"/availability/slots/{own.pk}/delete/"]
+    kept_urls = [f"/candidates/{carla.pk}/availability/slots/{kept.pk}/delete/"]
+    for who in ("anon", "nobody", "off", "rec", "mgr"):
+        for url in own_urls:
+            _client(people[who]).post(url, {"confirm": "1"})
+    for who in ("anon", "nobody", "on", "off", "mgr"):
+        for url in kept_urls:
+            _client(people[who]).post(url, {"confirm": "1"})
+        _client(people[who]).post(
+            f"/candidates/{carla.pk}/availability/slots/new/",
+            {"date": "2026-12-09", "starts": "09:00", "ends": "10:00"},
+        )
+    assert Slot.objects.filter(pk__in=[own.pk, kept.pk]).count() == 2
+    assert Slot.objects.count() == 2
+    _client(people["on"]).post(own_urls[0])
+    _client(people["rec"]).post(kept_urls[0])
+    assert not Slot.objects.exists()

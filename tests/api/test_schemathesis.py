@@ -10,6 +10,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 
 import hypothesis
 import hypothesis.errors
@@ -108,7 +109,66 @@ def pipeline(world, admin_user):  # noqa: ANN001, ANN201
     )
     rows["interviewer"] = admin_user.pk
     rows["assistant"] = world["people"]["member"].pk
+    rows.update(_availability_rows(admin_user))
     return rows
+
+
+def _availability_rows(admin_user):  # noqa: ANN001, ANN202
+    """The test user's slots (one to read and change, one to delete) and a day off, far
+    from any random id; the availability operations point at these."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from scheduling import services as scheduling
+
+    with connection.cursor() as cursor:
+        for table in ("scheduling_slot", "scheduling_dayexception"):
+            cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [table, 7**19])
+    soon = timezone.now().replace(microsecond=0) + timedelta(days=2)
+    kept = scheduling.slot_add(
+        by=admin_user,
+        user=admin_user,
+        starts_at=soon,
+        ends_at=soon + timedelta(hours=2),
+        zone="UTC",
+    )
+    spare = scheduling.slot_add(
+        by=admin_user, user=admin_user, starts_at=soon + timedelta(days=1),
+        ends_at=soon + timedelta(days=1, hours=1), zone="UTC",
+    )  # fmt: skip
+    off = scheduling.exception_add(
+        by=admin_user, user=admin_user, day=(soon + timedelta(days=5)).date(), zone="UTC"
+    )
+    return {"slot": kept.pk, "spare_slot": spare.pk, "day_off": off.pk, "soon": soon}
+
+
+def _availability_bodies(pipeline, case) -> None:  # noqa: ANN001
+    """Valid availability bodies at real, near times (random ones are almost always in the
+    past, too long or reversed), so the writes succeed too, not only their refusals."""
+    from datetime import timedelta
+
+    body, path, method = case.body, case.operation.path, case.operation.method.upper()
+    soon = pipeline["soon"]
+    if not path.startswith("/api/availability/"):
+        return
+    if path == "/api/availability/slots/" and method == "POST":
+        body.update(starts_at=(soon + timedelta(days=3)).isoformat(),
+                    ends_at=(soon + timedelta(days=3, hours=1)).isoformat(), zone="UTC")  # fmt: skip
+        if isinstance(case.query, dict):
+            case.query.pop("candidate", None)
+    if path == "/api/availability/slots/{id}/" and method == "PATCH":
+        body.update(starts_at=soon.isoformat(), ends_at=(soon + timedelta(hours=3)).isoformat())
+        body["zone"] = "UTC"
+    if path == "/api/availability/weekly-hours/":
+        body["hours"] = [{"weekday": 0, "starts": "09:00", "ends": "17:00"}]
+        body["zone"] = "UTC"
+        body["confirm"] = True
+    if path == "/api/availability/exceptions/":
+        body.update(day=(soon + timedelta(days=9)).date().isoformat(), zone="UTC")
+        body.pop("starts", None), body.pop("ends", None)
+    if path == "/api/availability/capacity/":
+        body.update(per_day=2, per_week=8)
 
 
 def _pipeline_rows(pipeline, world, topic_ids, case) -> None:  # noqa: ANN001
@@ -171,6 +231,10 @@ def test_schemathesis_finds_no_server_error_and_no_response_breaking_the_schema(
                 return {"id": pipeline["spare_round" if method == "DELETE" else "plan_round"]}
             if kind == "interviews":
                 return {"id": pipeline["interview"]}
+            if kind == "availability":
+                if "/exceptions/" in operation.path:
+                    return {"id": pipeline["day_off"]}
+                return {"id": pipeline["spare_slot" if method == "DELETE" else "slot"]}
             if kind == "rounds":  # each action its own round; reads the one to rate
                 action = operation.path.rstrip("/").split("/")[-1]
                 return {"id": pipeline[f"round_{action if action != '{id}' else 'rating'}"]}
@@ -192,6 +256,13 @@ def test_schemathesis_finds_no_server_error_and_no_response_breaking_the_schema(
             """Random ids almost never exist: point valid bodies at real rows, so creating
             questions, sessions and decisions succeeds too, not only its refusals."""
             body = case.body
+            if case.operation.path == "/api/availability/free-time/":
+                case.query = {
+                    "from": pipeline["soon"].isoformat(),
+                    "to": (pipeline["soon"] + timedelta(days=7)).isoformat(),
+                }
+            if case.operation.path == "/api/availability/slots/" and isinstance(case.query, dict):
+                case.query.pop("candidate", None)  # a random id is no candidate: 404 every time
             if case.operation.path == "/api/candidates/{id}/resume/" and isinstance(body, dict):
                 body["file"] = PDF  # random bytes are never a PDF: upload a real one
             if not isinstance(body, dict):
@@ -205,6 +276,7 @@ def test_schemathesis_finds_no_server_error_and_no_response_breaking_the_schema(
             if case.operation.path == "/api/sessions/" and "candidate_id" in body:
                 body["candidate_id"] = world["candidate"]
             _pipeline_rows(pipeline, world, topic_ids, case)
+            _availability_bodies(pipeline, case)
             if case.operation.path == "/api/decisions/":
                 body["session"] = world["ready"]
                 if isinstance(body.get("team"), int):
@@ -243,8 +315,16 @@ def test_schemathesis_finds_no_server_error_and_no_response_breaking_the_schema(
                     try:
                         run()
                     except hypothesis.errors.Unsatisfiable:
-                        # A fixed path and nothing else to break: no invalid request exists.
-                        assert mode is GenerationMode.NEGATIVE and path_parameters
+                        # A fixed path and nothing else to break, or an operation that takes
+                        # nothing at all (a GET of one's own settings): no invalid request exists.
+                        takes_nothing = not [
+                            p
+                            for p in operation.iter_parameters()
+                            if p.location in ("path", "query")
+                        ] and not list(operation.get_bodies_for_media_type("application/json"))
+                        assert mode is GenerationMode.NEGATIVE and (
+                            path_parameters or takes_nothing
+                        )
     elapsed = time.monotonic() - started
     print(f"schemathesis: {len(operations)} operations, {calls} calls in {elapsed:.1f} s")
     for label, seen in sorted(statuses.items()):
