@@ -711,6 +711,14 @@ def pipeline_section(result: dict[str, Any] | None) -> list[str]:
             f"| {row['page']} | `{row['url']}` | {row['p50_ms']} ms | {row['p95_ms']} ms | "
             f"{row['max_ms']} ms | {row['queries']} | {met(row['met'])} |"
         )
+    tables = result.get("report_tables_p50_ms")
+    if tables:
+        parts = ", ".join(f"{name} {ms} ms" for name, ms in tables.items())
+        out += [
+            "",
+            f"The statistics page's tables alone (median, the default 90 days): {parts}; the "
+            "rest of the page's time is the template and the charts' data.",
+        ]
     return [*out, ""]
 
 
