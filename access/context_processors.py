@@ -28,5 +28,6 @@ def roles(request: HttpRequest) -> dict[str, Any]:
             "manage_people": access.can_manage_people(user),
             "view_reports": access.can_view_reports(user),
             "edit_availability": access.can_edit_own_availability(user),
+            "view_scheduler_runs": access.can_view_scheduler_runs(user),
         }
     }

@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("notify.urls")),  # /notices/
     path("", include("reports.urls")),  # the pipeline's statistics and downloads
     path("", include("scheduling.urls")),  # availability: /availability/, a candidate's
+    path("", include("scheduling.run_urls")),  # the scheduler's runs: /scheduling/
     path("api/", include("api.urls")),
     path("", include("cabinet.urls")),
 ]
