@@ -26,6 +26,7 @@ from api.candidates import CandidateViewSet
 from api.interviews import InterviewViewSet, PlanRoundViewSet, PositionPlan, RoundViewSet
 from api.pipeline import PositionViewSet, VendorViewSet
 from api.resumes import CandidateResumes, CandidateResumeUpload
+from api.scheduling import RunViewSet, ScheduledViewSet
 from api.sessions import SessionViewSet
 from api.users import UserViewSet
 
@@ -43,6 +44,8 @@ router.register("users", UserViewSet, basename="api-user")
 router.register("decisions", DecisionViewSet, basename="api-decision")
 router.register("teams", TeamViewSet, basename="api-team")
 router.register("rejection-reasons", ReasonViewSet, basename="api-rejection-reason")
+router.register("scheduling/runs", RunViewSet, basename="api-scheduler-run")
+router.register("scheduling/interviews", ScheduledViewSet, basename="api-scheduled-interview")
 
 
 class Docs(SpectacularSwaggerSplitView):
