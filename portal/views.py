@@ -31,6 +31,7 @@ from accounts.roles import ROLE_LABELS
 from candidates import services as candidates
 from candidates.models import Candidate, ResumeVersion
 from interviews import selectors as interview_selectors
+from interviews.models import Round
 from portal import pipeline
 from portal.forms import ProfileForm
 from questionbank.models import Question, Topic
@@ -86,7 +87,7 @@ def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "candidate": candidate,
             "rows": rows,
-            "history": _history(candidate, urls),
+            "history": _history(candidate, urls, _rated_rounds_shown(request.user, candidate)),
             "positions": list(candidate.positions.order_by("title", "id")),
             "resumes": candidates.resume_versions(candidate=candidate),
             "can_upload_resume": access.can_upload_resume(request.user, candidate),
@@ -147,10 +148,20 @@ _OUTCOMES = {
 }
 
 
-def _history(candidate: Candidate, session_urls: dict[str, str]) -> list[dict[str, Any]]:
+def _rated_rounds_shown(user: Any, candidate: Candidate) -> set[int]:
+    """The candidate's rounds whose points and outcome ``user`` may read (the rating sheet's
+    rule, so the history tells no panel member another's scores before their own are in)."""
+    rounds = Round.objects.filter(candidate=candidate).select_related("session")
+    return {r.pk for r in rounds if access.can_view_round_ratings(user, r)}
+
+
+def _history(
+    candidate: Candidate, session_urls: dict[str, str], rated_shown: set[int]
+) -> list[dict[str, Any]]:
     """The candidate's events, newest first, as the page reads them: what (translated), the
     move's from and to, the changed fields, the session (linked only when the reader may see
-    it: ``session_urls`` holds the visible ones), who and when."""
+    it: ``session_urls`` holds the visible ones), a round's points and outcome (only of the
+    rounds in ``rated_shown``), who and when."""
     statuses = dict(Candidate.Status.choices)
     labels = {field.name: field.verbose_name for field in Candidate._meta.get_fields()
               if hasattr(field, "verbose_name")}  # fmt: skip
@@ -159,6 +170,8 @@ def _history(candidate: Candidate, session_urls: dict[str, str]) -> list[dict[st
     for event in events:
         details = event.details if isinstance(event.details, dict) else {}
         code = details.get("session")
+        round_id = details.get("round") if isinstance(details.get("round"), int) else None
+        rated = round_id in rated_shown
         history.append(
             {
                 "event": event,
@@ -170,10 +183,10 @@ def _history(candidate: Candidate, session_urls: dict[str, str]) -> list[dict[st
                 # A round's fact: its name, linked (the round page asks who may open it),
                 # and the points it gave against the expected.
                 "round": details.get("round_name", ""),
-                "round_id": details.get("round") if isinstance(details.get("round"), int) else None,
-                "points": details.get("points"),
-                "expected": details.get("expected"),
-                "outcome": _OUTCOMES.get(details.get("outcome", ""), ""),
+                "round_id": round_id,
+                "points": details.get("points") if rated else None,
+                "expected": details.get("expected") if rated else None,
+                "outcome": _OUTCOMES.get(details.get("outcome", ""), "") if rated else "",
                 "url": session_urls.get(code, "") if code else "",
                 "who": event.by.display_name if event.by else _("Roundtable (automatically)"),
             }

@@ -203,3 +203,29 @@ def test_a_recruiter_withdraws_a_candidate_from_the_card_and_the_rounds_are_canc
     interview.refresh_from_db()
     assert interview.status == "closed"
     assert carla.events.get(kind="withdraw").details["note"] == "Took another offer"
+
+
+def test_the_history_shows_a_rounds_points_only_to_who_may_read_its_ratings(
+    position, recruiter, ann, lead  # noqa: ANN001
+) -> None:
+    """Lena is on the second round only: she sees the candidate and the first round's line,
+    not the points Ann gave (the rating sheet's rule holds on the card too)."""
+    carla = candidate_on(position, recruiter)
+    interview = services.interview_create(candidate=carla, position=position, by=recruiter)
+    first, second = interview.rounds.get(order=0), interview.rounds.get(order=1)
+    services.round_assign(round_=first, by=recruiter, interviewer=ann,
+                          starts_at=datetime(2027, 1, 11, 9, 0, tzinfo=UTC))  # fmt: skip
+    aspects = list(first.aspects.all())
+    services.round_rate(
+        round_=first, by=ann,
+        ratings={aspects[0].pk: services.Rating(4, ""), aspects[1].pk: services.Rating(3, "")},
+        feedback="Good", recommendation="yes", outcome="selected",
+    )  # fmt: skip
+    services.round_assign(round_=second, by=recruiter, interviewer=lead)
+    for who, shown in ((recruiter, True), (ann, True), (lead, False)):
+        card = _client(who).get(f"/candidates/{carla.pk}/")
+        assert card.status_code == 200, who
+        page = card.content.decode()
+        assert 'data-kind="round_rated"' in page and "Screening" in page, who
+        assert ("7 / 10" in page) is shown, who
+        assert ("· selected" in page) is shown, who
