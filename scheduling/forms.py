@@ -68,6 +68,9 @@ class SlotForm(forms.Form):
 
 
 class ExceptionForm(forms.Form):
+    """A day off or extra hours on a date. Its ids are its own (``id_exception_…``): the
+    slot form on the same page has a date and times too."""
+
     KINDS = (("off", _("a day off")), ("extra", _("extra hours")))
     day = forms.DateField(label=_("Date"), widget=DATE, input_formats=["%Y-%m-%d"])
     kind = forms.ChoiceField(
@@ -75,6 +78,10 @@ class ExceptionForm(forms.Form):
     )
     starts = forms.TimeField(label=pgettext_lazy("hours", "From"), widget=TIME, required=False)
     ends = forms.TimeField(label=pgettext_lazy("hours", "To"), widget=TIME, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "id_exception_%s")
+        super().__init__(*args, **kwargs)
 
     def times(self) -> tuple[time | None, time | None]:
         data = self.cleaned_data

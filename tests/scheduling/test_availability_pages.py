@@ -408,3 +408,11 @@ def test_the_page_in_russian(ivan) -> None:  # noqa: ANN001
         config["locale"] == "ru" and config["strings"]["deleteAsk"] == "Удалить это свободное окно?"
     )
     assert "fullcalendar.ru.global.min.js" in html
+
+
+def test_every_id_on_the_page_is_once_and_every_field_has_its_label(ivan) -> None:  # noqa: ANN001
+    html = client_of(ivan).get("/availability/").content.decode()
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
+    for field in re.findall(r'<input type="(?:date|time|text|number)"[^>]*\sid="([^"]+)"', html):
+        assert f'for="{field}"' in html, field
