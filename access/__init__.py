@@ -50,6 +50,7 @@ from access.interviews import (
     can_view_round_ratings,
     interviewers,
     is_on_round,
+    rounds_with_ratings_shown,
     visible_rounds,
 )
 from access.people import (
@@ -112,6 +113,7 @@ __all__ = [
     "can_view_round_ratings",
     "interviewers",
     "is_on_round",
+    "rounds_with_ratings_shown",
     "visible_rounds",
     "can_manage_positions",
     "can_manage_vendors",

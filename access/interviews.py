@@ -80,6 +80,16 @@ def can_view_round_ratings(user: Any, round_: Round) -> bool:
     return has_any(user, [access.DECIDE, access.RECRUIT]) or is_on_round(user, round_)
 
 
+def rounds_with_ratings_shown(user: Any, candidate: Any) -> set[int]:
+    """Ids of ``candidate``'s rounds whose points and outcome ``user`` may read
+    (``can_view_round_ratings``): the card's and the API's history show a round's points
+    only for these, so no panel member reads another's scores there before their own."""
+    from interviews.models import Round
+
+    rounds = Round.objects.filter(candidate=candidate).select_related("session")
+    return {r.pk for r in rounds if can_view_round_ratings(user, r)}
+
+
 def can_view_interviewer_history(user: Any, person: Any) -> bool:
     """An interviewer's rounds and load: the person themselves, managers and recruiters."""
     if not _signed_in(user):

@@ -145,9 +145,14 @@ class CandidateEventOut(serializers.Serializer):
     round = serializers.IntegerField(allow_null=True, help_text="the round's id")
     round_name = serializers.CharField(allow_blank=True)
     position = serializers.CharField(allow_blank=True, help_text="an interview's position")
-    points = serializers.IntegerField(allow_null=True, help_text="a rated round's points")
+    points = serializers.IntegerField(
+        allow_null=True,
+        help_text="a rated round's points (null unless the reader may read its ratings)",
+    )
     expected = serializers.IntegerField(allow_null=True, help_text="…against these expected")
-    outcome = serializers.CharField(allow_blank=True, help_text="selected / rejected")
+    outcome = serializers.CharField(
+        allow_blank=True, help_text="selected / rejected (blank unless the reader may read it)"
+    )
 
 
 def _number(value: object) -> int | None:
@@ -158,9 +163,12 @@ def _text(value: object) -> str:
     return value if isinstance(value, str) else ""
 
 
-def history_rows(events: list[CandidateEvent], visible_codes: set[str]) -> list[dict[str, object]]:
+def history_rows(
+    events: list[CandidateEvent], visible_codes: set[str], rated_shown: set[int]
+) -> list[dict[str, object]]:
     """The events as the API shows them (as the candidate page reads them): a session's code
-    only when the reader may see that session (``visible_codes``)."""
+    only when the reader may see that session (``visible_codes``), a round's points and
+    outcome only when they may read its ratings (``rated_shown``)."""
     statuses = {value: str(label) for value, label in Candidate.Status.choices}
     rows = []
     for event in events:
@@ -168,6 +176,8 @@ def history_rows(events: list[CandidateEvent], visible_codes: set[str]) -> list[
         source, target = _text(details.get("from")) or None, _text(details.get("to")) or None
         code = _text(details.get("session"))
         fields = details.get("fields")
+        round_id = _number(details.get("round"))
+        rated = round_id in rated_shown
         rows.append(
             {
                 "id": event.pk,
@@ -181,12 +191,12 @@ def history_rows(events: list[CandidateEvent], visible_codes: set[str]) -> list[
                 "target_label": statuses.get(target or "", target),
                 "fields": [str(f) for f in fields] if isinstance(fields, list) else [],
                 "session": code if code in visible_codes else None,
-                "round": _number(details.get("round")),
+                "round": round_id,
                 "round_name": _text(details.get("round_name")),
                 "position": _text(details.get("position")),
-                "points": _number(details.get("points")),
-                "expected": _number(details.get("expected")),
-                "outcome": _text(details.get("outcome")),
+                "points": _number(details.get("points")) if rated else None,
+                "expected": _number(details.get("expected")) if rated else None,
+                "outcome": _text(details.get("outcome")) if rated else "",
             }
         )
     return rows
@@ -282,5 +292,6 @@ class CandidateViewSet(
         events = candidate.events.select_related("by").order_by("-at", "-id")
         page = self.paginate_queryset(events)
         assert page is not None  # the API's lists are always paged
-        rows = CandidateEventOut(history_rows(list(page), codes), many=True).data
+        shown = access.rounds_with_ratings_shown(request.user, candidate)
+        rows = CandidateEventOut(history_rows(list(page), codes, shown), many=True).data
         return self.get_paginated_response(rows)

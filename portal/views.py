@@ -31,7 +31,6 @@ from accounts.roles import ROLE_LABELS
 from candidates import services as candidates
 from candidates.models import Candidate, ResumeVersion
 from interviews import selectors as interview_selectors
-from interviews.models import Round
 from portal import pipeline
 from portal.forms import ProfileForm
 from questionbank.models import Question, Topic
@@ -87,7 +86,9 @@ def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "candidate": candidate,
             "rows": rows,
-            "history": _history(candidate, urls, _rated_rounds_shown(request.user, candidate)),
+            "history": _history(
+                candidate, urls, access.rounds_with_ratings_shown(request.user, candidate)
+            ),
             "positions": list(candidate.positions.order_by("title", "id")),
             "resumes": candidates.resume_versions(candidate=candidate),
             "can_upload_resume": access.can_upload_resume(request.user, candidate),
@@ -146,13 +147,6 @@ _OUTCOMES = {
     "selected": pgettext_lazy("round outcome", "selected"),
     "rejected": pgettext_lazy("round outcome", "rejected"),
 }
-
-
-def _rated_rounds_shown(user: Any, candidate: Candidate) -> set[int]:
-    """The candidate's rounds whose points and outcome ``user`` may read (the rating sheet's
-    rule, so the history tells no panel member another's scores before their own are in)."""
-    rounds = Round.objects.filter(candidate=candidate).select_related("session")
-    return {r.pk for r in rounds if access.can_view_round_ratings(user, r)}
 
 
 def _history(

@@ -212,11 +212,15 @@ def test_the_history_lists_every_step_newest_first(journey, api, recruiter) -> N
 
 
 def test_a_session_the_reader_may_not_see_is_not_named(journey, api, ann) -> None:  # noqa: ANN001
-    """Ann sees Carla (she is on her first round) but not Lena's session."""
+    """Ann sees Carla (she is on her first round) but not Lena's session: neither its code
+    nor the points it gave (the session's results are not hers to read)."""
     body = api(ann).get(f"/api/candidates/{journey['candidate'].pk}/history/").json()
     session = next(e for e in body["results"] if e["kind"] == "round_session")
     assert session["session"] is None
-    assert session["points"] == 7
+    assert session["round_name"]  # the line itself stays
+    assert session["points"] is None and session["expected"] is None
+    rated = next(e for e in body["results"] if e["kind"] == "round_rated")
+    assert rated["points"] == 6  # her own round's
 
 
 def test_the_history_is_paged_and_speaks_the_readers_language(journey, api, recruiter) -> None:  # noqa: ANN001

@@ -229,3 +229,9 @@ def test_the_history_shows_a_rounds_points_only_to_who_may_read_its_ratings(
         assert 'data-kind="round_rated"' in page and "Screening" in page, who
         assert ("7 / 10" in page) is shown, who
         assert ("· selected" in page) is shown, who
+        history = _client(who).get(f"/api/candidates/{carla.pk}/history/")
+        assert history.status_code == 200, who
+        rated = [e for e in history.json()["results"] if e["kind"] == "round_rated"]
+        assert [(e["round"], e["points"], e["expected"], e["outcome"]) for e in rated] == [
+            (first.pk, 7, 10, "selected") if shown else (first.pk, None, None, "")
+        ], who
