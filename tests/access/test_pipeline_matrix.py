@@ -97,6 +97,11 @@ PAGES = [
     ("get", "/api/availability/slots/", (401, 403, 200, 200, 403, 403)),
     ("get", "/api/availability/slots/?candidate={candidate}", (401, 404, 403, 404, 200, 403)),
     ("get", "/api/availability/weekly-hours/", (401, 403, 200, 200, 403, 403)),
+    # The scheduler: recruiters run it, recruiters and managers read its runs.
+    ("get", "/scheduling/", (LOGIN, 403, 403, 403, 200, 200)),
+    ("post", "/scheduling/run/", (LOGIN, 403, 403, 403, 302, 403)),
+    ("get", "/api/scheduling/runs/", (401, 403, 403, 403, 200, 200)),
+    ("get", "/api/scheduling/interviews/", (401, 403, 200, 200, 200, 200)),
 ]
 
 
