@@ -110,6 +110,9 @@ def pipeline(world, admin_user):  # noqa: ANN001, ANN201
     rows["interviewer"] = admin_user.pk
     rows["assistant"] = world["people"]["member"].pk
     rows.update(_availability_rows(admin_user))
+    from scheduling import booking
+
+    rows["run"] = booking.scheduler_run(by=admin_user, preview=True).pk  # a run to read
     return rows
 
 
@@ -235,6 +238,8 @@ def test_schemathesis_finds_no_server_error_and_no_response_breaking_the_schema(
                 if "/exceptions/" in operation.path:
                     return {"id": pipeline["day_off"]}
                 return {"id": pipeline["spare_slot" if method == "DELETE" else "slot"]}
+            if kind == "scheduling":
+                return {"id": pipeline["run"]}
             if kind == "rounds":  # each action its own round; reads the one to rate
                 action = operation.path.rstrip("/").split("/")[-1]
                 return {"id": pipeline[f"round_{action if action != '{id}' else 'rating'}"]}
