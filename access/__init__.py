@@ -124,6 +124,7 @@ __all__ = [
     "can_upload_resume",
     "can_view_bank",
     "can_view_candidate",
+    "can_view_candidate_decision",
     "can_view_decision",
     "can_view_positions",
     "can_view_reports",
@@ -221,6 +222,14 @@ def can_view_decision(user: User, session: LiveSession, *, member: bool | None =
 
 def can_view_candidate(user: User, candidate: Candidate) -> bool:
     return visible_candidates(user=user).filter(pk=candidate.pk).exists()
+
+
+def can_view_candidate_decision(user: User, candidate: Candidate) -> bool:
+    """The read-only summary of a decision on a candidate with no session (HR's messages link
+    to it), as ``can_view_decision`` for a session's: managers, recruiters, and whoever works
+    on the candidate's rounds or sessions (what each sees of the ratings is
+    ``can_view_round_ratings``'s)."""
+    return can_view_candidate(user, candidate)
 
 
 def session_link(user: User, session: LiveSession, *, member: bool | None = None) -> str:

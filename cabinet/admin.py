@@ -38,11 +38,19 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Decision)
 class DecisionAdmin(ReadOnlyAdmin):
-    list_display = ("session", "outcome", "team", "decided_by", "decided_at", "reopened_at")
+    list_display = (
+        "candidate",
+        "session",
+        "outcome",
+        "team",
+        "decided_by",
+        "decided_at",
+        "reopened_at",
+    )
     list_filter = ("outcome", "team")
 
 
 @admin.register(DecisionAudit)
 class DecisionAuditAdmin(ReadOnlyAdmin):
-    list_display = ("session", "kind", "by", "at")
+    list_display = ("candidate", "session", "kind", "by", "at")
     list_filter = ("kind",)

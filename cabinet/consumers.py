@@ -64,4 +64,6 @@ class CabinetConsumer(AsyncWebsocketConsumer):
         await self.close(code=CLOSE_REVOKED)
 
     async def cabinet_changed(self, event: dict[str, Any]) -> None:
-        await self.send(text_data=json.dumps({"type": "changed", "session": event["session"]}))
+        # What changed: a session, or a candidate decided on without one (docs/protocol.md).
+        subject = "session" if "session" in event else "candidate"
+        await self.send(text_data=json.dumps({"type": "changed", subject: event[subject]}))

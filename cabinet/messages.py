@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 import arbiter
 from cabinet.models import Decision
-from cabinet.selectors import topic_lines
+from cabinet.selectors import rated_rounds, topic_lines
 from sessions_live.selectors import results_for_page
 
 
@@ -26,12 +26,17 @@ class DecisionMessage:
     html: str
 
 
-def decision_url(code: str) -> str:
+def decision_url(decision: Decision) -> str:
     """The read-only decision page: the one page about a decision that HR's readers (the
-    recruiters) may open, as managers and the panel may (``access.can_view_decision``); the
-    cabinet itself is for managers only. The site is where this server is served
-    (``SITE_URL``; ``manage.py serve`` sets it from its host and port when it is unset)."""
-    return settings.SITE_URL.rstrip("/") + reverse("decision_summary", args=[code])
+    recruiters) may open, as managers and the panel (or the rounds' interviewers) may
+    (``access.can_view_decision``, ``access.can_view_candidate_decision``); the cabinet itself
+    is for managers only. The site is where this server is served (``SITE_URL``; ``manage.py
+    serve`` sets it from its host and port when it is unset)."""
+    if decision.session_id is not None:
+        path = reverse("decision_summary", args=[decision.session.code])
+    else:
+        path = reverse("decision_summary_candidate", args=[decision.candidate_id])
+    return settings.SITE_URL.rstrip("/") + path
 
 
 @contextmanager
@@ -51,15 +56,14 @@ def reopen_message(*, decision: Decision, note: str) -> DecisionMessage:
 
 
 def _reopen_message(*, decision: Decision, note: str) -> DecisionMessage:
-    session = decision.session
-    candidate = session.candidate
+    candidate = decision.candidate
     context: dict[str, Any] = {
         "decision": decision,
         "candidate": candidate,
         "hire": decision.outcome == Decision.Outcome.HIRE,
         "reasons": [reason.name for reason in decision.reasons.all()],
         "note": note,
-        "url": decision_url(session.code),
+        "url": decision_url(decision),
     }
     return DecisionMessage(
         subject=_("Decision reopened — %(name)s: the earlier result no longer stands")
@@ -77,19 +81,23 @@ def decision_message(*, decision: Decision, revised: bool) -> DecisionMessage:
 
 def _decision_message(*, decision: Decision, revised: bool) -> DecisionMessage:
     session = decision.session
-    candidate = session.candidate
-    results = results_for_page(session=session, state=arbiter.SessionState.from_json(session.state))
+    candidate = decision.candidate
     context: dict[str, Any] = {
         "decision": decision,
         "candidate": candidate,
         "session": session,
         "hire": decision.outcome == Decision.Outcome.HIRE,
         "reasons": [reason.name for reason in decision.reasons.all()],
-        "topics": topic_lines(results),
-        "totals": results["totals"],
         "revised": revised,
-        "url": decision_url(session.code),
+        "url": decision_url(decision),
     }
+    if session is not None:  # the panel's scores per topic
+        results = results_for_page(
+            session=session, state=arbiter.SessionState.from_json(session.state)
+        )
+        context.update(topics=topic_lines(results), totals=results["totals"])
+    else:  # no session: the rounds that brought the candidate here, with their points
+        context["rounds"] = rated_rounds(candidate=candidate)
     if decision.outcome == Decision.Outcome.HIRE:
         subject = _("Hire: %(name)s → %(team)s") % {
             "name": candidate.full_name,

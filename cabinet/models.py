@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from candidates.models import Candidate
 from sessions_live.models import LiveSession
 
 
@@ -44,15 +47,26 @@ class RejectionReason(models.Model):
 
 
 class Decision(models.Model):
-    """A manager's decision on one session. Reopening keeps the row (with who and when) and
-    lets a new one be made, so at most one *current* decision exists per session."""
+    """A manager's decision on a candidate: on one live session of theirs (``session``), or on
+    the candidate as their rounds left them (no session: one-to-one rounds only, say). Reopening
+    keeps the row (with who and when) and lets a new one be made, so at most one *current*
+    decision exists per session, and per candidate among those without a session."""
 
     class Outcome(models.TextChoices):
         HIRE = "hire", _("hire")
         REJECT = "reject", _("reject")
 
+    # Always the candidate decided on; with a session, that session's candidate.
+    candidate = models.ForeignKey(
+        Candidate, on_delete=models.PROTECT, related_name="decisions", verbose_name=_("candidate")
+    )
     session = models.ForeignKey(
-        LiveSession, on_delete=models.PROTECT, related_name="decisions", verbose_name=_("session")
+        LiveSession,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="decisions",
+        verbose_name=_("session"),
     )
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
     team = models.ForeignKey(
@@ -102,6 +116,11 @@ class Decision(models.Model):
                 condition=Q(reopened_at__isnull=True),
                 name="one_current_decision_per_session",
             ),
+            models.UniqueConstraint(
+                fields=["candidate"],
+                condition=Q(reopened_at__isnull=True, session__isnull=True),
+                name="one_current_decision_per_candidate_without_session",
+            ),
             models.CheckConstraint(
                 condition=Q(outcome="reject", team__isnull=True)
                 | Q(outcome="hire", team__isnull=False),
@@ -110,7 +129,18 @@ class Decision(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.session} · {self.get_outcome_display()}"
+        return f"{self.session or self.candidate} · {self.get_outcome_display()}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A decision on a session is on that session's candidate: the one place it is set
+        # when a caller names only the session (as every caller did before candidates).
+        if self.candidate_id is None and self.session_id is not None:
+            self.candidate_id = (
+                LiveSession.objects.filter(pk=self.session_id)
+                .values_list("candidate_id", flat=True)
+                .get()
+            )
+        super().save(*args, **kwargs)
 
     @property
     def is_current(self) -> bool:
@@ -124,8 +154,16 @@ class DecisionAudit(models.Model):
         DECIDE = "decide", _("decided")
         REOPEN = "reopen", _("reopened")
 
+    candidate = models.ForeignKey(
+        Candidate, on_delete=models.PROTECT, related_name="+", verbose_name=_("candidate")
+    )
     session = models.ForeignKey(
-        LiveSession, on_delete=models.PROTECT, related_name="+", verbose_name=_("session")
+        LiveSession,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("session"),
     )
     decision = models.ForeignKey(
         Decision, on_delete=models.PROTECT, related_name="audit", verbose_name=_("decision")

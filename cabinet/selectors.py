@@ -1,4 +1,5 @@
-"""Reads for the cabinet: the lists, one session's review, and the weekly statistics."""
+"""Reads for the cabinet: the lists, one session's review, one candidate's review (their rated
+rounds, when no session is decided on), and the weekly statistics."""
 
 from __future__ import annotations
 
@@ -7,12 +8,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Prefetch, Sum
+from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 import arbiter
 from accounts.models import User
 from cabinet.models import Decision, DecisionAudit, RejectionReason
+from candidates import lifecycle
+from candidates.models import Candidate
+from interviews.models import Round
+from interviews.selectors import rating_sheets, rounds_with_parts
 from notify.models import Outbox
 from sessions_live.models import AskedQuestion, LiveSession
 from sessions_live.selectors import results_for_page
@@ -26,33 +31,169 @@ def _current_decisions() -> Any:
     return Decision.objects.filter(reopened_at__isnull=True)
 
 
+def _decided_without_session() -> Any:
+    """Candidates with a current decision made on them with no session."""
+    return _current_decisions().filter(candidate=OuterRef("candidate_id"), session__isnull=True)
+
+
 def sessions_awaiting() -> list[LiveSession]:
-    """Every feedback is in (the arbiter said so) and no current decision exists."""
+    """Every feedback is in (the arbiter said so) and no current decision exists, on the
+    session nor on its candidate as their rounds left them (the candidate's decision covers
+    the session: it moved the candidate already)."""
     return list(
         LiveSession.objects.filter(ready_for_decision=True)
         .exclude(pk__in=_current_decisions().values("session_id"))
+        .exclude(Exists(_decided_without_session()))
         .select_related("candidate", "lead")
         .order_by("ready_at", "id")
     )
 
 
+# Rounds still to be held: a candidate with one has not finished their rounds.
+OPEN_ROUNDS = (Round.Status.PLANNED, Round.Status.SCHEDULED, Round.Status.RUNNING)
+
+
+def _ready_filter() -> Q:
+    """Candidates the rounds leave to a manager: selected (the last round's interviewer said
+    so), or interviewing with every round of theirs held and rated (a panel round last, or a
+    decision reopened), none still to come."""
+    rounds = Round.objects.filter(candidate=OuterRef("pk"))
+    return Q(status=lifecycle.SELECTED) | (
+        Q(status=lifecycle.INTERVIEWING)
+        & Exists(rounds.filter(status=Round.Status.DONE))
+        & ~Exists(rounds.filter(status__in=OPEN_ROUNDS))
+    )
+
+
+def _awaiting_candidates() -> QuerySet[Candidate]:
+    """Ready (``_ready_filter``) and no current decision on them of any kind (a session's
+    decision moves its candidate too), and not only interviewing with a session of theirs in
+    the sessions' list (that session's decision is the one waiting: no second row for it)."""
+    current = _current_decisions().filter(candidate=OuterRef("pk"))
+    session_waits = LiveSession.objects.filter(
+        candidate=OuterRef("pk"), ready_for_decision=True
+    ).exclude(pk__in=_current_decisions().filter(session__isnull=False).values("session_id"))
+    return (
+        Candidate.objects.filter(_ready_filter())
+        .exclude(Exists(current))
+        .exclude(Q(status=lifecycle.INTERVIEWING) & Exists(session_waits))
+    )
+
+
+def candidate_ready_for_decision(*, candidate: Candidate) -> bool:
+    """The rule ``decision_make`` asks for a decision without a session: the list's
+    (``_ready_filter``), on the candidate's row as it is now."""
+    return Candidate.objects.filter(_ready_filter(), pk=candidate.pk).exists()
+
+
+def _rated_rounds() -> QuerySet[Round]:
+    """Held and rated rounds with what a rating sheet shows, oldest interview first."""
+    return rounds_with_parts(Round.objects.filter(status=Round.Status.DONE)).order_by(
+        "interview__created_at", "interview_id", "order", "id"
+    )
+
+
+def rated_rounds(*, candidate: Candidate) -> list[Round]:
+    """The candidate's held and rated rounds (one-to-one and panel), each interview in turn."""
+    return list(_rated_rounds().filter(candidate=candidate))
+
+
+@dataclass(frozen=True)
+class CandidateAwaiting:
+    """One row of the list: the candidate, since when they wait (their last rating), and the
+    rating sheets of their rounds that the reader may see."""
+
+    candidate: Candidate
+    ready_at: datetime | None
+    sheets: list[dict[str, Any]]
+
+    @property
+    def positions(self) -> list[str]:
+        return list(dict.fromkeys(sheet["round"].position.title for sheet in self.sheets))
+
+
+def candidates_awaiting(*, user: User) -> list[CandidateAwaiting]:
+    """Candidates waiting for a decision with no session to decide on (their rounds selected
+    them, or ended rated), longest waiting first; a fixed number of queries."""
+    rows = (
+        _awaiting_candidates()
+        .annotate(ready_at=Max("rounds__rated_at", filter=Q(rounds__status=Round.Status.DONE)))
+        .prefetch_related(Prefetch("rounds", queryset=_rated_rounds(), to_attr="rated"))
+        .order_by("ready_at", "id")
+    )
+    return [
+        CandidateAwaiting(
+            candidate=row, ready_at=row.ready_at, sheets=rating_sheets(row.rated, user)
+        )
+        for row in rows
+    ]
+
+
 def decisions_recent(*, limit: int = 50) -> list[Decision]:
     return list(
         _current_decisions()
-        .select_related("session__candidate", "team", "decided_by")
+        .select_related("candidate", "session", "team", "decided_by")
         .prefetch_related("reasons", Prefetch("outbox", queryset=Outbox.objects.order_by("id")))
         .order_by("-decided_at", "-id")[:limit]
     )
 
 
-def current_decision(*, session: LiveSession) -> Decision | None:
+def _subject(decisions: Any, *, candidate: Candidate | None, session: LiveSession | None) -> Any:
+    """The decisions on ``session``, or on ``candidate`` without a session."""
+    if session is not None:
+        return decisions.filter(session=session)
+    return decisions.filter(candidate=candidate, session__isnull=True)
+
+
+def current_decision(
+    *, session: LiveSession | None = None, candidate: Candidate | None = None
+) -> Decision | None:
+    """The current decision on ``session``, or on ``candidate`` without a session."""
     return (
-        _current_decisions()
-        .filter(session=session)
+        _subject(_current_decisions(), candidate=candidate, session=session)
         .select_related("team", "decided_by")
         .prefetch_related("reasons")
         .first()
     )
+
+
+def withdrawn_decisions(
+    *, session: LiveSession | None = None, candidate: Candidate | None = None
+) -> QuerySet[Decision]:
+    return (
+        _subject(
+            Decision.objects.filter(reopened_at__isnull=False), candidate=candidate, session=session
+        )
+        .select_related("team", "decided_by", "reopened_by")
+        .prefetch_related("reasons")
+        .order_by("-decided_at", "-id")
+    )
+
+
+def _decisions_with_outbox(decisions: Any) -> list[Decision]:
+    return list(
+        decisions.select_related("team", "decided_by", "reopened_by")
+        .prefetch_related("reasons", Prefetch("outbox", queryset=Outbox.objects.order_by("id")))
+        .order_by("-decided_at", "-id")
+    )
+
+
+def candidate_review(*, candidate: Candidate, user: User) -> dict[str, Any]:
+    """Everything the candidate's decision page shows: the rated rounds' sheets (those the
+    reader may see), the decisions without a session and their audit trail."""
+    decisions = _decisions_with_outbox(
+        Decision.objects.filter(candidate=candidate, session__isnull=True)
+    )
+    return {
+        "sheets": rating_sheets(rated_rounds(candidate=candidate), user),
+        "decision": next((d for d in decisions if d.is_current), None),
+        "decisions": decisions,
+        "audit": list(
+            DecisionAudit.objects.filter(candidate=candidate, session__isnull=True)
+            .select_related("by")
+            .order_by("at", "id")
+        ),
+    }
 
 
 @dataclass(frozen=True)
@@ -145,12 +286,7 @@ def session_review(*, session: LiveSession) -> dict[str, Any]:
     """Everything the session page shows: results, per-topic totals, flags, decisions."""
     state = arbiter.SessionState.from_json(session.state)
     results = results_for_page(session=session, state=state)
-    decisions = list(
-        Decision.objects.filter(session=session)
-        .select_related("team", "decided_by", "reopened_by")
-        .prefetch_related("reasons", Prefetch("outbox", queryset=Outbox.objects.order_by("id")))
-        .order_by("-decided_at", "-id")
-    )
+    decisions = _decisions_with_outbox(Decision.objects.filter(session=session))
     return {
         "results": results,
         "topics": topic_lines(results),

@@ -1,5 +1,6 @@
 """Writes of the cabinet: decide, reopen, retry a notification. Keyword-only, typed; views
-and tasks call these and hold no rules."""
+and tasks call these and hold no rules. A decision is on a live session (and so on its
+candidate), or on a candidate with no session: the one their one-to-one rounds selected."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from access.roles import roles_of
 from accounts.models import User
-from cabinet import broadcast
+from cabinet import broadcast, selectors
 from cabinet.messages import DecisionMessage, decision_message, reopen_message
 from cabinet.models import Decision, DecisionAudit, RejectionReason, Team
 from candidates import services as candidates
@@ -77,19 +78,64 @@ def _tell_hr(
             )
 
 
+def _subject(
+    *, candidate: Candidate | None, session: LiveSession | None
+) -> tuple[Candidate, LiveSession | None]:
+    """What a decision is on: ``session`` (and its candidate), else ``candidate`` alone."""
+    if session is not None:
+        if candidate is not None and candidate.pk != session.candidate_id:
+            raise ValueError("the session is another candidate's")
+        return session.candidate, session
+    if candidate is None:
+        raise ValueError("decide on a candidate or a session")
+    return candidate, None
+
+
+def _lock_subject(*, candidate: Candidate, session: LiveSession | None) -> Any:
+    """The row whose lock serialises two managers deciding at once: the session's (as ever),
+    else the candidate's (``candidate_move`` takes it again later, in the same order)."""
+    if session is not None:
+        return (
+            LiveSession.objects.select_for_update().select_related("candidate").get(pk=session.pk)
+        )
+    return Candidate.objects.select_for_update().get(pk=candidate.pk)
+
+
+def _decisions_on(*, candidate: Candidate, session: LiveSession | None) -> Any:
+    if session is not None:
+        return Decision.objects.filter(session=session)
+    return Decision.objects.filter(candidate=candidate, session__isnull=True)
+
+
+def _changed(*, candidate: Candidate, session: LiveSession | None) -> None:
+    """Open cabinet pages refresh their lists once this commits."""
+    if session is not None:
+        session_id = session.pk
+        transaction.on_commit(lambda: broadcast.cabinet_changed(session_id))
+    else:
+        candidate_id = candidate.pk
+        transaction.on_commit(lambda: broadcast.cabinet_candidate_changed(candidate_id))
+
+
 def decision_make(
     *,
-    session: LiveSession,
     manager: User,
     outcome: str,
+    session: LiveSession | None = None,
+    candidate: Candidate | None = None,
     team: Team | None = None,
     reasons: Sequence[RejectionReason] = (),
     comment: str = "",
     hr_language: str | None = None,
 ) -> Decision:
     """Record the decision, the candidate's new status and one outbox row per HR channel, all
-    in one transaction; the deliveries are queued once it commits."""
+    in one transaction; the deliveries are queued once it commits.
+
+    On ``session`` (its feedback all in), or on ``candidate`` with no session: the candidate
+    their rounds left to a manager (selected, or every round held and rated:
+    ``selectors.candidate_ready_for_decision``)."""
     _require_manager(manager)
+    subject, on_session = _subject(candidate=candidate, session=session)
     if outcome == Decision.Outcome.HIRE:
         if team is None:
             raise DecisionRefused("team_required", _("Choose the team to hire into."))
@@ -101,7 +147,7 @@ def decision_make(
     else:
         raise DecisionRefused("bad_outcome", _("Choose hire or reject."))
     if hr_language is None:  # the HR contact's language, else the site's
-        hr_language = session.candidate.hr_language or settings.HR_LANGUAGE
+        hr_language = subject.hr_language or settings.HR_LANGUAGE
     elif hr_language not in dict(settings.LANGUAGES):
         raise DecisionRefused("bad_language", _("Choose a language for HR's messages."))
     comment = comment.strip()
@@ -109,21 +155,36 @@ def decision_make(
         raise DecisionRefused("comment_required", _("Add a comment for HR."))
 
     with transaction.atomic():
-        # The session row's lock serialises two managers deciding at once.
-        row = LiveSession.objects.select_for_update().select_related("candidate").get(pk=session.pk)
-        if not row.ready_for_decision:
-            # The arbiter's rule (finished, every block owner's feedback in), not a copy of it.
+        locked = _lock_subject(candidate=subject, session=on_session)
+        if on_session is not None:
+            on_session = locked
+            subject = locked.candidate
+            if not locked.ready_for_decision:
+                # The arbiter's rule (finished, every block owner's feedback in), not a copy.
+                raise DecisionRefused(
+                    "not_ready", _("Not every interviewer has submitted feedback yet.")
+                )
+        decisions = _decisions_on(candidate=subject, session=on_session)
+        if decisions.filter(reopened_at__isnull=True).exists():
+            if on_session is not None:
+                message = _("This session is already decided. Reopen it to change.")
+            else:
+                message = _("This candidate is already decided on. Reopen it to change.")
+            raise DecisionRefused("already_decided", message)
+        if on_session is None and not selectors.candidate_ready_for_decision(candidate=locked):
             raise DecisionRefused(
-                "not_ready", _("Not every interviewer has submitted feedback yet.")
+                "not_ready",
+                _(
+                    "%(name)s is %(status)s: a decision waits until the rounds select them, "
+                    "or until every round of theirs is held and rated."
+                )
+                % {"name": locked.full_name, "status": locked.get_status_display()},
             )
-        if Decision.objects.filter(session=row, reopened_at__isnull=True).exists():
-            raise DecisionRefused(
-                "already_decided", _("This session is already decided. Reopen it to change.")
-            )
-        revised = Decision.objects.filter(session=row).exists()
+        revised = decisions.exists()
         now = timezone.now()
         decision = Decision.objects.create(
-            session=row,
+            candidate=subject,
+            session=on_session,
             outcome=outcome,
             team=team,
             comment=comment,
@@ -132,7 +193,7 @@ def decision_make(
             decided_at=now,
         )
         decision.reasons.set(reasons)
-        details = {
+        details: dict[str, Any] = {
             "outcome": outcome,
             "team": team.name if team else None,
             "reasons": [reason.name for reason in reasons],
@@ -140,36 +201,61 @@ def decision_make(
             "hr_language": hr_language,
         }
         DecisionAudit.objects.create(
-            session=row,
+            candidate=subject,
+            session=on_session,
             decision=decision,
             kind=DecisionAudit.Kind.DECIDE,
             by=manager,
             at=now,
             details=details,
         )
-        candidate = _move_candidate(
-            candidate=row.candidate,
+        # The candidate's history names what was decided on: the session, or the rounds.
+        about = (
+            {"session": on_session.code}
+            if on_session is not None
+            else {
+                "decision": decision.pk,
+                "rounds": [r.name for r in selectors.rated_rounds(candidate=subject)],
+            }
+        )
+        moved = _move_candidate(
+            candidate=subject,
             move="hire" if outcome == Decision.Outcome.HIRE else "reject",
             manager=manager,
-            details={**details, "session": row.code},
+            details={**details, **about},
         )
         _tell_hr(
             decision=decision,
-            candidate=candidate,
+            candidate=moved,
             message=decision_message(decision=decision, revised=revised),
             kind=Outbox.Kind.DECISION,
         )
-        transaction.on_commit(lambda: broadcast.cabinet_changed(row.pk))
+        _changed(candidate=subject, session=on_session)
     return decision
 
 
-def decision_reopen(*, session: LiveSession, manager: User, note: str = "") -> Decision:
-    """Withdraw the current decision so a new one can be made; kept, with who and why, in the
-    audit trail. Messages not yet sent are cancelled so HR never gets the withdrawn outcome."""
+def decision_reopen(
+    *,
+    manager: User,
+    session: LiveSession | None = None,
+    candidate: Candidate | None = None,
+    note: str = "",
+) -> Decision:
+    """Withdraw the current decision (on ``session``, or on ``candidate`` without a session)
+    so a new one can be made; kept, with who and why, in the audit trail. Messages not yet
+    sent are cancelled so HR never gets the withdrawn outcome."""
     _require_manager(manager)
+    subject, on_session = _subject(candidate=candidate, session=session)
+    note = note.strip()
     with transaction.atomic():
-        row = LiveSession.objects.select_for_update().get(pk=session.pk)
-        decision = Decision.objects.filter(session=row, reopened_at__isnull=True).first()
+        locked = _lock_subject(candidate=subject, session=on_session)
+        if on_session is not None:
+            on_session = locked
+        decision = (
+            _decisions_on(candidate=subject, session=on_session)
+            .filter(reopened_at__isnull=True)
+            .first()
+        )
         if decision is None:
             raise DecisionRefused("not_decided", _("There is no decision to reopen."))
         now = timezone.now()
@@ -178,28 +264,32 @@ def decision_reopen(*, session: LiveSession, manager: User, note: str = "") -> D
         decision.save(update_fields=["reopened_at", "reopened_by"])
         cancelled = notify.outbox_cancel_unsent(decision_id=decision.pk)
         # HR was told (or was about to be): say plainly that the result no longer stands.
-        candidate = Candidate.objects.get(pk=row.candidate_id)
+        row = Candidate.objects.get(pk=subject.pk)
         _tell_hr(
             decision=decision,
-            candidate=candidate,
-            message=reopen_message(decision=decision, note=note.strip()),
+            candidate=row,
+            message=reopen_message(decision=decision, note=note),
             kind=Outbox.Kind.REOPENED,
         )
         DecisionAudit.objects.create(
-            session=row,
+            candidate=row,
+            session=on_session,
             decision=decision,
             kind=DecisionAudit.Kind.REOPEN,
             by=manager,
             at=now,
-            details={"note": note.strip(), "cancelled_messages": cancelled},
+            details={"note": note, "cancelled_messages": cancelled},
+        )
+        about = (
+            {"session": on_session.code} if on_session is not None else {"decision": decision.pk}
         )
         _move_candidate(
-            candidate=candidate,
+            candidate=row,
             move="reopen",
             manager=manager,
-            details={"session": row.code, "note": note.strip()},
+            details={**about, "note": note},
         )
-        transaction.on_commit(lambda: broadcast.cabinet_changed(row.pk))
+        _changed(candidate=row, session=on_session)
     return decision
 
 

@@ -1,5 +1,7 @@
 """Pages and actions of the manager's cabinet. Every view is for managers only, except the
-read-only decision summary, which HR's readers (recruiters) and the panel may open too."""
+read-only decision summaries, which HR's readers (recruiters) and the panel (or the rounds'
+interviewers) may open too. A decision is on a live session (``/cabinet/s/<code>/``) or on a
+candidate with no session (``/cabinet/candidates/<id>/decide/``), with the same form."""
 
 from __future__ import annotations
 
@@ -13,18 +15,21 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 import access
 import arbiter
 from cabinet import charts, exports, selectors, services
 from cabinet.forms import DecisionForm, ReopenForm, StatsRangeForm
-from cabinet.models import Decision
+from candidates.models import Candidate
+from interviews.selectors import sheet_chart
 from notify.models import Outbox
 from sessions_live.models import LiveSession
 from sessions_live.selectors import results_for_page
 
 View = Callable[..., HttpResponse]
+# Refusals about the state of things (409); the rest are about what was sent (400).
+STATE_REFUSALS = ("not_ready", "already_decided")
 
 
 def _manager(user: Any) -> bool:
@@ -39,9 +44,13 @@ def manager_only(view: View) -> View:
     return wraps(view)(guarded)
 
 
-def _lists_context() -> dict[str, Any]:
+def _lists_context(request: HttpRequest) -> dict[str, Any]:
+    awaiting = selectors.sessions_awaiting()
+    candidates = selectors.candidates_awaiting(user=request.user)
     return {
-        "awaiting": selectors.sessions_awaiting(),
+        "awaiting": awaiting,
+        "awaiting_candidates": candidates,
+        "awaiting_count": len(awaiting) + len(candidates),
         "decided": selectors.decisions_recent(),
     }
 
@@ -51,8 +60,8 @@ def _lists_context() -> dict[str, Any]:
 def cabinet_index(request: HttpRequest) -> HttpResponse:
     if request.GET.get("fragment") == "lists":
         # What the page's socket asks for when told that the lists changed.
-        return render(request, "cabinet/_lists.html", _lists_context())
-    return render(request, "cabinet/index.html", _lists_context())
+        return render(request, "cabinet/_lists.html", _lists_context(request))
+    return render(request, "cabinet/index.html", _lists_context(request))
 
 
 def _session_or_404(code: str) -> LiveSession:
@@ -115,14 +124,114 @@ def decision_summary(request: HttpRequest, code: str) -> HttpResponse:
             "session": session,
             "candidate": session.candidate,
             "decision": decision,
-            "withdrawn": Decision.objects.filter(session=session, reopened_at__isnull=False)
-            .select_related("team", "decided_by", "reopened_by")
-            .prefetch_related("reasons")
-            .order_by("-decided_at", "-id"),
+            "withdrawn": selectors.withdrawn_decisions(session=session),
             "topics": topics,
             "totals": totals,
             "can_decide": access.can_decide(request.user),
             "can_view_results": access.can_view_results(request.user, session),
+        },
+    )
+
+
+def _candidate_or_404(pk: int) -> Candidate:
+    return get_object_or_404(Candidate, pk=pk)
+
+
+def _render_candidate(
+    request: HttpRequest,
+    candidate: Candidate,
+    form: DecisionForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    review = selectors.candidate_review(candidate=candidate, user=request.user)
+    ready = review["decision"] is None and selectors.candidate_ready_for_decision(
+        candidate=candidate
+    )
+    return render(
+        request,
+        "cabinet/candidate.html",
+        {
+            "candidate": candidate,
+            **review,
+            "ready": ready,
+            "chart": sheet_chart(review["sheets"]) if review["sheets"] else None,
+            "form": form or DecisionForm(hr_language=candidate.hr_language),
+            "reopen_form": ReopenForm(),
+        },
+        status=status,
+    )
+
+
+@manager_only
+@require_http_methods(["GET", "POST"])
+def cabinet_candidate_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """A candidate with no session to decide on: their rounds' sheets and the decision form
+    (GET), the decision itself (POST), as the session's page does."""
+    candidate = _candidate_or_404(pk)
+    if request.method == "GET":
+        return _render_candidate(request, candidate)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        return _render_candidate(request, candidate, form, status=400)
+    data = form.cleaned_data
+    try:
+        services.decision_make(
+            candidate=candidate,
+            manager=request.user,
+            outcome=data["outcome"],
+            team=data["team"],
+            reasons=list(data["reasons"]),
+            comment=data["comment"],
+            hr_language=data["hr_language"] or None,
+        )
+    except services.DecisionRefused as refused:
+        form.add_refusal(refused.code, refused.message)
+        status = 409 if refused.code in STATE_REFUSALS else 400
+        candidate.refresh_from_db()
+        return _render_candidate(request, candidate, form, status=status)
+    messages.success(request, _("Decision recorded; HR is being notified."))
+    return redirect("cabinet_candidate_decide", pk=pk)
+
+
+@manager_only
+@require_POST
+def cabinet_candidate_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    candidate = _candidate_or_404(pk)
+    form = ReopenForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        services.decision_reopen(candidate=candidate, manager=request.user, note=note)
+    except services.DecisionRefused as refused:
+        messages.error(request, refused.message)
+        return redirect("cabinet_candidate_decide", pk=pk)
+    messages.success(request, _("Decision reopened; you can decide again."))
+    return redirect("cabinet_candidate_decide", pk=pk)
+
+
+@login_required
+@require_GET
+def decision_summary_candidate(request: HttpRequest, pk: int) -> HttpResponse:
+    """What was decided about a candidate with no session, read-only: the page HR's messages
+    link to. The rounds' points only where the reader may see that round's ratings."""
+    candidate = _candidate_or_404(pk)
+    if not access.can_view_candidate_decision(request.user, candidate):
+        raise PermissionDenied
+    decision = selectors.current_decision(candidate=candidate)
+    rounds = selectors.rated_rounds(candidate=candidate) if decision is not None else []
+    return render(
+        request,
+        "cabinet/decision_summary.html",
+        {
+            "session": None,
+            "candidate": candidate,
+            "decision": decision,
+            "withdrawn": selectors.withdrawn_decisions(candidate=candidate),
+            "rounds": [
+                (r, access.can_view_round_ratings(request.user, r))
+                for r in rounds
+                if access.can_view_round(request.user, r)
+            ],
+            "can_decide": access.can_decide(request.user),
         },
     )
 
@@ -147,7 +256,7 @@ def cabinet_decide(request: HttpRequest, code: str) -> HttpResponse:
         )
     except services.DecisionRefused as refused:
         form.add_refusal(refused.code, refused.message)
-        status = 409 if refused.code in ("not_ready", "already_decided") else 400
+        status = 409 if refused.code in STATE_REFUSALS else 400
         return _render_session(request, session, form, status=status)
     messages.success(request, _("Decision recorded; HR is being notified."))
     return redirect("cabinet_session", code=code)
@@ -176,8 +285,10 @@ def cabinet_notification_retry(request: HttpRequest, outbox_id: int) -> HttpResp
         messages.success(request, _("Sending again."))
     else:
         messages.error(request, _("Only a failed message of a current decision can be retried."))
-    if row.decision is not None:
+    if row.decision is not None and row.decision.session is not None:
         return redirect("cabinet_session", code=row.decision.session.code)
+    if row.decision is not None:
+        return redirect("cabinet_candidate_decide", pk=row.decision.candidate_id)
     return redirect("cabinet_index")
 
 

@@ -1,10 +1,20 @@
-"""Fixtures for the cabinet: teams and reasons as an admin keeps them, and a decided session."""
+"""Fixtures for the cabinet: teams and reasons as an admin keeps them, a recruiter, and the
+notification tests' real SMTP peer and worker (for the deliveries followed to the wire)."""
 
 from __future__ import annotations
 
 import pytest
 
 from cabinet.models import RejectionReason, Team
+from tests.notify.conftest import (  # noqa: F401 - the real peers and worker, by name
+    broker_url,
+    peers,
+    publish_to,
+    queue_name,
+    smtp,
+    telegram,
+    worker,
+)
 
 
 @pytest.fixture
@@ -36,3 +46,10 @@ def no_broker(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         "notify.services.queue_delivery", lambda outbox_id, countdown=None: queued.append(outbox_id)
     )
     return queued
+
+
+@pytest.fixture
+def recruiter(roles):  # noqa: ANN001, ANN201
+    from tests.factories import UserFactory
+
+    return UserFactory(username="rita", first_name="Rita", roles=["recruiter"])

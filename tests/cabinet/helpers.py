@@ -26,11 +26,17 @@ def topics(count: int = 2, *, questions: int = 2) -> list[Topic]:
 
 
 def new_session(
-    lead: Any, members: Sequence[Any], *, with_topics: Sequence[Topic] | None = None
+    lead: Any,
+    members: Sequence[Any],
+    *,
+    with_topics: Sequence[Topic] | None = None,
+    candidate: Any = None,
 ) -> LiveSession:
+    """A session in its lobby with ``members`` joined, for ``candidate`` or a new Carla."""
+    new = {"candidate_fields": {"full_name": "Carla Candidate", "email": "carla@example.com"}}
     session = services.session_create(
         lead=lead,
-        candidate_fields={"full_name": "Carla Candidate", "email": "carla@example.com"},
+        **({"candidate": candidate} if candidate is not None else new),
         resume=None,
         topics=[
             services.TopicChoice(topic=topic, seconds=600)
@@ -112,3 +118,86 @@ def ready_session(
     candidate.hr_telegram_chat_id = hr_chat
     candidate.save(update_fields=["hr_email", "hr_telegram_chat_id"])
     return session
+
+
+# --- candidates whose one-to-one rounds decide (no live session) ----------------------------
+
+
+def one_to_one_position(recruiter: Any, interviewer: Any, *, title: str = "Data engineer") -> Any:
+    """A position whose plan is two one-to-one rounds, both with ``interviewer``: Screening
+    (SQL 5, Python 5) and Final (Design 10)."""
+    from candidates import services as candidates
+    from interviews import services as interviews
+
+    position = candidates.position_create(by=recruiter, fields={"title": title})
+    interviews.plan_round_create(
+        position=position,
+        fields={"name": "Screening", "kind": "one_to_one", "default_interviewer": interviewer},
+        aspects=[interviews.AspectSpec("SQL", 5), interviews.AspectSpec("Python", 5)],
+    )
+    interviews.plan_round_create(
+        position=position,
+        fields={"name": "Final", "kind": "one_to_one", "default_interviewer": interviewer},
+        aspects=[interviews.AspectSpec("Design", 10)],
+    )
+    return position
+
+
+def rate(round_: Any, interviewer: Any, points: Sequence[int], *, outcome: str = "selected") -> Any:
+    """The round's interviewer rates it: ``points`` per aspect in order, feedback naming it."""
+    from interviews import services as interviews
+
+    aspects = list(round_.aspects.order_by("order", "id"))
+    return interviews.round_rate(
+        round_=round_,
+        by=interviewer,
+        ratings={
+            aspect.pk: interviews.Rating(score, f"{aspect.name} remark")
+            for aspect, score in zip(aspects, points, strict=True)
+        },
+        feedback=f"{round_.name}: {interviewer.first_name} would work with her.",
+        recommendation="yes",
+        outcome=outcome,
+    )
+
+
+def in_rounds(
+    recruiter: Any,
+    interviewer: Any,
+    *,
+    name: str = "Nora Rounds",
+    hr_email: str = "",
+    hr_chat: str = "",
+    hr_language: str = "",
+    position: Any = None,
+) -> tuple[Any, list[Any]]:
+    """A candidate on a two-round one-to-one plan, their interview created: (candidate,
+    rounds in order), nothing rated yet."""
+    from candidates import services as candidates
+    from interviews import services as interviews
+
+    position = position or one_to_one_position(recruiter, interviewer)
+    candidate = candidates.candidate_create(
+        by=recruiter,
+        fields={
+            "full_name": name,
+            "email": f"{name.split()[0].lower()}@example.com",
+            "hr_email": hr_email,
+            "hr_telegram_chat_id": hr_chat,
+            "hr_language": hr_language,
+        },
+        positions=[position],
+    )
+    interview = interviews.interview_create(candidate=candidate, position=position, by=recruiter)
+    return candidate, list(interview.rounds.order_by("order"))
+
+
+def selected_by_rounds(recruiter: Any, interviewer: Any, **fields: Any) -> Any:
+    """A candidate whose two one-to-one rounds both said selected (Screening 4 + 3 of 10,
+    Final 8 of 10): *selected*, no live session anywhere."""
+    candidate, (screening, final) = in_rounds(recruiter, interviewer, **fields)
+    rate(screening, interviewer, [4, 3])
+    rate(final, interviewer, [8])
+    candidate.refresh_from_db()
+    assert candidate.status == "selected" and not candidate.sessions.exists()
+    return candidate

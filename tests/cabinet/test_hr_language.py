@@ -112,3 +112,33 @@ def test_the_hr_contacts_language_on_the_candidate_is_the_default_of_the_decisio
     services.decision_make(session=session, manager=manager, outcome="hire", team=platform)
     assert _rows()["email"].subject.startswith("Найм: ")
     assert session.decisions.get().hr_language == "ru"
+
+
+@override_settings(HR_TIME_ZONE="Europe/Moscow")
+def test_a_candidate_decision_with_no_session_is_in_the_hr_contacts_language(
+    client: Client, recruiter, ann, manager, platform
+) -> None:  # noqa: ANN001
+    """The HR contact on the card reads Russian: the form starts from it, and the message
+    names the rounds (their kind and verdict in Russian too) instead of a session's topics."""
+    from tests.cabinet.helpers import selected_by_rounds
+
+    candidate = selected_by_rounds(
+        recruiter, ann, hr_email="hr@example.com", hr_chat="12345", hr_language="ru"
+    )
+    client.force_login(manager)  # the manager reads English
+    page = client.get(f"/cabinet/candidates/{candidate.pk}/decide/").content.decode()
+    assert re.search(r'<option value="ru" selected>', page)
+    with time_machine.travel(DECIDED, tick=False):
+        response = client.post(
+            f"/cabinet/candidates/{candidate.pk}/decide/",
+            {"outcome": "hire", "team": platform.pk, "hr_language": "ru"},
+        )
+    assert response.status_code == 302
+    rows = _rows()
+    assert rows["email"].subject == "Найм: Nora Rounds → Platform"
+    for body in (rows["email"].body_text, rows["telegram"].body_text):
+        assert "Этапы:" in body and "Rounds:" not in body and "Scores" not in body
+        assert "- Screening (один на один, Ann Panel): 7 / 10 · отобран" in body
+        assert "20 октября 2026, 14:05 Europe/Moscow" in body
+    assert '<th align="left">Этап</th>' in rows["email"].body_html
+    assert '<html lang="ru">' in rows["email"].body_html
