@@ -4,10 +4,9 @@ when everyone is free, as the pure solver's input (``scheduling.matching``).
 * **Eligible** (seed 002, widened to plans): a candidate in *created* status with no round
   scheduled or running. Their round to book is the next one of their open interview (the
   lowest in order that is neither done nor cancelled, if it is not scheduled yet); a
-  candidate with no interview at all gets the first round of the plan of their position
-  (open, with a plan; the oldest such position when they are on several), and the run creates
-  the interview from the plan only when it books it. A candidate whose interviews are all
-  closed is left to the recruiters (someone closed it on purpose).
+  candidate with no open interview gets the first round of the plan of their position (open,
+  with a plan; the oldest such position when they are on several), and the run creates the
+  interview from the plan only when it books it.
 * **Who**: the round's pool (the plan round's, copied into the round), else its interviewer
   (the plan's default). A round with assistants is a panel: the interviewer and every
   assistant at once. Only active people who interview count (``access.interviewers``).
@@ -180,12 +179,12 @@ def eligible_targets() -> list[Target]:
     """The rounds to book, one per eligible candidate, by candidate id."""
     names = _eligible_candidates()
     rounds = _from_rounds(names)
-    with_interview = set(
-        Interview.objects.filter(candidate_id__in=list(names)).values_list(
-            "candidate_id", flat=True
-        )
+    with_open = set(
+        Interview.objects.filter(
+            candidate_id__in=list(names), status=Interview.Status.OPEN
+        ).values_list("candidate_id", flat=True)
     )
-    plans = _from_plans([pk for pk in names if pk not in with_interview])
+    plans = _from_plans([pk for pk in names if pk not in with_open])
     targets: list[Target] = []
     for candidate_id, name in names.items():
         row: Round | PlanRound | None = rounds.get(candidate_id) or plans.get(candidate_id)

@@ -104,7 +104,9 @@ def test_who_is_eligible_and_for_which_round(rita, ann, bob) -> None:  # noqa: A
 
     found = {t.candidate_name: t for t in problems.eligible_targets()}
 
-    assert set(found) == {"Fresh Candidate", "Open Candidate", "Two Positions"}
+    # (Closed: their interview was closed and none is open — the plan's first round again.)
+    assert set(found) == {"Fresh Candidate", "Open Candidate", "Two Positions", "Closed Candidate"}
+    assert found["Closed Candidate"].round_id is None
     assert (found["Fresh Candidate"].round_id, found["Fresh Candidate"].order) == (None, 0)
     assert found["Fresh Candidate"].plan_round_id is not None
     assert found["Fresh Candidate"].pool == tuple(sorted([ann.pk, bob.pk]))
