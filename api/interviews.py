@@ -97,6 +97,7 @@ class PlanRoundOut(serializers.ModelSerializer):
     position = serializers.IntegerField(source="position_id")
     default_interviewer = PersonRef(allow_null=True)
     assistants = PersonRef(many=True)
+    pool = PersonRef(many=True)
     topics = TopicRef(many=True)
     aspects = PlanAspectOut(many=True)
 
@@ -111,6 +112,7 @@ class PlanRoundOut(serializers.ModelSerializer):
             "duration_minutes",
             "default_interviewer",
             "assistants",
+            "pool",
             "instructions",
             "topics",
             "aspects",
@@ -131,6 +133,12 @@ class PlanRoundPatch(serializers.Serializer):
     )
     assistants = serializers.PrimaryKeyRelatedField(
         queryset=_people(), many=True, required=False, help_text="user ids: the whole set"
+    )
+    pool = serializers.PrimaryKeyRelatedField(
+        queryset=_people(),
+        many=True,
+        required=False,
+        help_text="user ids the scheduler may choose from (empty: the default interviewer)",
     )
     instructions = serializers.CharField(max_length=10_000, allow_blank=True, required=False)
     topics = serializers.PrimaryKeyRelatedField(
@@ -169,7 +177,7 @@ def _plan_parts(data: dict[str, Any]) -> dict[str, Any]:
         parts["aspects"] = [
             services.AspectSpec(a["name"], a["expected_points"]) for a in data["aspects"]
         ]
-    for name in ("assistants", "topics"):
+    for name in ("assistants", "topics", "pool"):
         if name in data:
             parts[name] = list(data[name])
     return parts
@@ -179,6 +187,7 @@ def _plan_rounds() -> QuerySet[PlanRound]:
     return PlanRound.objects.select_related("default_interviewer").prefetch_related(
         "aspects",
         Prefetch("assistants", queryset=_people()),
+        Prefetch("pool", queryset=_people()),
         Prefetch("topics", queryset=Topic.objects.order_by("name", "id")),
     )
 

@@ -179,3 +179,20 @@ def test_the_language_of_the_reason_follows_the_request(w) -> None:  # noqa: ANN
     [missed] = answer.json()["no_matches"]
     assert missed["reason"] == "no_overlap"  # the code never changes
     assert missed["reason_label"] != "" and "free time" not in missed["reason_label"]
+
+
+def test_a_plan_rounds_pool_is_kept_through_the_api(w) -> None:  # noqa: ANN001
+    client = api(w["rita"])
+    plan_round = w["position"].plan_rounds.get(order=1)
+    answer = client.patch(
+        f"/api/plan-rounds/{plan_round.pk}/", {"pool": [w["bob"].pk, w["ann"].pk]}, format="json"
+    )
+    assert answer.status_code == 200, answer.content
+    assert [p["id"] for p in answer.json()["pool"]] == sorted([w["ann"].pk, w["bob"].pk])
+    plan = client.get(f"/api/positions/{w['position'].pk}/plan/").json()["results"]
+    assert [p["name"] for p in plan[0]["pool"]] == ["Ann Test", "Bob Test"]
+    refused = client.patch(
+        f"/api/plan-rounds/{plan_round.pk}/", {"pool": [w["mona"].pk]}, format="json"
+    )  # a manager does not interview
+    assert refused.status_code == 409 and refused.json()["code"] == "not_an_interviewer"
+    assert set(plan_round.pool.all()) == {w["ann"], w["bob"]}
