@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 import django_filters
+from django.conf import settings
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -26,11 +27,18 @@ from api.sessions import CODE_PATTERN, PersonRef
 from cabinet import selectors, services
 from cabinet.forms import StatsRangeForm
 from cabinet.models import Decision, RejectionReason, Team
+from candidates.models import Candidate
 from sessions_live.models import LiveSession
 
 MANAGERS = HasAll([DECIDE])
 # Refusals that are about the request's content (400); the rest are about the state (409).
-INPUT_REFUSALS = {"team_required", "reason_required", "comment_required", "bad_outcome"}
+INPUT_REFUSALS = {
+    "team_required",
+    "reason_required",
+    "comment_required",
+    "bad_outcome",
+    "bad_language",
+}
 
 
 class TeamOut(serializers.ModelSerializer):
@@ -66,8 +74,13 @@ class ReasonViewSet(_ManagerList):
 
 
 class DecisionOut(serializers.ModelSerializer):
-    session = serializers.CharField(source="session.code")
-    candidate = serializers.CharField(source="session.candidate.full_name")
+    session = serializers.CharField(
+        source="session.code",
+        allow_null=True,
+        help_text="the session's code; null for a decision on the candidate with no session",
+    )
+    candidate = serializers.CharField(source="candidate.full_name")
+    candidate_id = serializers.IntegerField()
     team = TeamOut(allow_null=True)
     reasons = ReasonOut(many=True)
     decided_by = PersonRef()
@@ -80,10 +93,12 @@ class DecisionOut(serializers.ModelSerializer):
             "id",
             "session",
             "candidate",
+            "candidate_id",
             "outcome",
             "team",
             "reasons",
             "comment",
+            "hr_language",
             "decided_by",
             "decided_at",
             "current",
@@ -93,7 +108,18 @@ class DecisionOut(serializers.ModelSerializer):
 
 
 class DecisionIn(serializers.Serializer):
-    session = serializers.RegexField(rf"^{CODE_PATTERN}$", help_text="the session's code")
+    session = serializers.RegexField(
+        rf"^{CODE_PATTERN}$",
+        required=False,
+        help_text="the session's code: a decision on that session (and so on its candidate)",
+    )
+    candidate = serializers.IntegerField(
+        min_value=1,
+        max_value=2**63 - 1,
+        required=False,
+        help_text="a candidate's id: a decision on them with no session (their rounds left "
+        "them selected, or every round held and rated); exactly one of session and candidate",
+    )
     outcome = serializers.ChoiceField(choices=Decision.Outcome.choices)
     team = serializers.PrimaryKeyRelatedField(
         queryset=Team.objects.filter(active=True), allow_null=True, required=False, default=None
@@ -102,6 +128,18 @@ class DecisionIn(serializers.Serializer):
         queryset=RejectionReason.objects.filter(active=True), many=True, required=False
     )
     comment = serializers.CharField(max_length=5000, allow_blank=True, default="")
+    hr_language = serializers.ChoiceField(
+        choices=settings.LANGUAGES,
+        required=False,
+        help_text="the language of HR's messages; left out: the HR contact's, else HR_LANGUAGE",
+    )
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        if ("session" in data) == ("candidate" in data):
+            raise serializers.ValidationError(
+                _("Name the session or the candidate to decide on, not both.")
+            )
+        return data
 
 
 class ReopenIn(serializers.Serializer):
@@ -110,6 +148,7 @@ class ReopenIn(serializers.Serializer):
 
 class DecisionFilter(django_filters.FilterSet):
     session = django_filters.CharFilter(field_name="session__code")
+    candidate = IdFilter(field_name="candidate_id")
     team = IdFilter(field_name="team_id")
     current = django_filters.BooleanFilter(field_name="reopened_at", lookup_expr="isnull")
     decided_after = UtcDateTimeFilter(field_name="decided_at", lookup_expr="gte")
@@ -140,7 +179,7 @@ class DecisionViewSet(
     def get_queryset(self) -> QuerySet[Decision]:
         return (
             Decision.objects.select_related(
-                "session__candidate", "team", "decided_by", "reopened_by"
+                "candidate", "session", "team", "decided_by", "reopened_by"
             )
             .prefetch_related("reasons")
             .order_by("-decided_at", "-id")
@@ -151,18 +190,25 @@ class DecisionViewSet(
 
     @extend_schema(request=DecisionIn, responses={201: DecisionOut})
     def create(self, request: Request) -> Response:
-        """Decide on a session whose feedback is all in: hire into a team, or reject with
-        reasons and a comment for HR. HR is told by e-mail and Telegram."""
+        """Decide on a session whose feedback is all in (``session``), or on a candidate with
+        no session whose rounds left them to a manager (``candidate``): hire into a team, or
+        reject with reasons and a comment for HR. HR is told by e-mail and Telegram."""
         data = valid(DecisionIn, request.data)
-        session = get_object_or_404(LiveSession, code=data["session"])
+        if "session" in data:
+            subject: dict[str, Any] = {
+                "session": get_object_or_404(LiveSession, code=data["session"])
+            }
+        else:
+            subject = {"candidate": get_object_or_404(Candidate, pk=data["candidate"])}
         try:
             decision = services.decision_make(
-                session=session,
+                **subject,
                 manager=request.user,
                 outcome=data["outcome"],
                 team=data["team"],
                 reasons=data.get("reasons", []),
                 comment=data["comment"],
+                hr_language=data.get("hr_language"),
             )
         except services.DecisionRefused as refused:
             code = 400 if refused.code in INPUT_REFUSALS else 409
@@ -179,7 +225,10 @@ class DecisionViewSet(
             raise Refused("not_current", _("This decision was reopened already."))
         try:
             reopened = services.decision_reopen(
-                session=decision.session, manager=request.user, note=note
+                session=decision.session,
+                candidate=decision.candidate,
+                manager=request.user,
+                note=note,
             )
         except services.DecisionRefused as refused:
             raise Refused(refused.code, refused.message) from refused

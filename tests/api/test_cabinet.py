@@ -143,3 +143,112 @@ def test_the_decision_list_runs_constant_queries(api, lead, manager, platform, w
     fifty = queries_for(client, "/api/decisions/")
     print(f"api decisions: {one} queries with 1 row, {fifty} with 50")
     assert one == fifty
+
+
+# --- decisions on a candidate with no session ------------------------------------------------
+
+
+def _selected(recruiter, ann, **fields):  # noqa: ANN001, ANN003, ANN202
+    from tests.cabinet.helpers import selected_by_rounds
+
+    return selected_by_rounds(recruiter, ann, **fields)
+
+
+def test_a_manager_decides_on_a_candidate_of_one_to_one_rounds_through_the_api(
+    api, recruiter, ann, manager, platform
+) -> None:  # noqa: ANN001
+    candidate = _selected(recruiter, ann, hr_email="hr@example.com", hr_language="ru")
+    client = api(manager, token=True)
+    response = client.post(
+        "/api/decisions/",
+        {"candidate": candidate.pk, "outcome": "hire", "team": platform.pk},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    decision = response.json()
+    assert decision["session"] is None and decision["candidate_id"] == candidate.pk
+    assert decision["candidate"] == "Nora Rounds" and decision["team"]["name"] == "Platform"
+    assert decision["hr_language"] == "ru"  # the HR contact's, left out of the request
+    assert Candidate.objects.get(pk=candidate.pk).status == "hired"
+    email = Outbox.objects.get(decision_id=decision["id"], channel="email")
+    assert email.subject == "Найм: Nora Rounds → Platform"
+
+    again = client.post(
+        "/api/decisions/",
+        {"candidate": candidate.pk, "outcome": "hire", "team": platform.pk},
+        format="json",
+    )
+    assert again.status_code == 409 and again.json()["code"] == "already_decided"
+    listed = client.get(f"/api/decisions/?candidate={candidate.pk}").json()["results"]
+    assert [d["id"] for d in listed] == [decision["id"]]
+
+    reopened = client.post(f"/api/decisions/{decision['id']}/reopen/", {}, format="json")
+    assert reopened.status_code == 200 and reopened.json()["current"] is False
+    assert Candidate.objects.get(pk=candidate.pk).status == "interviewing"
+    # Interviewing with every round rated: decided again, in English this time.
+    second = client.post(
+        "/api/decisions/",
+        {
+            "candidate": candidate.pk,
+            "outcome": "reject",
+            "reasons": [RejectionReason.objects.create(name="Late").pk],
+            "comment": "Changed our mind",
+            "hr_language": "en",
+        },
+        format="json",
+    )
+    assert second.status_code == 201, second.json()
+    assert Candidate.objects.get(pk=candidate.pk).status == "rejected"
+    assert Outbox.objects.get(decision_id=second.json()["id"], channel="email").subject == (
+        "Revised decision — Reject: Nora Rounds"
+    )
+
+
+def test_a_candidate_decision_is_refused_with_the_cabinets_codes(
+    api, recruiter, ann, lead, manager, platform
+) -> None:  # noqa: ANN001
+    from tests.cabinet.helpers import in_rounds
+
+    client = api(manager)
+    candidate, _rounds = in_rounds(recruiter, ann)
+    early = client.post(
+        "/api/decisions/",
+        {"candidate": candidate.pk, "outcome": "hire", "team": platform.pk},
+        format="json",
+    )
+    assert early.status_code == 409 and early.json()["code"] == "not_ready"
+    session = ready_session(lead, ann, "Both")
+    for body in (
+        {"outcome": "hire", "team": platform.pk},  # neither
+        {"session": session.code, "candidate": candidate.pk, "outcome": "hire"},  # both
+    ):
+        response = client.post("/api/decisions/", {**body, "team": platform.pk}, format="json")
+        assert response.status_code == 400 and response.json()["code"] == "invalid", body
+    unknown = client.post(
+        "/api/decisions/",
+        {"candidate": 999999, "outcome": "hire", "team": platform.pk},
+        format="json",
+    )
+    assert unknown.status_code == 404
+    bad = client.post(
+        "/api/decisions/",
+        {"candidate": candidate.pk, "outcome": "hire", "team": platform.pk, "hr_language": "xx"},
+        format="json",
+    )
+    assert bad.status_code == 400 and "hr_language" in bad.json()["errors"]
+    assert not Decision.objects.exists()
+
+
+def test_only_managers_decide_on_a_candidate_through_the_api(
+    api, recruiter, ann, outsider, platform
+) -> None:  # noqa: ANN001
+    candidate = _selected(recruiter, ann)
+    for person in (ann, recruiter, outsider):
+        response = api(person).post(
+            "/api/decisions/",
+            {"candidate": candidate.pk, "outcome": "hire", "team": platform.pk},
+            format="json",
+        )
+        assert response.status_code == 403, person.username
+    assert not Decision.objects.exists()
+    assert Candidate.objects.get(pk=candidate.pk).status == "selected"

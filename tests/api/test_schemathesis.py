@@ -110,6 +110,7 @@ def pipeline(world, admin_user):  # noqa: ANN001, ANN201
     rows["interviewer"] = admin_user.pk
     rows["assistant"] = world["people"]["member"].pk
     rows.update(_availability_rows(admin_user))
+    rows.update(_video_rows(admin_user))
     from scheduling import booking
 
     rows["run"] = booking.scheduler_run(by=admin_user, preview=True).pk  # a run to read
@@ -172,6 +173,47 @@ def _availability_bodies(pipeline, case) -> None:  # noqa: ANN001
         body.pop("starts", None), body.pop("ends", None)
     if path == "/api/availability/capacity/":
         body.update(per_day=2, per_week=8)
+
+
+def _video_rows(admin_user):  # noqa: ANN001, ANN202
+    """A one-way interview with two invitations (one for each action that changes one) and a
+    question set, far from any random id."""
+    from tests.video_interviews.helpers import interview
+
+    with connection.cursor() as cursor:
+        for table in ("video_interviews_videointerview", "video_interviews_invitation",
+                      "video_interviews_questionsettemplate"):  # fmt: skip
+            cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [table, 7**19])
+    video = interview(admin_user, ("revoke@example.com", "resend@example.com"))
+    from video_interviews import rules, services
+
+    template = services.template_save(by=admin_user, name="Schemathesis set",
+                                      questions=[rules.QuestionSpec("Q?")])  # fmt: skip
+    invitations = {i.email.split("@")[0]: i.pk for i in video.invitations.all()}
+    return {"video": video.pk, "video_set": template.pk,
+            "video_revoke": invitations["revoke"], "video_resend": invitations["resend"]}  # fmt: skip
+
+
+def _video_bodies(case) -> None:  # noqa: ANN001
+    """A deadline ahead, real addresses and no random bank or position ids, so creating an
+    interview and inviting succeed too, not only their refusals."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    body, path = case.body, case.operation.path
+    if not path.startswith("/api/video-"):
+        return
+    if "deadline" in body:
+        body["deadline"] = (timezone.now() + timedelta(days=3)).isoformat()
+    if isinstance(body.get("emails"), list):
+        body["emails"] = [f"s{n}@example.com" for n in range(min(2, len(body["emails"])))]
+    body.pop("position", None)
+    for question in body.get("questions") or []:
+        if isinstance(question, dict):
+            question.pop("bank_question", None)
+    if "language" in body:
+        body["language"] = "en"
 
 
 def _pipeline_rows(pipeline, world, topic_ids, case) -> None:  # noqa: ANN001
@@ -240,6 +282,12 @@ def test_schemathesis_finds_no_server_error_and_no_response_breaking_the_schema(
                 return {"id": pipeline["spare_slot" if method == "DELETE" else "slot"]}
             if kind == "scheduling":
                 return {"id": pipeline["run"]}
+            if kind.startswith("video-"):
+                action = operation.path.rstrip("/").split("/")[-1]
+                return {"id": pipeline[{
+                    "video-interviews": "video", "video-question-sets": "video_set",
+                    "video-invitations": "video_resend" if action == "resend" else "video_revoke",
+                }[kind]]}  # fmt: skip
             if kind == "rounds":  # each action its own round; reads the one to rate
                 action = operation.path.rstrip("/").split("/")[-1]
                 return {"id": pipeline[f"round_{action if action != '{id}' else 'rating'}"]}
@@ -282,8 +330,10 @@ def test_schemathesis_finds_no_server_error_and_no_response_breaking_the_schema(
                 body["candidate_id"] = world["candidate"]
             _pipeline_rows(pipeline, world, topic_ids, case)
             _availability_bodies(pipeline, case)
+            _video_bodies(case)
             if case.operation.path == "/api/decisions/":
                 body["session"] = world["ready"]
+                body.pop("candidate", None)  # a session or a candidate, not both
                 if isinstance(body.get("team"), int):
                     body["team"] = world["team"]
                 if isinstance(body.get("reasons"), list):
