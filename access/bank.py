@@ -23,7 +23,15 @@ KEEP_BANK = (
 
 
 def signed_in(user: Any) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_active)
+    """Signed in, active and staff: a candidate's account (``accounts.User.kind``) passes no
+    predicate of the access module (the video interviews' candidate side asks
+    ``access.video``'s own)."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and getattr(user, "kind", "staff") != "candidate"
+    )
 
 
 def has_all(user: Any, perms: Iterable[str]) -> bool:

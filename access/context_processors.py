@@ -8,6 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 
 import access
+import access.video
 
 
 def roles(request: HttpRequest) -> dict[str, Any]:
@@ -29,5 +30,6 @@ def roles(request: HttpRequest) -> dict[str, Any]:
             "view_reports": access.can_view_reports(user),
             "edit_availability": access.can_edit_own_availability(user),
             "view_scheduler_runs": access.can_view_scheduler_runs(user),
+            "video_interviews": access.video.can_manage_video_interviews(user),
         }
     }

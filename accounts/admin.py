@@ -15,4 +15,8 @@ class UserAdmin(DjangoUserAdmin):
             _("Language and time zone"),
             {"fields": ("language", "time_zone", "time_zone_from_browser")},
         ),
+        # A candidate's account (video interviews) is never staff: the database refuses it.
+        (_("Kind of account"), {"fields": ("kind",)}),
     )
+    list_display = (*DjangoUserAdmin.list_display, "kind")
+    list_filter = (*DjangoUserAdmin.list_filter, "kind")

@@ -86,7 +86,9 @@ def _check_email(email: str, *, person: User | None = None) -> str:
         validate_email(address)
     except ValidationError as error:
         raise PersonRefused("email_invalid", _("Enter a valid e-mail address."), "email") from error
-    others = User.objects.filter(email__iexact=address)
+    # Candidates' accounts (``User.Kind.CANDIDATE``) keep their own addresses: a person may
+    # have both a staff account and a candidate's with one address.
+    others = User.objects.filter(email__iexact=address).exclude(kind=User.Kind.CANDIDATE)
     if person is not None:
         others = others.exclude(pk=person.pk)
     if others.exists():

@@ -20,6 +20,7 @@ except ImproperlyConfigured as error:
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
+from accounts.fence import CandidateSocketFence  # noqa: E402
 from config import eager_writes  # noqa: E402
 from config.body_limit import BodyLimit  # noqa: E402
 from config.origin import SameOriginValidator  # noqa: E402
@@ -33,7 +34,8 @@ application = ProtocolTypeRouter(
         "http": BodyLimit(django_asgi_app),
         # Origin must be this site's scheme, host and port (config/origin.py).
         "websocket": SameOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+            # A candidate's account gets no socket at all (accounts/fence.py).
+            AuthMiddlewareStack(CandidateSocketFence(URLRouter(websocket_urlpatterns)))
         ),
     }
 )

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "cabinet",
     "interviews",
     "scheduling",
+    "video_interviews",
     "api",
     "search",
     "reports",
@@ -102,6 +103,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # The signed-in person's own language (over the cookie/browser's) and time zone.
     "accounts.middleware.PersonalLocaleMiddleware",
+    # A candidate's account (video interviews) reaches its own area only: 404 elsewhere.
+    "accounts.fence.CandidateFenceMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout response.
@@ -413,6 +416,39 @@ CELERY_BEAT_SCHEDULE["scheduling-run"] = {
     "options": {"queue": NOTIFY_QUEUE},
 }
 
+# --- One-way video interviews (video_interviews/) ------------------------------------------
+# Wrong 6-digit codes one candidate account, and one client address, may try in a window of
+# VIDEO_CODE_WINDOW_SECONDS (counted in the cache, so across processes); past either, every
+# try is 429 with Retry-After until the window ends. Sign-ups per client address per hour.
+VIDEO_CODE_MISSES_PER_ACCOUNT = env.int("VIDEO_CODE_MISSES_PER_ACCOUNT", default=10)
+VIDEO_CODE_MISSES_PER_ADDRESS = env.int("VIDEO_CODE_MISSES_PER_ADDRESS", default=30)
+VIDEO_CODE_WINDOW_SECONDS = env.int("VIDEO_CODE_WINDOW_SECONDS", default=900)
+VIDEO_SIGNUPS_PER_HOUR = env.int("VIDEO_SIGNUPS_PER_HOUR", default=20)
+# The automatic reminder, once per unfinished invitation, this long before the deadline; the
+# beat job that sends it and expires invitations past their deadline runs this often.
+VIDEO_REMIND_BEFORE_HOURS = env.int("VIDEO_REMIND_BEFORE_HOURS", default=24)
+VIDEO_EVERY_SECONDS = env.int("VIDEO_EVERY_SECONDS", default=300)
+# Addresses one batch of invitations may hold, and the largest CSV file of them.
+VIDEO_INVITES_MAX = env.int("VIDEO_INVITES_MAX", default=1000)
+VIDEO_CSV_MAX_BYTES = env.int("VIDEO_CSV_MAX_BYTES", default=512 * 1024)
+# How long a candidate's e-mail confirmation link works.
+VIDEO_CONFIRM_DAYS = env.int("VIDEO_CONFIRM_DAYS", default=7)
+if min(VIDEO_CODE_MISSES_PER_ACCOUNT, VIDEO_CODE_MISSES_PER_ADDRESS, VIDEO_SIGNUPS_PER_HOUR) < 1:
+    raise ConfigError("VIDEO_CODE_MISSES_PER_*, VIDEO_SIGNUPS_PER_HOUR: at least 1")
+if not 60 <= VIDEO_CODE_WINDOW_SECONDS <= 86400 or not 30 <= VIDEO_EVERY_SECONDS <= 3600:
+    raise ConfigError("VIDEO_CODE_WINDOW_SECONDS: 60 to 86400; VIDEO_EVERY_SECONDS: 30 to 3600")
+if not 1 <= VIDEO_REMIND_BEFORE_HOURS <= 24 * 30 or not 1 <= VIDEO_CONFIRM_DAYS <= 90:
+    raise ConfigError("VIDEO_REMIND_BEFORE_HOURS: 1 to 720; VIDEO_CONFIRM_DAYS: 1 to 90")
+if not 1 <= VIDEO_INVITES_MAX <= 10000 or not 1024 <= VIDEO_CSV_MAX_BYTES <= MAX_BODY_BYTES // 2:
+    raise ConfigError(
+        "VIDEO_INVITES_MAX: 1 to 10000; VIDEO_CSV_MAX_BYTES: 1024 to half of MAX_BODY_BYTES"
+    )
+CELERY_BEAT_SCHEDULE["video-interviews-due"] = {
+    "task": "video_interviews.due",
+    "schedule": float(VIDEO_EVERY_SECONDS),
+    "options": {"queue": NOTIFY_QUEUE},
+}
+
 # --- Live sessions --------------------------------------------------------------------------
 WS_MAX_FRAME_BYTES = 64 * 1024
 WS_RATE_PER_SECOND = env.int("WS_RATE_PER_SECOND", default=20)
@@ -505,7 +541,8 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Tokens for scripts: created in the admin or with `manage.py drf_create_token <user>`.
         # First, so an anonymous request gets 401 with `WWW-Authenticate: Token`.
-        "rest_framework.authentication.TokenAuthentication",
+        # (DRF's, refusing a candidate's token: accounts/fence.py.)
+        "accounts.fence.StaffTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -541,6 +578,8 @@ SPECTACULAR_SETTINGS = {
         "RoundStatusEnum": "interviews.models.Round.Status",
         "RoundOutcomeEnum": "interviews.models.Round.Outcome",
         "OutcomeEnum": "cabinet.models.Decision.Outcome",  # the decision's, named as before
+        "VideoInterviewStatusEnum": "video_interviews.models.VideoInterview.Status",
+        "InvitationStatusEnum": "video_interviews.models.Invitation.Status",
     },
 }
 

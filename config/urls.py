@@ -16,6 +16,9 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
+    # The candidates' area (/signup, /candidates/dashboard, /candidate/…) before portal's
+    # /candidates/<id>/ routes, so the dashboard never reaches a staff view.
+    path("", include("video_interviews.candidate_urls")),
     path("", include("portal.urls")),  # home, candidates, /favicon.ico
     path("", include("interviews.urls")),  # plans, rounds, ratings, calendar, drives
     path("", include("sessions_live.urls")),
@@ -25,6 +28,7 @@ urlpatterns = [
     path("", include("reports.urls")),  # the pipeline's statistics and downloads
     path("", include("scheduling.urls")),  # availability: /availability/, a candidate's
     path("", include("scheduling.run_urls")),  # the scheduler's runs: /scheduling/
+    path("", include("video_interviews.urls")),  # one-way interviews: /video-interviews/
     path("api/", include("api.urls")),
     path("", include("cabinet.urls")),
 ]

@@ -35,6 +35,9 @@ class Outbox(models.Model):
         ASSIGNMENT = "assignment", _("round assignment")
         REMINDER = "reminder", _("reminder")
         NOTICE = "notice", _("notice")
+        # A one-way video interview's invitation to a candidate (video_interviews), sent again
+        # or reminded of.
+        INVITATION = "invitation", _("video interview invitation")
 
     decision = models.ForeignKey(
         "cabinet.Decision",

@@ -42,6 +42,7 @@ DECLARED = (
     "candidates/locale",
     "interviews/locale",
     "scheduling/locale",
+    "video_interviews/locale",
 )
 DOMAINS = ("django", "djangojs")
 # Never sources of interface strings (the test suite writes English on purpose).

@@ -1,0 +1,334 @@
+"""One-way video interviews: a recruiter's interview of ordered questions, its invitations by
+e-mail with 6-digit codes, reusable question sets, candidates' accounts' own data, and (for
+the recording slice) one answer per invitation and question.
+
+The rules (codes, the invitation's life, limits) are ``video_interviews.rules``'; every write
+goes through ``video_interviews.services``."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import PurePath
+from typing import Any
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from candidates.models import get_private_storage
+from video_interviews import rules
+
+
+class VideoInterview(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = rules.ACTIVE, pgettext_lazy("video interview", "active")
+        INACTIVE = rules.INACTIVE, pgettext_lazy("video interview", "inactive")
+        COMPLETED = rules.CLOSED, pgettext_lazy("video interview", "completed")
+
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE, db_index=True
+    )
+    deadline = models.DateTimeField(_("deadline"))
+    position = models.ForeignKey(
+        "candidates.Position",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="video_interviews",
+        verbose_name=_("position"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="video_interviews_created",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("video interview")
+        verbose_name_plural = _("video interviews")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Question(models.Model):
+    """One question of an interview, in its place (``order`` from 0). A question from the
+    bank keeps its text as it was when the interview was made (``bank_question`` says where
+    it came from)."""
+
+    interview = models.ForeignKey(
+        VideoInterview,
+        on_delete=models.CASCADE,
+        related_name="questions",
+        verbose_name=_("video interview"),
+    )
+    order = models.PositiveSmallIntegerField(_("order"))
+    text = models.TextField(_("question"), max_length=rules.TEXT_MAX)
+    thinking_seconds = models.PositiveSmallIntegerField(
+        _("thinking time (seconds)"),
+        default=rules.DEFAULT_THINKING,
+        validators=[MaxValueValidator(rules.THINKING_MAX)],
+    )
+    answer_seconds = models.PositiveSmallIntegerField(
+        _("answer time limit (seconds)"),
+        default=rules.DEFAULT_ANSWER,
+        validators=[MinValueValidator(rules.ANSWER_MIN), MaxValueValidator(rules.ANSWER_MAX)],
+    )
+    retakes = models.PositiveSmallIntegerField(
+        _("retakes allowed"),
+        default=rules.DEFAULT_RETAKES,
+        validators=[MaxValueValidator(rules.RETAKES_MAX)],
+    )
+    bank_question = models.ForeignKey(
+        "questionbank.Question",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("from the bank"),
+    )
+
+    class Meta:
+        ordering = ["interview", "order"]
+        verbose_name = _("video interview question")
+        verbose_name_plural = _("video interview questions")
+        constraints = [
+            models.UniqueConstraint(fields=["interview", "order"], name="video_question_order"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+    def spec(self) -> rules.QuestionSpec:
+        return rules.QuestionSpec(
+            text=self.text,
+            thinking_seconds=self.thinking_seconds,
+            answer_seconds=self.answer_seconds,
+            retakes=self.retakes,
+            bank_question_id=self.bank_question_id,
+        )
+
+
+class QuestionSetTemplate(models.Model):
+    """A saved question set to start a new interview from. ``questions``: a list of
+    ``{text, thinking_seconds, answer_seconds, retakes, bank_question_id}`` in order."""
+
+    name = models.CharField(pgettext_lazy("question set", "name"), max_length=200)
+    questions = models.JSONField(_("questions"), default=list)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = [Lower("name"), "id"]
+        verbose_name = _("question set template")
+        verbose_name_plural = _("question set templates")
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="video_template_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def specs(self) -> list[rules.QuestionSpec]:
+        return [
+            rules.QuestionSpec(
+                text=str(item.get("text", "")),
+                thinking_seconds=int(item.get("thinking_seconds", rules.DEFAULT_THINKING)),
+                answer_seconds=int(item.get("answer_seconds", rules.DEFAULT_ANSWER)),
+                retakes=int(item.get("retakes", rules.DEFAULT_RETAKES)),
+                bank_question_id=item.get("bank_question_id"),
+            )
+            for item in self.questions
+            if isinstance(item, dict)
+        ]
+
+
+class Invitation(models.Model):
+    """One address invited to one interview, with its 6-digit code. The code is unique among
+    live invitations (pending or accepted): the partial unique constraint below."""
+
+    class Status(models.TextChoices):
+        PENDING = rules.PENDING, pgettext_lazy("invitation", "pending")
+        ACCEPTED = rules.ACCEPTED, pgettext_lazy("invitation", "accepted")
+        COMPLETED = rules.COMPLETED, pgettext_lazy("invitation", "completed")
+        EXPIRED = rules.EXPIRED, pgettext_lazy("invitation", "expired")
+        REVOKED = rules.REVOKED, pgettext_lazy("invitation", "revoked")
+
+    interview = models.ForeignKey(
+        VideoInterview,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        verbose_name=_("video interview"),
+    )
+    email = models.EmailField(_("e-mail address"))
+    code = models.CharField(_("code"), max_length=rules.CODE_DIGITS)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    # The language of its e-mails (the recruiter's choice, or the candidate's own).
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    candidate = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="video_invitations",
+        verbose_name=_("candidate's account"),
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+    created_at = models.DateTimeField(_("invited at"), default=timezone.now)
+    accepted_at = models.DateTimeField(_("added at"), null=True, blank=True)
+    # Set by the recording slice: the first answer begun, the last one handed in.
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    expired_at = models.DateTimeField(_("expired at"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("last reminded at"), null=True, blank=True)
+    # The automatic reminder before the deadline goes once: claimed by setting this.
+    auto_reminded_at = models.DateTimeField(_("reminded automatically at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["interview", "id"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=models.Q(status__in=rules.LIVE),
+                name="video_invitation_live_code",
+            ),
+            models.UniqueConstraint(
+                "interview", Lower("email"), name="video_invitation_one_per_address"
+            ),
+            # A candidate adds an interview once (whatever invitation they got to it).
+            models.UniqueConstraint(
+                fields=["interview", "candidate"],
+                condition=models.Q(candidate__isnull=False),
+                name="video_invitation_one_per_candidate",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(code__regex=r"^[0-9]{6}$"), name="video_invitation_code_digits"
+            ),
+        ]
+        indexes = [models.Index(fields=["code"], name="video_invitation_code")]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.interview_id}"
+
+    def current_status(self, now: Any = None) -> str:
+        return rules.current_status(self.status, self.interview.deadline, now or timezone.now())
+
+
+class InvitationMail(models.Model):
+    """An e-mail about an invitation, as the outbox row that carries it: the first
+    invitation, each resend and reminder. The interview's page shows the newest one's
+    delivery (sent, pending, failed with the reason)."""
+
+    class Purpose(models.TextChoices):
+        INVITE = "invite", _("invitation")
+        RESEND = "resend", _("sent again")
+        REMIND = "remind", _("reminder")
+        AUTO_REMIND = "auto_remind", _("automatic reminder")
+
+    invitation = models.ForeignKey(
+        Invitation, on_delete=models.CASCADE, related_name="mails", verbose_name=_("invitation")
+    )
+    outbox = models.OneToOneField(
+        "notify.Outbox", on_delete=models.CASCADE, related_name="+", verbose_name=_("outbox")
+    )
+    purpose = models.CharField(_("purpose"), max_length=12, choices=Purpose.choices)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["invitation", "-created_at", "-id"]
+        verbose_name = _("invitation e-mail")
+        verbose_name_plural = _("invitation e-mails")
+
+
+class CandidateProfile(models.Model):
+    """What a candidate's account (``accounts.User.kind == "candidate"``) keeps beyond the
+    user row: whether their address is confirmed."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="candidate_profile",
+        verbose_name=_("account"),
+    )
+    signed_up_at = models.DateTimeField(_("signed up at"), default=timezone.now)
+    email_confirmed_at = models.DateTimeField(_("e-mail confirmed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("candidate's account")
+        verbose_name_plural = _("candidates' accounts")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+def answer_path(instance: Answer, filename: str) -> str:
+    # Never the uploaded name: it is the candidate's input.
+    return str(PurePath("video_answers", f"{uuid.uuid4().hex}"))
+
+
+class Answer(models.Model):
+    """One candidate's answer to one question of their invitation: recorded, uploaded and
+    processed by the next slice (statuses below), kept in the private storage and streamed
+    after an access check, never from a public address. Unused in this slice."""
+
+    class Status(models.TextChoices):
+        EMPTY = "empty", pgettext_lazy("answer", "not recorded")
+        UPLOADING = "uploading", pgettext_lazy("answer", "uploading")
+        UPLOADED = "uploaded", pgettext_lazy("answer", "uploaded")
+        PROCESSING = "processing", pgettext_lazy("answer", "processing")
+        READY = "ready", pgettext_lazy("answer", "ready")
+        FAILED = "failed", pgettext_lazy("answer", "failed")
+
+    invitation = models.ForeignKey(
+        Invitation, on_delete=models.CASCADE, related_name="answers", verbose_name=_("invitation")
+    )
+    question = models.ForeignKey(
+        Question, on_delete=models.PROTECT, related_name="answers", verbose_name=_("question")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.EMPTY
+    )
+    takes = models.PositiveSmallIntegerField(_("takes recorded"), default=0)
+    file = models.FileField(
+        _("file"), upload_to=answer_path, storage=get_private_storage, max_length=200, blank=True
+    )
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(_("size in bytes"), default=0)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["invitation", "question__order"]
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [
+            models.UniqueConstraint(fields=["invitation", "question"], name="video_answer_once"),
+        ]
