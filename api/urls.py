@@ -29,6 +29,7 @@ from api.resumes import CandidateResumes, CandidateResumeUpload
 from api.scheduling import RunViewSet, ScheduledViewSet
 from api.sessions import SessionViewSet
 from api.users import UserViewSet
+from api.video_interviews import QuestionSetViewSet, VideoInterviewViewSet, VideoInvitationViewSet
 
 router = SimpleRouter()
 router.register("topics", TopicViewSet, basename="api-topic")
@@ -46,6 +47,9 @@ router.register("teams", TeamViewSet, basename="api-team")
 router.register("rejection-reasons", ReasonViewSet, basename="api-rejection-reason")
 router.register("scheduling/runs", RunViewSet, basename="api-scheduler-run")
 router.register("scheduling/interviews", ScheduledViewSet, basename="api-scheduled-interview")
+router.register("video-interviews", VideoInterviewViewSet, basename="api-video-interview")
+router.register("video-invitations", VideoInvitationViewSet, basename="api-video-invitation")
+router.register("video-question-sets", QuestionSetViewSet, basename="api-video-question-set")
 
 
 class Docs(SpectacularSwaggerSplitView):
