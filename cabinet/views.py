@@ -173,39 +173,21 @@ def cabinet_candidate_decide(request: HttpRequest, pk: int) -> HttpResponse:
     form = DecisionForm(request.POST)
     if not form.is_valid():
         return _render_candidate(request, candidate, form, status=400)
-    data = form.cleaned_data
-    try:
-        services.decision_make(
-            candidate=candidate,
-            manager=request.user,
-            outcome=data["outcome"],
-            team=data["team"],
-            reasons=list(data["reasons"]),
-            comment=data["comment"],
-            hr_language=data["hr_language"] or None,
-        )
-    except services.DecisionRefused as refused:
-        form.add_refusal(refused.code, refused.message)
-        status = 409 if refused.code in STATE_REFUSALS else 400
+
+    def again(form: DecisionForm, status: int) -> HttpResponse:
         candidate.refresh_from_db()
         return _render_candidate(request, candidate, form, status=status)
-    messages.success(request, _("Decision recorded; HR is being notified."))
-    return redirect("cabinet_candidate_decide", pk=pk)
+
+    return _decide(
+        request, form, {"candidate": candidate}, again, redirect("cabinet_candidate_decide", pk=pk)
+    )
 
 
 @manager_only
 @require_POST
 def cabinet_candidate_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     candidate = _candidate_or_404(pk)
-    form = ReopenForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
-    try:
-        services.decision_reopen(candidate=candidate, manager=request.user, note=note)
-    except services.DecisionRefused as refused:
-        messages.error(request, refused.message)
-        return redirect("cabinet_candidate_decide", pk=pk)
-    messages.success(request, _("Decision reopened; you can decide again."))
-    return redirect("cabinet_candidate_decide", pk=pk)
+    return _reopen(request, {"candidate": candidate}, redirect("cabinet_candidate_decide", pk=pk))
 
 
 @login_required
@@ -243,10 +225,36 @@ def cabinet_decide(request: HttpRequest, code: str) -> HttpResponse:
     form = DecisionForm(request.POST)
     if not form.is_valid():
         return _render_session(request, session, form, status=400)
+
+    def again(form: DecisionForm, status: int) -> HttpResponse:
+        return _render_session(request, session, form, status=status)
+
+    return _decide(
+        request, form, {"session": session}, again, redirect("cabinet_session", code=code)
+    )
+
+
+@manager_only
+@require_POST
+def cabinet_reopen(request: HttpRequest, code: str) -> HttpResponse:
+    session = _session_or_404(code)
+    return _reopen(request, {"session": session}, redirect("cabinet_session", code=code))
+
+
+def _decide(
+    request: HttpRequest,
+    form: DecisionForm,
+    subject: dict[str, Any],
+    again: Callable[[DecisionForm, int], HttpResponse],
+    done: HttpResponse,
+) -> HttpResponse:
+    """The decision of a valid form on ``subject`` (``{"session": …}`` or
+    ``{"candidate": …}``): ``done`` once made, else ``again`` with the refusal on its field
+    (409 for a state the decision does not fit, 400 for a bad value)."""
     data = form.cleaned_data
     try:
         services.decision_make(
-            session=session,
+            **subject,
             manager=request.user,
             outcome=data["outcome"],
             team=data["team"],
@@ -256,25 +264,21 @@ def cabinet_decide(request: HttpRequest, code: str) -> HttpResponse:
         )
     except services.DecisionRefused as refused:
         form.add_refusal(refused.code, refused.message)
-        status = 409 if refused.code in STATE_REFUSALS else 400
-        return _render_session(request, session, form, status=status)
+        return again(form, 409 if refused.code in STATE_REFUSALS else 400)
     messages.success(request, _("Decision recorded; HR is being notified."))
-    return redirect("cabinet_session", code=code)
+    return done
 
 
-@manager_only
-@require_POST
-def cabinet_reopen(request: HttpRequest, code: str) -> HttpResponse:
-    session = _session_or_404(code)
+def _reopen(request: HttpRequest, subject: dict[str, Any], done: HttpResponse) -> HttpResponse:
     form = ReopenForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
-        services.decision_reopen(session=session, manager=request.user, note=note)
+        services.decision_reopen(**subject, manager=request.user, note=note)
     except services.DecisionRefused as refused:
         messages.error(request, refused.message)
-        return redirect("cabinet_session", code=code)
+        return done
     messages.success(request, _("Decision reopened; you can decide again."))
-    return redirect("cabinet_session", code=code)
+    return done
 
 
 @manager_only
