@@ -17,15 +17,15 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from tests.e2e.pages import watched_page
 from tests.e2e.servers import DEMO_PASSWORD, Server, Stack
 from tests.e2e.test_browser_flow import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.browser, pytest.mark.processes]
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-WAIT_MS = 15_000
 BERLIN = ZoneInfo("Europe/Berlin")
 
 # An interviewer of this test's own, in Berlin (kept whatever the browser says), with no slots.
@@ -78,30 +78,7 @@ def slots(stack: Stack) -> list[tuple[int, datetime, datetime, str]]:
 
 def signed_in(browser: Browser, server: Server, width: int) -> tuple[Page, list[str]]:
     # The browser in another zone than the person: the page follows the person's own.
-    context = browser.new_context(
-        base_url=server.url, locale="en-GB", timezone_id="America/New_York",
-        viewport={"width": width, "height": 900},
-    )  # fmt: skip
-    context.set_default_timeout(WAIT_MS)
-    page = context.new_page()
-    problems: list[str] = []
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error" or "Content Security Policy" in message.text:
-            problems.append(f"{message.type}: {message.text}")
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda error: problems.append(f"pageerror: {error}"))
-    context.add_init_script(
-        "document.addEventListener('securitypolicyviolation', e => "
-        "console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));"
-    )
-    page.goto("/login/")
-    page.locator("#id_username").fill("avery")
-    page.locator("#id_password").fill(DEMO_PASSWORD)
-    page.locator("#id_password").press("Enter")
-    expect(page.locator('form.whoami[action="/logout/"]')).to_be_visible()
-    return page, problems
+    return watched_page(browser, server, "avery", width=width, timezone_id="America/New_York")
 
 
 def next_week(page: Page) -> list[str]:

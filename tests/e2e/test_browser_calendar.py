@@ -13,15 +13,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from tests.e2e.servers import DEMO_PASSWORD, Server, Stack
+from tests.e2e.pages import watched_page
+from tests.e2e.servers import Server, Stack
 from tests.e2e.test_browser_flow import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.browser, pytest.mark.processes]
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-WAIT_MS = 15_000
 
 # Three rounds for Ivan this month (two today, one on another day), one for Olga today.
 DATA = """
@@ -69,30 +69,7 @@ def browser() -> Iterator[Browser]:
 
 
 def signed_in(browser: Browser, server: Server, who: str, width: int) -> tuple[Page, list[str]]:
-    context = browser.new_context(
-        base_url=server.url, locale="en-GB", timezone_id="UTC",
-        viewport={"width": width, "height": 900},
-    )  # fmt: skip
-    context.set_default_timeout(WAIT_MS)
-    page = context.new_page()
-    problems: list[str] = []
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error" or "Content Security Policy" in message.text:
-            problems.append(f"{message.type}: {message.text}")
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda error: problems.append(f"pageerror: {error}"))
-    context.add_init_script(
-        "document.addEventListener('securitypolicyviolation', e => "
-        "console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));"
-    )
-    page.goto("/login/")
-    page.locator("#id_username").fill(who)
-    page.locator("#id_password").fill(DEMO_PASSWORD)
-    page.locator("#id_password").press("Enter")
-    expect(page.locator('form.whoami[action="/logout/"]')).to_be_visible()
-    return page, problems
+    return watched_page(browser, server, who, width=width, timezone_id="UTC")
 
 
 def round_links(page: Page) -> list[str]:

@@ -16,15 +16,15 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from tests.e2e.servers import DEMO_PASSWORD, Server, Stack
+from tests.e2e.pages import watched_page
+from tests.e2e.servers import Server, Stack
 from tests.e2e.test_browser_flow import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.browser, pytest.mark.processes]
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-WAIT_MS = 15_000
 
 # Today: a position with three candidates (one from a vendor), moved along the funnel.
 DATA = """
@@ -79,32 +79,10 @@ def browser() -> Iterator[Browser]:
 def signed_in_recruiter(
     browser: Browser, server: Server, width: int, height: int
 ) -> tuple[Page, list[str]]:
-    context = browser.new_context(
-        base_url=server.url,
-        locale="ru-RU",
-        viewport={"width": width, "height": height},
+    return watched_page(
+        browser, server, "rita", width=width, height=height, locale="ru-RU",
         accept_downloads=True,
-    )
-    context.set_default_timeout(WAIT_MS)
-    page = context.new_page()
-    problems: list[str] = []
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error" or "Content Security Policy" in message.text:
-            problems.append(f"{message.type}: {message.text}")
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda error: problems.append(f"pageerror: {error}"))
-    context.add_init_script(
-        "document.addEventListener('securitypolicyviolation', e => "
-        "console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));"
-    )
-    page.goto("/login/")
-    page.locator("#id_username").fill("rita")
-    page.locator("#id_password").fill(DEMO_PASSWORD)
-    page.locator("#id_password").press("Enter")
-    expect(page.locator('form.whoami[action="/logout/"]')).to_be_visible()
-    return page, problems
+    )  # fmt: skip
 
 
 def tab_to(page: Page, selector: str, most: int = 6) -> None:
