@@ -79,7 +79,7 @@ PYTEST_WORKERS ?= 2
 pytest: $(VENV)/.installed-dev browser gettext $(VENDOR)
 	$(COMPILEMESSAGES)
 	$(BIN)/python -m pytest tests/arbiter -q -n $(PYTEST_WORKERS) --cov=arbiter --cov-branch --cov-report=term --cov-fail-under=95
-	$(BIN)/python -m pytest --ignore=tests/arbiter -n $(PYTEST_WORKERS) --dist loadgroup
+	$(BIN)/python -m pytest --ignore=tests/arbiter -n $(PYTEST_WORKERS) --dist loadgroup --durations=25
 
 test: lint typecheck pytest
 
