@@ -73,13 +73,15 @@ typecheck: $(VENV)/.installed-dev
 
 # The arbiter's own suite runs first with its coverage floor (branch coverage >= 95 %). Both
 # runs use two pytest-xdist workers (the machine's two cores): every worker has its own test
-# database, cache keys and channel groups; the browser tests on the shared e2e stack stay
-# together on one worker (tests/conftest.py), which starts that stack once.
+# database, cache keys and channel groups, and its own shared e2e stack, started when its first
+# browser test needs it. `--dist loadfile` keeps a module on one worker, so a module-scoped
+# daphne or stack starts once (`loadgroup` cannot: xdist 3.8 renames the items through
+# `item._nodeid`, which pytest 9 no longer reads).
 PYTEST_WORKERS ?= 2
 pytest: $(VENV)/.installed-dev browser gettext $(VENDOR)
 	$(COMPILEMESSAGES)
 	$(BIN)/python -m pytest tests/arbiter -q -n $(PYTEST_WORKERS) --cov=arbiter --cov-branch --cov-report=term --cov-fail-under=95
-	$(BIN)/python -m pytest --ignore=tests/arbiter -n $(PYTEST_WORKERS) --dist loadgroup --durations=25
+	$(BIN)/python -m pytest --ignore=tests/arbiter -n $(PYTEST_WORKERS) --dist loadfile --durations=25
 
 test: lint typecheck pytest
 

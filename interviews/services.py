@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -443,7 +443,12 @@ def _hold(row: Round, people: Sequence[User]) -> None:
     is scheduled or running with a time, none otherwise. Each insert is its own savepoint, so
     the database's refusal of an overlap (the exclusion constraint, SQLite's trigger: a
     writer that committed first, e.g. another scheduler run) names whom it is about; the
-    caller's transaction then rolls back whole."""
+    caller's transaction then rolls back whole.
+
+    Two writers inserting overlapping holds at the same moment each wait for the other's
+    uncommitted row while checking the exclusion constraint; PostgreSQL breaks that by
+    failing one with "deadlock detected" (40P01) instead of an exclusion violation. That is
+    the same refusal: the other writer got the hour."""
     Hold.objects.filter(round_id=row.pk).delete()
     if row.starts_at is None or row.status not in (Round.Status.SCHEDULED, Round.Status.RUNNING):
         return
@@ -452,16 +457,30 @@ def _hold(row: Round, people: Sequence[User]) -> None:
         try:
             with transaction.atomic():
                 Hold.objects.create(round=row, user=person, starts_at=starts, ends_at=ends)
-        except IntegrityError:
+        except (IntegrityError, OperationalError) as error:
+            if not _an_overlap(error):
+                raise
             raise _busy_refusal(person, _busy(person, starts, ends, other_than=row.pk)) from None
     try:
         with transaction.atomic():
             Hold.objects.create(
                 round=row, candidate_id=row.candidate_id, starts_at=starts, ends_at=ends
             )
-    except IntegrityError:
+    except (IntegrityError, OperationalError) as error:
+        if not _an_overlap(error):
+            raise
         clash = _candidate_busy(row, starts, ends)
         raise _candidate_refusal(row, clash.round if clash else None) from None
+
+
+DEADLOCK_DETECTED = "40P01"  # PostgreSQL's SQLSTATE
+
+
+def _an_overlap(error: Exception) -> bool:
+    """Whether a failed hold insert was the database refusing an overlap (see ``_hold``)."""
+    if isinstance(error, IntegrityError):
+        return True
+    return getattr(error.__cause__, "sqlstate", None) == DEADLOCK_DETECTED
 
 
 def _unhold(row: Round) -> None:

@@ -43,17 +43,6 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         )
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (`make test` runs two workers, `--dist loadgroup`) a module's tests
-    stay on one worker, so a module-scoped fixture (a daphne, a stack of its own) starts
-    once; the tests on the shared e2e stack (tests/e2e/conftest.py) form one group, whose
-    worker starts that stack once."""
-    for item in items:
-        shared = {"e2e_stack", "e2e_servers"} & set(getattr(item, "fixturenames", ()))
-        group = "e2e" if shared else item.nodeid.split("::", 1)[0]
-        item.add_marker(pytest.mark.xdist_group(group))
-
-
 @pytest.fixture
 def roles(db):  # noqa: ANN001, ANN201 - pytest fixture
     from accounts.roles import ensure_roles
@@ -116,3 +105,4 @@ def site_language():  # noqa: ANN201
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
