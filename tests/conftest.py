@@ -105,4 +105,3 @@ def site_language():  # noqa: ANN201
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
-
