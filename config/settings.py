@@ -443,6 +443,21 @@ if not 1 <= VIDEO_INVITES_MAX <= 10000 or not 1024 <= VIDEO_CSV_MAX_BYTES <= MAX
     raise ConfigError(
         "VIDEO_INVITES_MAX: 1 to 10000; VIDEO_CSV_MAX_BYTES: 1024 to half of MAX_BODY_BYTES"
     )
+# Recording (issue 16): each take is uploaded with the tus protocol while it is recorded, in
+# PATCH requests of at most VIDEO_CHUNK_BYTES (the browser's chunk size; the body limit of
+# /candidate/uploads/ is this plus a little). Bytes in flight live in VIDEO_UPLOADS_DIR, a local
+# directory every app process must share; a kept take moves to the private storage. A take may
+# be at most its question's answer time at VIDEO_MAX_BITS_PER_SECOND, plus VIDEO_SLACK_BYTES
+# for the container (the browser records at about a third of that).
+VIDEO_UPLOADS_DIR = env.path("VIDEO_UPLOADS_DIR", default=VAR_DIR / "uploads")
+VIDEO_CHUNK_BYTES = env.int("VIDEO_CHUNK_BYTES", default=512 * 1024)
+VIDEO_MAX_BITS_PER_SECOND = env.int("VIDEO_MAX_BITS_PER_SECOND", default=4_000_000)
+VIDEO_SLACK_BYTES = env.int("VIDEO_SLACK_BYTES", default=2 * 1024 * 1024)
+if not 64 * 1024 <= VIDEO_CHUNK_BYTES <= 16 * 1024 * 1024:
+    raise ConfigError("VIDEO_CHUNK_BYTES: 64 KiB to 16 MiB")
+if not 250_000 <= VIDEO_MAX_BITS_PER_SECOND <= 50_000_000:
+    raise ConfigError("VIDEO_MAX_BITS_PER_SECOND: 250000 to 50000000")
+BODY_LIMITS["/candidate/uploads/"] = VIDEO_CHUNK_BYTES + 64 * 1024
 CELERY_BEAT_SCHEDULE["video-interviews-due"] = {
     "task": "video_interviews.due",
     "schedule": float(VIDEO_EVERY_SECONDS),

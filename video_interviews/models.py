@@ -287,20 +287,27 @@ class CandidateProfile(models.Model):
         return str(self.user)
 
 
-def answer_path(instance: Answer, filename: str) -> str:
-    # Never the uploaded name: it is the candidate's input.
-    return str(PurePath("video_answers", f"{uuid.uuid4().hex}"))
+def answer_path(instance: Any, filename: str) -> str:
+    # Never the uploaded name: it is the candidate's input. ``filename`` gives the kind of file
+    # (the processing names its MP4 ``answer.mp4`` and its thumbnail ``thumbnail.jpg``; a kept
+    # take is ``original.webm`` / ``original.mp4`` by the container sniffed from its bytes).
+    suffix = PurePath(filename).suffix.lower()
+    if suffix not in {".mp4", ".webm", ".jpg"}:
+        suffix = ""
+    return str(PurePath("video_answers", f"{uuid.uuid4().hex}{suffix}"))
 
 
 class Answer(models.Model):
-    """One candidate's answer to one question of their invitation: recorded, uploaded and
-    processed by the next slice (statuses below), kept in the private storage and streamed
-    after an access check, never from a public address. Unused in this slice."""
+    """One candidate's answer to one question of their invitation. Each recording of it is a
+    ``Take`` (uploaded with the tus protocol while it is recorded); the one the candidate keeps
+    is copied into the private storage as ``original``, and the processing (a Celery task,
+    ``video_interviews.processing``) makes ``file`` (MP4, H.264/AAC) and ``thumbnail`` from it.
+    Every file is streamed after an access check, never from a public address."""
 
     class Status(models.TextChoices):
         EMPTY = "empty", pgettext_lazy("answer", "not recorded")
-        UPLOADING = "uploading", pgettext_lazy("answer", "uploading")
-        UPLOADED = "uploaded", pgettext_lazy("answer", "uploaded")
+        UPLOADING = "uploading", pgettext_lazy("answer", "recording")
+        UPLOADED = "uploaded", pgettext_lazy("answer", "handed in, waiting to be processed")
         PROCESSING = "processing", pgettext_lazy("answer", "processing")
         READY = "ready", pgettext_lazy("answer", "ready")
         FAILED = "failed", pgettext_lazy("answer", "failed")
@@ -314,14 +321,37 @@ class Answer(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.EMPTY
     )
+    # Takes begun, each a recording (an interrupted one included; see ``Take.interrupted``).
     takes = models.PositiveSmallIntegerField(_("takes recorded"), default=0)
+    original = models.FileField(
+        _("recording as uploaded"),
+        upload_to=answer_path,
+        storage=get_private_storage,
+        max_length=200,
+        blank=True,
+    )
     file = models.FileField(
-        _("file"), upload_to=answer_path, storage=get_private_storage, max_length=200, blank=True
+        _("video (MP4)"),
+        upload_to=answer_path,
+        storage=get_private_storage,
+        max_length=200,
+        blank=True,
+    )
+    thumbnail = models.FileField(
+        _("thumbnail (JPEG)"),
+        upload_to=answer_path,
+        storage=get_private_storage,
+        max_length=200,
+        blank=True,
     )
     content_type = models.CharField(_("content type"), max_length=100, blank=True)
     size = models.PositiveBigIntegerField(_("size in bytes"), default=0)
+    # What the browser says it recorded, and what the processing measured in the file.
+    recorded_ms = models.PositiveIntegerField(_("recorded (ms)"), null=True, blank=True)
     duration_ms = models.PositiveIntegerField(_("duration (ms)"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
+    submitted_at = models.DateTimeField(_("handed in at"), null=True, blank=True)
+    processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -332,3 +362,48 @@ class Answer(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["invitation", "question"], name="video_answer_once"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.invitation_id}/{self.question_id}"
+
+
+class Take(models.Model):
+    """One recording of an answer, and its tus upload (``/candidate/uploads/<id>``): the
+    browser sends the bytes while it records, the length once it stops. The bytes in flight
+    live in ``UPLOADS_DIR`` (a local directory shared by the app's processes), never in a
+    process's memory; the kept take moves to the private storage."""
+
+    class Status(models.TextChoices):
+        RECORDING = "recording", pgettext_lazy("take", "recording")
+        UPLOADED = "uploaded", pgettext_lazy("take", "uploaded")
+        KEPT = "kept", pgettext_lazy("take", "kept")
+        DISCARDED = "discarded", pgettext_lazy("take", "discarded")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    answer = models.ForeignKey(
+        Answer, on_delete=models.CASCADE, related_name="recordings", verbose_name=_("answer")
+    )
+    number = models.PositiveSmallIntegerField(_("take"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.RECORDING
+    )
+    # The tus resource: bytes received so far, and the length once the browser declares it.
+    offset = models.PositiveBigIntegerField(_("bytes received"), default=0)
+    length = models.PositiveBigIntegerField(_("length in bytes"), null=True, blank=True)
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    recorded_ms = models.PositiveIntegerField(_("recorded (ms)"), null=True, blank=True)
+    # Cut short by a reload or a lost camera: it does not use up a retake.
+    interrupted = models.BooleanField(_("interrupted"), default=False)
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("uploaded at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["answer", "number"]
+        verbose_name = _("take")
+        verbose_name_plural = _("takes")
+        constraints = [
+            models.UniqueConstraint(fields=["answer", "number"], name="video_take_number_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.answer_id}#{self.number}"
