@@ -51,6 +51,13 @@ class VideoInterview(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # The interviewers who watch and rate its answers (managers review every interview).
+    reviewers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="video_interviews_to_review",
+        verbose_name=_("reviewers"),
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -206,6 +213,16 @@ class Invitation(models.Model):
     reminded_at = models.DateTimeField(_("last reminded at"), null=True, blank=True)
     # The automatic reminder before the deadline goes once: claimed by setting this.
     auto_reminded_at = models.DateTimeField(_("reminded automatically at"), null=True, blank=True)
+    # The pipeline's candidate card of the same address (``review_services.link_person``):
+    # the recommendations join that card's history and the cabinet.
+    person = models.ForeignKey(
+        "candidates.Candidate",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="video_invitations",
+        verbose_name=_("candidate card"),
+    )
 
     class Meta:
         ordering = ["interview", "id"]
@@ -407,3 +424,81 @@ class Take(models.Model):
 
     def __str__(self) -> str:
         return f"{self.answer_id}#{self.number}"
+
+
+# --- review ------------------------------------------------------------------------------------
+# Written by ``video_interviews.review_services``; who sees whose is ``access.video``'s rule.
+
+
+class AnswerRating(models.Model):
+    """One reviewer's rating of one answer (1–5) with their feedback; changed in place."""
+
+    answer = models.ForeignKey(
+        Answer, on_delete=models.CASCADE, related_name="ratings", verbose_name=_("answer")
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="video_answer_ratings",
+        verbose_name=_("reviewer"),
+    )
+    score = models.PositiveSmallIntegerField(
+        _("score"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    feedback = models.TextField(_("feedback"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["answer", "created_at", "id"]
+        verbose_name = _("answer rating")
+        verbose_name_plural = _("answer ratings")
+        constraints = [
+            models.UniqueConstraint(fields=["answer", "reviewer"], name="video_rating_once"),
+            models.CheckConstraint(
+                condition=models.Q(score__gte=1, score__lte=5), name="video_rating_score_1_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.answer_id} · {self.reviewer_id}: {self.score}"
+
+
+class Recommendation(models.Model):
+    """One reviewer's overall recommendation on one invitation (the candidate's whole
+    interview); changed in place, each change a line of the candidate card's history."""
+
+    class Choice(models.TextChoices):
+        STRONG_YES = "strong_yes", pgettext_lazy("recommendation", "strong yes")
+        YES = "yes", pgettext_lazy("recommendation", "yes")
+        NO = "no", pgettext_lazy("recommendation", "no")
+        STRONG_NO = "strong_no", pgettext_lazy("recommendation", "strong no")
+
+    invitation = models.ForeignKey(
+        Invitation,
+        on_delete=models.CASCADE,
+        related_name="recommendations",
+        verbose_name=_("invitation"),
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="video_recommendations",
+        verbose_name=_("reviewer"),
+    )
+    choice = models.CharField(_("recommendation"), max_length=10, choices=Choice.choices)
+    summary = models.TextField(_("summary"), blank=True)
+    at = models.DateTimeField(_("given at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["invitation", "at", "id"]
+        verbose_name = _("recommendation")
+        verbose_name_plural = _("recommendations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invitation", "reviewer"], name="video_recommendation_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.invitation_id} · {self.reviewer_id}: {self.choice}"
