@@ -31,5 +31,6 @@ def roles(request: HttpRequest) -> dict[str, Any]:
             "edit_availability": access.can_edit_own_availability(user),
             "view_scheduler_runs": access.can_view_scheduler_runs(user),
             "video_interviews": access.video.can_manage_video_interviews(user),
+            "video_reviews": access.video.can_use_review_queue(user),
         }
     }

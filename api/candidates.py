@@ -22,6 +22,7 @@ from api.sessions import PersonRef
 from candidates import services
 from candidates.models import Candidate, CandidateEvent, Position, Vendor
 from candidates.validators import validate_one_line
+from video_interviews import review_selectors as video_reviews
 
 ONE_LINE = [validate_one_line]  # these end up in e-mail headers: no line breaks
 # Refusals about the state of other rows (409); the rest are about the request (400).
@@ -153,6 +154,19 @@ class CandidateEventOut(serializers.Serializer):
     outcome = serializers.CharField(
         allow_blank=True, help_text="selected / rejected (blank unless the reader may read it)"
     )
+    video_invitation = serializers.IntegerField(
+        allow_null=True, help_text="a video interview recommendation's invitation id"
+    )
+    video_interview = serializers.CharField(allow_blank=True, help_text="…its interview's title")
+    video_url = serializers.CharField(
+        allow_blank=True, help_text="…its review page (blank unless the reader may open it)"
+    )
+    choice = serializers.CharField(
+        allow_blank=True,
+        help_text="…strong_yes / yes / no / strong_no (blank unless the reader may read it)",
+    )
+    choice_label = serializers.CharField(allow_blank=True)
+    summary = serializers.CharField(allow_blank=True, help_text="…as the choice")
 
 
 def _number(value: object) -> int | None:
@@ -164,11 +178,16 @@ def _text(value: object) -> str:
 
 
 def history_rows(
-    events: list[CandidateEvent], visible_codes: set[str], rated_shown: set[int]
+    events: list[CandidateEvent],
+    visible_codes: set[str],
+    rated_shown: set[int],
+    video_lens: video_reviews.HistoryLens | None = None,
 ) -> list[dict[str, object]]:
     """The events as the API shows them (as the candidate page reads them): a session's code
     only when the reader may see that session (``visible_codes``), a round's points and
-    outcome only when they may read its ratings (``rated_shown``)."""
+    outcome only when they may read its ratings (``rated_shown``), a video recommendation's
+    choice and summary only as ``video_lens`` lets them (none when not given)."""
+    video_lens = video_lens or video_reviews.HistoryLens(frozenset(), frozenset())
     statuses = {value: str(label) for value, label in Candidate.Status.choices}
     rows = []
     for event in events:
@@ -197,6 +216,7 @@ def history_rows(
                 "points": _number(details.get("points")) if rated else None,
                 "expected": _number(details.get("expected")) if rated else None,
                 "outcome": _text(details.get("outcome")) if rated else "",
+                **video_reviews.history_fields(details, video_lens),
             }
         )
     return rows
@@ -293,5 +313,6 @@ class CandidateViewSet(
         page = self.paginate_queryset(events)
         assert page is not None  # the API's lists are always paged
         shown = access.rounds_with_ratings_shown(request.user, candidate)
-        rows = CandidateEventOut(history_rows(list(page), codes, shown), many=True).data
+        lens = video_reviews.history_lens(user=request.user, candidate=candidate)
+        rows = CandidateEventOut(history_rows(list(page), codes, shown, lens), many=True).data
         return self.get_paginated_response(rows)

@@ -30,6 +30,7 @@ from api.scheduling import RunViewSet, ScheduledViewSet
 from api.sessions import SessionViewSet
 from api.users import UserViewSet
 from api.video_interviews import QuestionSetViewSet, VideoInterviewViewSet, VideoInvitationViewSet
+from api.video_reviews import VideoReviewAnswerViewSet, VideoReviewInvitationViewSet
 
 router = SimpleRouter()
 router.register("topics", TopicViewSet, basename="api-topic")
@@ -50,6 +51,14 @@ router.register("scheduling/interviews", ScheduledViewSet, basename="api-schedul
 router.register("video-interviews", VideoInterviewViewSet, basename="api-video-interview")
 router.register("video-invitations", VideoInvitationViewSet, basename="api-video-invitation")
 router.register("video-question-sets", QuestionSetViewSet, basename="api-video-question-set")
+router.register(
+    "video-interviews/invitations",
+    VideoReviewInvitationViewSet,
+    basename="api-video-review-invitation",
+)
+router.register(
+    "video-interviews/answers", VideoReviewAnswerViewSet, basename="api-video-review-answer"
+)
 
 
 class Docs(SpectacularSwaggerSplitView):

@@ -26,6 +26,7 @@ from interviews.selectors import sheet_chart
 from notify.models import Outbox
 from sessions_live.models import LiveSession
 from sessions_live.selectors import results_for_page
+from video_interviews import review_selectors as video_reviews
 
 View = Callable[..., HttpResponse]
 # Refusals about the state of things (409); the rest are about what was sent (400).
@@ -155,6 +156,9 @@ def _render_candidate(
             **review,
             "ready": ready,
             "chart": sheet_chart(review["sheets"]) if review["sheets"] else None,
+            "video_recommendations": video_reviews.for_candidate(
+                candidate=candidate, user=request.user
+            ),
             "form": form or DecisionForm(hr_language=candidate.hr_language),
             "reopen_form": ReopenForm(),
         },

@@ -73,6 +73,7 @@ EVENT_LABELS = {
     "round_session": pgettext_lazy("candidate event", "live session results"),
     "resume_replaced": pgettext_lazy("candidate event", "resume replaced"),
     "resume_uploaded": pgettext_lazy("candidate event", "resume uploaded"),
+    "video_recommended": pgettext_lazy("candidate event", "video interview recommendation"),
 }
 
 

@@ -35,6 +35,7 @@ from portal import pipeline
 from portal.forms import ProfileForm
 from questionbank.models import Question, Topic
 from sessions_live.models import LiveSession
+from video_interviews import review_selectors as video_reviews
 
 LIST_LIMIT = 200
 
@@ -87,7 +88,10 @@ def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "candidate": candidate,
             "rows": rows,
             "history": _history(
-                candidate, urls, access.rounds_with_ratings_shown(request.user, candidate)
+                candidate,
+                urls,
+                access.rounds_with_ratings_shown(request.user, candidate),
+                video_reviews.history_lens(user=request.user, candidate=candidate),
             ),
             "positions": list(candidate.positions.order_by("title", "id")),
             "resumes": candidates.resume_versions(candidate=candidate),
@@ -150,12 +154,16 @@ _OUTCOMES = {
 
 
 def _history(
-    candidate: Candidate, session_urls: dict[str, str], rated_shown: set[int]
+    candidate: Candidate,
+    session_urls: dict[str, str],
+    rated_shown: set[int],
+    video_lens: video_reviews.HistoryLens,
 ) -> list[dict[str, Any]]:
     """The candidate's events, newest first, as the page reads them: what (translated), the
     move's from and to, the changed fields, the session (linked only when the reader may see
     it: ``session_urls`` holds the visible ones), a round's points and outcome (only of the
-    rounds in ``rated_shown``), who and when."""
+    rounds in ``rated_shown``), a video interview's recommendation (its choice and summary
+    only as ``video_lens`` lets the reader see them), who and when."""
     statuses = dict(Candidate.Status.choices)
     labels = {field.name: field.verbose_name for field in Candidate._meta.get_fields()
               if hasattr(field, "verbose_name")}  # fmt: skip
@@ -183,6 +191,7 @@ def _history(
                 "outcome": _OUTCOMES.get(details.get("outcome", ""), "") if rated else "",
                 "url": session_urls.get(code, "") if code else "",
                 "who": event.by.display_name if event.by else _("Roundtable (automatically)"),
+                **video_reviews.history_fields(details, video_lens),
             }
         )
     return history

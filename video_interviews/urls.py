@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from video_interviews import views
+from video_interviews import review_views, views
 
 urlpatterns = [
     path("video-interviews/", views.interview_list, name="video_interview_list"),
@@ -37,5 +37,37 @@ urlpatterns = [
         "video-interviews/invitations/<int:pk>/resend/",
         views.invitation_resend,
         name="video_invitation_resend",
+    ),
+    # The review (``video_interviews.review_views``).
+    path("video-interviews/reviews/", review_views.review_queue, name="video_review_queue"),
+    path(
+        "video-interviews/<int:pk>/reviewers/",
+        review_views.interview_reviewers,
+        name="video_interview_reviewers",
+    ),
+    path(
+        "video-interviews/invitations/<int:pk>/review/",
+        review_views.review_invitation,
+        name="video_review",
+    ),
+    path(
+        "video-interviews/invitations/<int:pk>/recommendation/",
+        review_views.invitation_recommend,
+        name="video_recommend",
+    ),
+    path(
+        "video-interviews/answers/<int:pk>/rating/",
+        review_views.answer_rate,
+        name="video_answer_rate",
+    ),
+    path(
+        "video-interviews/answers/<int:pk>/video/",
+        review_views.answer_media,
+        name="video_answer_media",
+    ),
+    path(
+        "video-interviews/answers/<int:pk>/thumbnail/",
+        review_views.answer_thumbnail,
+        name="video_answer_thumbnail",
     ),
 ]

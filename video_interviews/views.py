@@ -37,7 +37,7 @@ from access.decorators import allowed
 from candidates.models import Position
 from questionbank.models import Question as BankQuestion
 from questionbank.models import Topic
-from video_interviews import rules, selectors, services
+from video_interviews import review_views, rules, selectors, services
 from video_interviews.forms import (
     DATETIME_LOCAL,
     AddressesForm,
@@ -442,13 +442,15 @@ def _detail(request: HttpRequest, interview: VideoInterview, status: int = 200,
         initial={"language": request.LANGUAGE_CODE}
     )
     questions = list(interview.questions.order_by("order"))
+    invitations = selectors.invitations_of(interview)
     return render(
         request,
         "video_interviews/detail.html",
         {
             "interview": interview,
             "rates": selectors.rates(interview),
-            "invitations": selectors.invitations_of(interview),
+            "invitations": invitations,
+            **review_views.detail_extras(interview, invitations),
             "questions": questions,
             "total_seconds": rules.total_seconds(q.spec() for q in questions),
             "settings_form": settings_form,
