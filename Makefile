@@ -26,6 +26,8 @@ $(VENDOR): package.json package-lock.json
 	cp node_modules/fullcalendar/index.global.min.js frontend_static/vendor/fullcalendar.global.min.js
 	cp node_modules/@fullcalendar/core/locales/ru.global.min.js frontend_static/vendor/fullcalendar.ru.global.min.js
 	cp node_modules/fullcalendar/LICENSE.md frontend_static/vendor/fullcalendar.LICENSE.md
+	cp node_modules/tus-js-client/dist/tus.min.js node_modules/tus-js-client/dist/tus.min.js.map frontend_static/vendor/
+	cp node_modules/tus-js-client/LICENSE frontend_static/vendor/tus-js-client.LICENSE
 	touch $@
 
 $(BIN)/python:

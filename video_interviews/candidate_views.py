@@ -14,6 +14,8 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
+from csp.decorators import csp_update
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.views import redirect_to_login
@@ -31,6 +33,7 @@ from accounts.fence import candidate_area
 from accounts.models import User
 from accounts.zones import is_zone
 from config.client_ip import client_ip
+from config.permissions_policy import header_value
 from video_interviews import guessing, rules, selectors, services
 from video_interviews.forms import CandidateLoginForm, CodeForm, SignupForm
 from video_interviews.models import CandidateProfile, Invitation
@@ -307,9 +310,50 @@ def interview_add(request: HttpRequest) -> HttpResponse:
     return response
 
 
+# The recording page alone may use the camera and microphone (config/permissions_policy.py),
+# and play back what it recorded from a blob: URL before it is kept.
+RECORDING_PERMISSIONS = "camera=(self), microphone=(self), " + header_value(
+    {k: v for k, v in settings.PERMISSIONS_POLICY.items() if k not in ("camera", "microphone")}
+)
+RECORDING_CSP = {"media-src": ["'self'", "blob:"]}
+
+
+def _recording_strings() -> dict[str, str]:
+    """Every text the recorder's script shows (it holds none of its own)."""
+    return {
+        "no_camera": _(
+            "The camera or microphone cannot be used. Allow them for this site in the "
+            "browser's address bar, then press “Check again”."
+        ),
+        "no_recorder": _(
+            "This browser cannot record video. Use a current Chrome, Edge, Firefox or Safari."
+        ),
+        "camera_ok": _("Camera and microphone work."),
+        "question_of": _("Question %(n)s of %(total)s"),
+        "thinking": _("Time to think: %(time)s"),
+        "recording": _("Recording: %(time)s left"),
+        "saving": _("Saving your answer: %(percent)s %%"),
+        "saved": _("Your answer has been saved."),
+        "offline": _(
+            "The connection is lost. Your recording is kept on this device and is sent as "
+            "soon as the connection is back."
+        ),
+        "resuming": _("Sending the rest of your last recording…"),
+        "cut_short": _(
+            "Your last recording was cut short. Keep what was saved, or record again: it "
+            "does not use up a retake."
+        ),
+        "takes_left": _("Retakes left: %(n)s"),
+        "refused": _("The server refused this: %(message)s"),
+        "done": _("You have answered every question. Thank you!"),
+        "seconds": _("%(n)s s"),
+    }
+
+
 @candidate_area
 @candidates_only
 @require_http_methods(["GET"])
+@csp_update(RECORDING_CSP)
 def interview_page(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = get_object_or_404(
         video_access.own_invitations(user=request.user).select_related("interview"), pk=pk
@@ -317,7 +361,16 @@ def interview_page(request: HttpRequest, pk: int) -> HttpResponse:
     if not video_access.can_open_invitation(request.user, invitation):  # pragma: no cover
         raise Http404
     questions = list(invitation.interview.questions.order_by("order"))
-    return render(
+    config = {
+        "invitation": invitation.pk,
+        "state_url": reverse("candidate_recording_state", args=[invitation.pk]),
+        "takes_url": reverse("candidate_take_start", args=[invitation.pk]),
+        "take_url": reverse("candidate_take_keep", args=[invitation.pk, "TAKE"]).removesuffix(
+            "keep/"
+        ),
+        "i18n": _recording_strings(),
+    }
+    response = render(
         request,
         "video_interviews/candidate_interview.html",
         {
@@ -326,5 +379,8 @@ def interview_page(request: HttpRequest, pk: int) -> HttpResponse:
             "current": invitation.current_status(),
             "questions": questions,
             "total_minutes": -(-rules.total_seconds(q.spec() for q in questions) // 60),
+            "recording_config": config,
         },
     )
+    response["Permissions-Policy"] = RECORDING_PERMISSIONS
+    return response

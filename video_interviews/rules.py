@@ -369,3 +369,75 @@ def addresses_from_csv(data: bytes, *, max_bytes: int) -> list[str]:
         if "@" not in rows[0][0]:
             body = rows[1:]  # a header with other names: skip it
     return [row[column].strip() for row in body if len(row) > column and row[column].strip()]
+
+
+# --- recording --------------------------------------------------------------------------------
+#
+# A candidate answers the questions in their order, one at a time. Each answer is recorded in
+# one or more **takes**: the first, plus up to the question's retakes. A take cut short by a
+# reload or a lost camera (``interrupted``) does not use one up: a dropped connection is not
+# the candidate's fault. The candidate keeps one take per question (the last question's keep
+# hands the interview in); what was kept is never replaced.
+
+WEBM: Final = "webm"
+MP4: Final = "mp4"
+CONTAINER_TYPES: Final = {WEBM: "video/webm", MP4: "video/mp4"}
+SNIFF_BYTES: Final = 64  # enough of a file's start to tell WebM (EBML) and MP4 (ftyp) apart
+
+# Why a take may not start or be kept (stable codes; the services translate them).
+NOT_OPEN: Final = "interview_not_open"
+NOT_CURRENT: Final = "not_current_question"
+NO_TAKES_LEFT: Final = "no_takes_left"
+ANSWERED: Final = "answered_already"
+TAKE_NOT_UPLOADED: Final = "take_not_uploaded"
+TAKE_GONE: Final = "take_gone"
+
+
+@dataclass(frozen=True)
+class AnswerSeen:
+    """What the services read about one question's answer."""
+
+    order: int
+    retakes: int
+    kept: bool
+    takes_counted: int  # takes begun that were not interrupted
+
+
+def takes_left(retakes: int, takes_counted: int) -> int:
+    return max(0, 1 + retakes - takes_counted)
+
+
+def current_question(answers: Sequence[AnswerSeen]) -> int | None:
+    """The place of the first question without a kept answer (``None``: all answered)."""
+    for answer in sorted(answers, key=lambda a: a.order):
+        if not answer.kept:
+            return answer.order
+    return None
+
+
+def take_refusal(*, open_: bool, answers: Sequence[AnswerSeen], order: int) -> str | None:
+    """Why the candidate may not begin a take of question ``order`` now (``None``: they may)."""
+    if not open_:
+        return NOT_OPEN
+    current = current_question(answers)
+    if current is None or current != order:
+        answered = any(a.order == order and a.kept for a in answers)
+        return ANSWERED if answered else NOT_CURRENT
+    [answer] = [a for a in answers if a.order == order]
+    return NO_TAKES_LEFT if takes_left(answer.retakes, answer.takes_counted) == 0 else None
+
+
+def sniff_container(head: bytes) -> str | None:
+    """``webm``, ``mp4`` or ``None`` from a file's first bytes, never from its name or the
+    browser's word: WebM is EBML (``1A 45 DF A3``) whose DocType is ``webm`` (or Matroska);
+    MP4 has an ``ftyp`` box first."""
+    if head[:4] == b"\x1a\x45\xdf\xa3" and (b"webm" in head[:SNIFF_BYTES] or b"matroska" in head):
+        return WEBM
+    if len(head) >= 12 and head[4:8] == b"ftyp":
+        return MP4
+    return None
+
+
+def take_max_bytes(answer_seconds: int, bits_per_second: int, slack_bytes: int) -> int:
+    """The most a take of an answer of ``answer_seconds`` may weigh."""
+    return answer_seconds * bits_per_second // 8 + slack_bytes

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -101,3 +102,70 @@ def dashboard(*, invitations: QuerySet[Invitation], now: datetime | None = None)
     for row in rows:
         row.current = rules.current_status(row.status, row.interview.deadline, now)
     return rows
+
+
+def recording_state(*, invitation: Invitation, now: datetime | None = None) -> dict[str, Any]:
+    """What the recording page needs, as JSON (docs/protocol.md, "Recording an answer"): the
+    invitation's state, each question's limits and answer, where the candidate is, and the
+    take still open (to resume its upload or to keep it). A question's text is given only
+    once a take of it has begun: it is shown when its thinking time starts."""
+    from video_interviews import recording
+    from video_interviews.models import Take
+
+    now = now or timezone.now()
+    answers = {a.question_id: a for a in invitation.answers.all()}
+    open_takes = {
+        t.answer.question_id: t
+        for t in Take.objects.filter(
+            answer__invitation=invitation,
+            status__in=(Take.Status.RECORDING, Take.Status.UPLOADED),
+        ).select_related("answer")
+    }
+    seen = {s.order: s for s in recording.answers_seen(invitation)}
+    current = rules.current_question(list(seen.values()))
+    questions = []
+    take_row = None
+    for question in invitation.interview.questions.order_by("order"):
+        answer = answers.get(question.pk)
+        started = answer is not None and answer.takes > 0
+        left = rules.takes_left(question.retakes, seen[question.order].takes_counted)
+        questions.append(
+            {
+                "position": question.order + 1,
+                "order": question.order,
+                "text": question.text if started else None,
+                "thinking_seconds": question.thinking_seconds,
+                "answer_seconds": question.answer_seconds,
+                "retakes": question.retakes,
+                "takes_left": left,
+                "answer": answer.status if answer is not None else "empty",
+                "kept": answer is not None and answer.submitted_at is not None,
+                "max_bytes": recording.max_bytes(question),
+            }
+        )
+        take = open_takes.get(question.pk)
+        if take is not None:
+            take_row = take_json(take)
+    return {
+        "invitation": invitation.pk,
+        "status": rules.current_status(invitation.status, invitation.interview.deadline, now),
+        "deadline": invitation.interview.deadline.isoformat(),
+        "current": current,
+        "questions": questions,
+        "take": take_row,
+        "chunk_bytes": settings.VIDEO_CHUNK_BYTES,
+    }
+
+
+def take_json(take: Any) -> dict[str, Any]:
+    return {
+        "id": str(take.pk),
+        "question": take.answer.question.order,
+        "number": take.number,
+        "status": take.status,
+        "offset": take.offset,
+        "length": take.length,
+        "interrupted": take.interrupted,
+        "upload_url": f"/candidate/uploads/{take.pk}",
+        "started_at": take.started_at.isoformat(),
+    }
