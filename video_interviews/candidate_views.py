@@ -346,7 +346,6 @@ def _recording_strings() -> dict[str, str]:
         "takes_left": _("Retakes left: %(n)s"),
         "refused": _("The server refused this: %(message)s"),
         "done": _("You have answered every question. Thank you!"),
-        "seconds": _("%(n)s s"),
     }
 
 

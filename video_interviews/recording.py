@@ -392,7 +392,6 @@ def take_keep(*, take: Take, recorded_ms: int | None, now: datetime | None = Non
             invitation.completed_at = now
             invitation.save(update_fields=["status", "completed_at"])
         transaction.on_commit(lambda: path.unlink(missing_ok=True))
-        answer_id = answer.pk
-        transaction.on_commit(lambda: tasks.queue_processing(answer_id))
+        tasks.queue_processing(answer.pk)  # once this commits
     logger.info("answer %s kept (take %s, %s bytes)", answer.pk, take.pk, answer.size)
     return answer
