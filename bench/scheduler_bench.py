@@ -35,6 +35,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from bench.doc_sections import replace_section  # noqa: E402
+
 RESULTS = ROOT / "bench" / "results"
 DOC = ROOT / "docs" / "benchmarks.md"
 HEADING = "## Scheduler"
@@ -312,19 +315,7 @@ def doc_section(result: dict[str, Any] | None) -> list[str]:
 
 
 def write_doc(result: dict[str, Any]) -> None:
-    """Replace this section of docs/benchmarks.md (or add it at the end); nothing else."""
-    text = DOC.read_text() if DOC.exists() else ""
-    lines = text.split("\n")
-    start = next((n for n, line in enumerate(lines) if line.startswith(HEADING)), None)
-    section = doc_section(result)
-    if start is None:
-        lines = [*lines[: len(lines) - (lines[-1:] == [""])], "", *section]
-    else:
-        end = next((n for n in range(start + 1, len(lines)) if lines[n].startswith("## ")),
-                   len(lines))  # fmt: skip
-        lines = [*lines[:start], *section, *lines[end:]]
-    DOC.write_text("\n".join(lines))
-    print(f"wrote {DOC.relative_to(ROOT)}", file=sys.stderr)
+    replace_section(HEADING, doc_section(result), DOC)
 
 
 def notes_for(rows: list[dict[str, Any]]) -> list[str]:
