@@ -74,18 +74,17 @@ def ready_answer(
     thumbnail: bool = True, **fields: Any,
 ) -> Answer:  # fmt: skip
     data = tiny_mp4() if data is None else data
-    answer = Answer(
-        invitation=invitation,
-        question=question,
-        status=Answer.Status.READY,
-        content_type="video/mp4",
-        size=len(data),
-        duration_ms=2000,
-        recorded_ms=2000,
-        submitted_at=timezone.now(),
-        processed_at=timezone.now(),
+    values: dict[str, Any] = {
+        "status": Answer.Status.READY,
+        "content_type": "video/mp4",
+        "size": len(data),
+        "duration_ms": 2000,
+        "recorded_ms": 2000,
+        "submitted_at": timezone.now(),
+        "processed_at": timezone.now(),
         **fields,
-    )
+    }
+    answer = Answer(invitation=invitation, question=question, **values)
     answer.file.save("answer.mp4", ContentFile(data), save=False)
     if thumbnail:
         answer.thumbnail.save("thumbnail.jpg", ContentFile(tiny_jpeg()), save=False)
