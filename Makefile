@@ -7,7 +7,7 @@ PORT   ?= 8000
 
 .DEFAULT_GOAL := run  # a bare `make` starts the app, as the README says
 
-.PHONY: run test lint typecheck pytest browser gettext static-vendor bench bench-pipeline bench-scheduler faults clean
+.PHONY: run test lint typecheck pytest browser gettext static-vendor bench bench-pipeline bench-scheduler bench-video faults clean
 
 # Browser libraries come from the npm registry at set-up (package-lock.json pins them) and are
 # copied into frontend_static/vendor/ (git-ignored): no CDN at run time.
@@ -96,6 +96,8 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/live_bench.py $(BENCH_ARGS)
 	$(BIN)/python bench/pipeline_bench.py
 	$(BIN)/python bench/scheduler_bench.py
+	$(BIN)/python bench/video_bench.py
+	$(BIN)/python bench/upload_bench.py
 
 # The pipeline's pages with 10,000 candidates and 50,000 rounds only (bench/results/pipeline.json).
 bench-pipeline: $(VENV)/.installed-dev
@@ -107,6 +109,14 @@ bench-pipeline: $(VENV)/.installed-dev
 bench-scheduler: $(VENV)/.installed-dev
 	mkdir -p bench/results
 	$(BIN)/python bench/scheduler_bench.py $(SCHEDULER_ARGS)
+
+# An answer's processing only: a minute of Chrome's VP8/Opus WebM at 480p and 720p to H.264/AAC
+# (bench/results/video.json and its section of docs/benchmarks.md); then 20 recordings uploaded
+# at once by tus, each cut once (bench/results/upload.json, "Video uploads").
+bench-video: $(VENV)/.installed-dev
+	mkdir -p bench/results
+	$(BIN)/python bench/video_bench.py $(VIDEO_ARGS)
+	$(BIN)/python bench/upload_bench.py $(UPLOAD_ARGS)
 
 # kill -9 of a daphne, a Redis restart and 5 s without PostgreSQL, under load; writes
 # bench/results/faults.json and the faults part of docs/benchmarks.md.
