@@ -47,7 +47,7 @@ def _refused(refusal: review_services.ReviewRefused) -> Refused:
 # --- shapes -----------------------------------------------------------------------------------
 
 
-class ReviewerOut(serializers.Serializer):
+class VideoReviewerOut(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
@@ -56,8 +56,8 @@ def _person(user: Any) -> dict[str, Any]:
     return {"id": user.pk, "name": user.display_name}
 
 
-class RatingOut(serializers.Serializer):
-    reviewer = ReviewerOut()
+class VideoRatingOut(serializers.Serializer):
+    reviewer = VideoReviewerOut()
     score = serializers.IntegerField(help_text="1 (poor) to 5 (excellent)")
     feedback = serializers.CharField(allow_blank=True)
     created_at = serializers.DateTimeField()
@@ -74,15 +74,15 @@ def _rating(rating: Any) -> dict[str, Any]:
     }
 
 
-class ReviewQuestionOut(serializers.Serializer):
+class VideoReviewQuestionOut(serializers.Serializer):
     id = serializers.IntegerField()
     order = serializers.IntegerField()
     text = serializers.CharField()
 
 
-class ReviewAnswerOut(serializers.Serializer):
+class VideoReviewAnswerOut(serializers.Serializer):
     id = serializers.IntegerField(allow_null=True, help_text="null: nothing recorded yet")
-    question = ReviewQuestionOut()
+    question = VideoReviewQuestionOut()
     status = serializers.ChoiceField(choices=Answer.Status.choices)
     status_label = serializers.CharField()
     error = serializers.CharField(allow_blank=True, help_text="why the processing failed")
@@ -92,10 +92,10 @@ class ReviewAnswerOut(serializers.Serializer):
     video_url = serializers.CharField(allow_blank=True, help_text="the MP4 (ranges); ready only")
     thumbnail_url = serializers.CharField(allow_blank=True, help_text="the JPEG, when there is one")
     can_rate = serializers.BooleanField()
-    own_rating = RatingOut(allow_null=True)
+    own_rating = VideoRatingOut(allow_null=True)
     ratings_shown = serializers.BooleanField(help_text="false: the others' stay blind")
     others_count = serializers.IntegerField()
-    ratings = RatingOut(many=True, help_text="the others' (empty unless ratings_shown)")
+    ratings = VideoRatingOut(many=True, help_text="the others' (empty unless ratings_shown)")
 
 
 def _answer_rows(review: review_selectors.Review) -> list[dict[str, Any]]:
@@ -129,8 +129,8 @@ def _answer_rows(review: review_selectors.Review) -> list[dict[str, Any]]:
     return rows
 
 
-class RecommendationOut(serializers.Serializer):
-    reviewer = ReviewerOut()
+class VideoRecommendationOut(serializers.Serializer):
+    reviewer = VideoReviewerOut()
     choice = serializers.ChoiceField(choices=Recommendation.Choice.choices)
     choice_label = serializers.CharField()
     summary = serializers.CharField(allow_blank=True)
@@ -147,12 +147,12 @@ def _recommendation(row: Any) -> dict[str, Any]:
     }
 
 
-class RecommendationsOut(serializers.Serializer):
+class VideoRecommendationsOut(serializers.Serializer):
     can_recommend = serializers.BooleanField()
-    own = RecommendationOut(allow_null=True)
+    own = VideoRecommendationOut(allow_null=True)
     shown = serializers.BooleanField(help_text="false: the others' stay blind")
     others_count = serializers.IntegerField()
-    others = RecommendationOut(many=True, help_text="empty unless shown")
+    others = VideoRecommendationOut(many=True, help_text="empty unless shown")
 
 
 def _recommendations(review: review_selectors.Review) -> dict[str, Any]:
@@ -166,22 +166,22 @@ def _recommendations(review: review_selectors.Review) -> dict[str, Any]:
     }
 
 
-class RatingIn(serializers.Serializer):
+class VideoRatingIn(serializers.Serializer):
     score = serializers.IntegerField(min_value=1, max_value=5)
     feedback = serializers.CharField(
         max_length=review_services.FEEDBACK_MAX, allow_blank=True, default="", trim_whitespace=False
     )
 
 
-class RecommendationIn(serializers.Serializer):
+class VideoRecommendationIn(serializers.Serializer):
     choice = serializers.ChoiceField(choices=Recommendation.Choice.choices)
     summary = serializers.CharField(
         max_length=review_services.SUMMARY_MAX, allow_blank=True, default="", trim_whitespace=False
     )
 
 
-class RatedOut(serializers.Serializer):
-    answer = ReviewAnswerOut()
+class VideoRatedOut(serializers.Serializer):
+    answer = VideoReviewAnswerOut()
 
 
 # --- views ------------------------------------------------------------------------------------
@@ -203,7 +203,7 @@ class VideoReviewInvitationViewSet(RolePermissionsMixin, viewsets.GenericViewSet
             "interview", "candidate"
         )
 
-    @extend_schema(responses={200: ReviewAnswerOut(many=True)})
+    @extend_schema(responses={200: VideoReviewAnswerOut(many=True)})
     @action(detail=True, methods=["get"])
     def answers(self, request: Request, pk: str) -> Response:
         """Every question of the interview in order with the candidate's answer: its status
@@ -211,10 +211,12 @@ class VideoReviewInvitationViewSet(RolePermissionsMixin, viewsets.GenericViewSet
         reader's own rating and the others' (blind until the reader's own is in)."""
         invitation = self.get_object()
         review = review_selectors.review(invitation=invitation, user=request.user)
-        return Response(ReviewAnswerOut(_answer_rows(review), many=True).data)
+        return Response(VideoReviewAnswerOut(_answer_rows(review), many=True).data)
 
-    @extend_schema(methods=["GET"], request=None, responses={200: RecommendationsOut})
-    @extend_schema(methods=["PUT"], request=RecommendationIn, responses={200: RecommendationsOut})
+    @extend_schema(methods=["GET"], request=None, responses={200: VideoRecommendationsOut})
+    @extend_schema(
+        methods=["PUT"], request=VideoRecommendationIn, responses={200: VideoRecommendationsOut}
+    )
     @action(detail=True, methods=["get", "put"])
     def recommendation(self, request: Request, pk: str) -> Response:
         """GET: the reader's own recommendation and the others' (blind until theirs is in).
@@ -223,7 +225,7 @@ class VideoReviewInvitationViewSet(RolePermissionsMixin, viewsets.GenericViewSet
         if request.method == "PUT":
             if not video_access.can_review_video_interview(request.user, invitation.interview):
                 raise PermissionDenied
-            data = valid(RecommendationIn, request.data)
+            data = valid(VideoRecommendationIn, request.data)
             try:
                 review_services.recommendation_give(
                     invitation=invitation, reviewer=request.user, choice=data["choice"],
@@ -232,7 +234,7 @@ class VideoReviewInvitationViewSet(RolePermissionsMixin, viewsets.GenericViewSet
             except review_services.ReviewRefused as refusal:
                 raise _refused(refusal) from refusal
         review = review_selectors.review(invitation=invitation, user=request.user)
-        return Response(RecommendationsOut(_recommendations(review)).data)
+        return Response(VideoRecommendationsOut(_recommendations(review)).data)
 
 
 class VideoReviewAnswerViewSet(RolePermissionsMixin, viewsets.GenericViewSet):
@@ -251,7 +253,7 @@ class VideoReviewAnswerViewSet(RolePermissionsMixin, viewsets.GenericViewSet):
             "invitation__interview", "question"
         )
 
-    @extend_schema(request=RatingIn, responses={200: RatedOut})
+    @extend_schema(request=VideoRatingIn, responses={200: VideoRatedOut})
     @action(detail=True, methods=["put"])
     def rating(self, request: Request, pk: str) -> Response:
         """Give or change one's rating (1–5) and feedback of a ready answer; the answer comes
@@ -260,7 +262,7 @@ class VideoReviewAnswerViewSet(RolePermissionsMixin, viewsets.GenericViewSet):
         invitation = answer.invitation
         if not video_access.can_review_video_interview(request.user, invitation.interview):
             raise PermissionDenied
-        data = valid(RatingIn, request.data)
+        data = valid(VideoRatingIn, request.data)
         try:
             review_services.rating_give(
                 answer=answer, reviewer=request.user, score=data["score"],
@@ -270,4 +272,4 @@ class VideoReviewAnswerViewSet(RolePermissionsMixin, viewsets.GenericViewSet):
             raise _refused(refusal) from refusal
         review = review_selectors.review(invitation=invitation, user=request.user)
         row = next(r for r in _answer_rows(review) if r["id"] == answer.pk)
-        return Response(RatedOut({"answer": row}).data)
+        return Response(VideoRatedOut({"answer": row}).data)

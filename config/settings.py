@@ -595,6 +595,7 @@ SPECTACULAR_SETTINGS = {
         "OutcomeEnum": "cabinet.models.Decision.Outcome",  # the decision's, named as before
         "VideoInterviewStatusEnum": "video_interviews.models.VideoInterview.Status",
         "InvitationStatusEnum": "video_interviews.models.Invitation.Status",
+        "VideoRecommendationChoiceEnum": "video_interviews.models.Recommendation.Choice",
     },
 }
 

@@ -182,7 +182,7 @@ def _video_rows(admin_user):  # noqa: ANN001, ANN202
 
     with connection.cursor() as cursor:
         for table in ("video_interviews_videointerview", "video_interviews_invitation",
-                      "video_interviews_questionsettemplate"):  # fmt: skip
+                      "video_interviews_questionsettemplate", "video_interviews_answer"):  # fmt: skip
             cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [table, 7**19])
     video = interview(admin_user, ("revoke@example.com", "resend@example.com"))
     from video_interviews import rules, services
@@ -190,8 +190,12 @@ def _video_rows(admin_user):  # noqa: ANN001, ANN202
     template = services.template_save(by=admin_user, name="Schemathesis set",
                                       questions=[rules.QuestionSpec("Q?")])  # fmt: skip
     invitations = {i.email.split("@")[0]: i.pk for i in video.invitations.all()}
+    from tests.video_interviews.review_helpers import scene
+
+    reviewed = scene(admin_user, email="reviewed@example.com")  # answers ready to review
     return {"video": video.pk, "video_set": template.pk,
-            "video_revoke": invitations["revoke"], "video_resend": invitations["resend"]}  # fmt: skip
+            "video_revoke": invitations["revoke"], "video_resend": invitations["resend"],
+            "video_review": reviewed.invitation.pk, "video_answer": reviewed.answers[0].pk}  # fmt: skip
 
 
 def _video_bodies(case) -> None:  # noqa: ANN001
@@ -282,6 +286,10 @@ def test_schemathesis_finds_no_server_error_and_no_response_breaking_the_schema(
                 return {"id": pipeline["spare_slot" if method == "DELETE" else "slot"]}
             if kind == "scheduling":
                 return {"id": pipeline["run"]}
+            if operation.path.startswith("/api/video-interviews/answers/"):
+                return {"id": pipeline["video_answer"]}
+            if operation.path.startswith("/api/video-interviews/invitations/"):
+                return {"id": pipeline["video_review"]}
             if kind.startswith("video-"):
                 action = operation.path.rstrip("/").split("/")[-1]
                 return {"id": pipeline[{
