@@ -166,6 +166,37 @@ def link_person(invitation: Invitation) -> Candidate | None:
     return invitation.person
 
 
+def link_people(invitations: Iterable[Invitation]) -> int:
+    """``link_person`` for a batch just invited, with one query for the cards of all their
+    addresses (an address with several cards is settled one by one). How many were linked."""
+    from django.db.models.functions import Lower
+
+    from candidates.models import Candidate
+
+    rows = [i for i in invitations if i.person_id is None]
+    addresses = {i.email.strip().lower() for i in rows}
+    if not addresses:
+        return 0
+    cards: dict[str, list[int]] = {}
+    for pk, address in (
+        Candidate.objects.annotate(address=Lower("email"))
+        .filter(address__in=addresses)
+        .values_list("pk", "address")
+    ):
+        cards.setdefault(address, []).append(pk)
+    linked = 0
+    for invitation in rows:
+        found = cards.get(invitation.email.strip().lower(), [])
+        if len(found) == 1:
+            linked += Invitation.objects.filter(pk=invitation.pk, person__isnull=True).update(
+                person_id=found[0]
+            )
+            invitation.person_id = found[0]
+        elif found:
+            linked += link_person(invitation) is not None
+    return linked
+
+
 # --- rating an answer ------------------------------------------------------------------------
 
 

@@ -404,11 +404,16 @@ def invitations_create(
     result = Invited(duplicates=addresses.duplicates, existing=addresses.existing)
     if not addresses.valid:
         return result
+    from video_interviews import review_services  # it imports this module
+
     with transaction.atomic():
         result.created = _insert(interview, by, addresses.valid, language, now)
         for invitation in result.created:
             invitation.interview = interview
             _mail(invitation, InvitationMail.Purpose.INVITE, mail.INVITE)
+        # Each address that has a card in the pipeline is that candidate: their answers'
+        # recommendations join that card's history.
+        review_services.link_people(result.created)
     return result
 
 

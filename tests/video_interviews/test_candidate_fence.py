@@ -40,6 +40,14 @@ CANDIDATE_AREA = {
     "candidate_confirm_again",
     "candidate_interview_add",
     "candidate_interview",
+    # The recording's JSON calls and its tus upload (tests/video_interviews/test_recording.py
+    # shows each refuses everybody but the invitation's own candidate).
+    "candidate_recording_state",
+    "candidate_take_start",
+    "candidate_take_keep",
+    "candidate_take_stop",
+    "candidate_uploads",
+    "candidate_upload",
     # Outside the area, open to candidates: the language switch, logging out.
     "set_language",
     "logout",

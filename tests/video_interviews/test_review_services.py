@@ -15,7 +15,7 @@ from tests.interviews.helpers import candidate_on, three_round_position
 from tests.video_interviews import helpers
 from tests.video_interviews.review_helpers import scene
 from video_interviews import review_services
-from video_interviews.models import Answer, AnswerRating, Recommendation
+from video_interviews.models import Answer, AnswerRating, Invitation, Recommendation
 
 
 @pytest.fixture
@@ -177,8 +177,12 @@ def test_an_invitation_links_to_the_card_of_its_address(rita, lead, no_broker) -
     position = three_round_position(rita, lead, lead, lead)
     card = candidate_on(position, rita)
     email = card.email.upper()
-    interview = helpers.interview(rita, (email,))
+    interview = helpers.interview(rita, (email, "nobody@example.com"))
     invitation = helpers.invitation(interview, email)
+    assert invitation.person == card  # linked as it was invited
+    assert helpers.invitation(interview, "nobody@example.com").person is None
+    Invitation.objects.filter(pk=invitation.pk).update(person=None)
+    invitation.refresh_from_db()
     assert review_services.link_person(invitation) == card
     invitation.refresh_from_db()
     assert invitation.person == card
