@@ -24,14 +24,14 @@ import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO
 
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -395,3 +395,42 @@ def take_keep(*, take: Take, recorded_ms: int | None, now: datetime | None = Non
         tasks.queue_processing(answer.pk)  # once this commits
     logger.info("answer %s kept (take %s, %s bytes)", answer.pk, take.pk, answer.size)
     return answer
+
+
+# A take left unkept this long after its interview's deadline (or its invitation revoked or
+# handed in) will not be finished: its part file goes. A day's grace after the deadline,
+# since a take begun before it may still arrive and be kept (``_may_keep``).
+ABANDONED_AFTER = timedelta(days=1)
+
+
+def parts_sweep(*, now: datetime | None = None) -> int:
+    """Throw away the takes nobody will finish and remove part files no take owns (a crash
+    between a keep's commit and its unlink); the beat job runs this. How many files went."""
+    now = now or timezone.now()
+    open_statuses = (Take.Status.RECORDING, Take.Status.UPLOADED)
+    stale = Take.objects.filter(status__in=open_statuses).filter(
+        Q(answer__invitation__status__in=(Invitation.Status.REVOKED, Invitation.Status.COMPLETED))
+        | Q(answer__invitation__interview__deadline__lt=now - ABANDONED_AFTER)
+    )
+    gone: set[str] = set()
+    for take in stale.iterator():
+        with transaction.atomic():
+            locked = _locked_take(take)
+            if locked.status in open_statuses:
+                _discard(locked)  # its file goes once this commits
+                gone.add(str(locked.pk))
+    removed = len(gone)
+    directory = Path(settings.VIDEO_UPLOADS_DIR)
+    if directory.is_dir():
+        owned = gone | {
+            str(pk)
+            for pk in Take.objects.filter(status__in=open_statuses).values_list("pk", flat=True)
+        }
+        cutoff = (now - ABANDONED_AFTER).timestamp()
+        for path in directory.glob("*.part"):
+            if path.stem not in owned and path.stat().st_mtime < cutoff:
+                path.unlink(missing_ok=True)
+                removed += 1
+    if removed:
+        logger.info("uploads: %s part files of abandoned takes removed", removed)
+    return removed

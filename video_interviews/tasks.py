@@ -1,6 +1,7 @@
 """The one-way interviews' tasks: the beat job (every ``VIDEO_EVERY_SECONDS``, expire the
-invitations past their deadline and send the automatic reminders that are due, once per
-invitation) and an answer's processing (``video_interviews.processing``)."""
+invitations past their deadline, send the automatic reminders that are due, once per
+invitation, and remove the part files of takes nobody will finish) and an answer's
+processing (``video_interviews.processing``)."""
 
 from __future__ import annotations
 
@@ -15,9 +16,12 @@ from video_interviews import processing, services
 
 @shared_task(name="video_interviews.due")
 def due() -> dict[str, int]:
+    from video_interviews import recording
+
     return {
         "expired": services.invitations_expire(),
         "reminded": services.reminders_due(),
+        "uploads_swept": recording.parts_sweep(),
     }
 
 

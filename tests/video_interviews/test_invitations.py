@@ -170,7 +170,7 @@ def test_invitations_expire_at_the_deadline_as_time_passes_and_by_the_beat_job(
     accept("anna@example.com", anna)
     clock.move_to(DEADLINE - timedelta(seconds=1))
     assert helpers.invitation(three).current_status() == "accepted"
-    assert tasks.due() == {"expired": 0, "reminded": 3}  # the last day: reminded, once
+    assert tasks.due() == {"expired": 0, "reminded": 3, "uploads_swept": 0}  # the last day: reminded, once
     clock.move_to(DEADLINE)
     assert Invitation.objects.get(pk=boris.pk).current_status() == "expired"  # before the job
     with pytest.raises(services.VideoRefused) as late:

@@ -331,3 +331,24 @@ def test_sniffing_reads_the_bytes_not_the_name() -> None:
     assert rules.take_refusal(open_=False, answers=seen, order=1) == rules.NOT_OPEN
     assert rules.take_refusal(open_=True, answers=seen, order=0) == rules.ANSWERED
     assert rules.take_refusal(open_=True, answers=seen, order=1) is None
+
+
+def test_takes_nobody_will_finish_lose_their_part_files(
+    anna: Any, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    client, row = anna
+    take = begin(client, row)
+    assert patch(client, take["upload_url"], 0, recording(300)).status_code == 204
+    part = settings.VIDEO_UPLOADS_DIR / f"{take['id']}.part"
+    stray = settings.VIDEO_UPLOADS_DIR / "0123.part"  # a keep's unlink lost to a crash
+    stray.write_bytes(b"x")
+    from video_interviews import recording as writes
+
+    assert writes.parts_sweep() == 0  # the deadline is days ahead, the stray is new
+    assert part.exists()
+    later = row.interview.deadline + timedelta(days=2)
+    with time_machine.travel(later, tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert writes.parts_sweep() == 2
+    assert Take.objects.get().status == "discarded"
+    assert not part.exists() and not stray.exists()
