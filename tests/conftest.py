@@ -43,6 +43,37 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         )
 
 
+# The longest files by `make test`'s --durations (over a minute each): started first of all.
+# Only the order depends on this list; a file missing from it is still scheduled early.
+LONGEST_FILES = [
+    "tests/e2e/test_browser_flow.py",
+    "tests/api/test_schemathesis.py",
+    "tests/e2e/test_browser_video_record.py",
+    "tests/e2e/test_pages_languages.py",
+    "tests/e2e/test_browser_live.py",
+    "tests/e2e/test_multiprocess.py",
+]
+
+
+def _long(item: pytest.Item) -> bool:
+    return any(item.get_closest_marker(name) for name in ("browser", "processes", "slow"))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (`make test`: two workers, ``--dist loadfile``) a test file goes to
+    whichever worker is free, in the order collected. The long files (a browser, real
+    processes, or marked ``slow``) come first, so neither worker is left running a long file
+    at the end while the other waits. A stable sort: files stay whole, in their own order."""
+    long_files = {item.nodeid.split("::", 1)[0] for item in items if _long(item)}
+
+    def rank(item: pytest.Item) -> tuple[int, int]:
+        path = item.nodeid.split("::", 1)[0]
+        first = LONGEST_FILES.index(path) if path in LONGEST_FILES else len(LONGEST_FILES)
+        return (path not in long_files, first)
+
+    items.sort(key=rank)
+
+
 @pytest.fixture
 def roles(db):  # noqa: ANN001, ANN201 - pytest fixture
     from accounts.roles import ensure_roles

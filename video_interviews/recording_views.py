@@ -100,31 +100,29 @@ def take_start(request: HttpRequest, pk: int) -> HttpResponse:
     return _state(invitation, 201)
 
 
-@candidate_area
-@candidates_only
-@require_POST
-def take_keep(request: HttpRequest, pk: int, take_id: str) -> HttpResponse:
-    """``{"recorded_ms": n}`` → the state: this take is the question's answer."""
+def _on_take(request: HttpRequest, pk: int, take_id: str, write: Any) -> HttpResponse:
+    """``{"recorded_ms": n}`` → ``write(take=…, recorded_ms=n)`` → the state."""
     invitation = _invitation(request, pk)
     take = _take(invitation, take_id)
     try:
         recorded = _int_or_none(_body(request), "recorded_ms", "bad_recorded_ms")
-        recording.take_keep(take=take, recorded_ms=recorded)
+        write(take=take, recorded_ms=recorded)
     except VideoRefused as error:
         return _refused(error)
     return _state(invitation)
+
+
+@candidate_area
+@candidates_only
+@require_POST
+def take_keep(request: HttpRequest, pk: int, take_id: str) -> HttpResponse:
+    """This take is the question's answer."""
+    return _on_take(request, pk, take_id, recording.take_keep)
 
 
 @candidate_area
 @candidates_only
 @require_POST
 def take_stop(request: HttpRequest, pk: int, take_id: str) -> HttpResponse:
-    """``{"recorded_ms": n}`` → the state: a take cut short, closed at what arrived."""
-    invitation = _invitation(request, pk)
-    take = _take(invitation, take_id)
-    try:
-        recorded = _int_or_none(_body(request), "recorded_ms", "bad_recorded_ms")
-        recording.take_stop(take=take, recorded_ms=recorded)
-    except VideoRefused as error:
-        return _refused(error)
-    return _state(invitation)
+    """A take cut short, closed at what arrived."""
+    return _on_take(request, pk, take_id, recording.take_stop)

@@ -32,7 +32,7 @@ from schemathesis.specs.openapi.checks import (
 from interviews.models import RoundAspect
 from questionbank.models import Topic
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 # Examples per operation and generation mode: the pipeline doubled the operations, so each
 # gets fewer; every operation still has a successful request and the negative cases.

@@ -11,17 +11,15 @@ Screenshots: ``tests/artifacts/availability-desktop.png``, ``availability-390.pn
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.pages import watched_page
 from tests.e2e.servers import DEMO_PASSWORD, Server, Stack
-from tests.e2e.test_browser_flow import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.browser, pytest.mark.processes]
 
@@ -53,16 +51,6 @@ for s in Slot.objects.filter(user__username="avery").order_by("starts_at"):
 def server(e2e_stack: Stack) -> Server:
     e2e_stack.manage("shell", "-c", PERSON)
     return e2e_stack.start_server()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 def slots(stack: Stack) -> list[tuple[int, datetime, datetime, str]]:

@@ -9,15 +9,13 @@ Screenshots: ``tests/artifacts/calendar-desktop.png``, ``calendar-390.png`` (git
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.pages import watched_page
 from tests.e2e.servers import Server, Stack
-from tests.e2e.test_browser_flow import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.browser, pytest.mark.processes]
 
@@ -56,16 +54,6 @@ def calendar_server(e2e_stack: Stack) -> tuple[Server, list[int], list[str]]:
     rounds = [int(pk) for pk in re.search(r"ROUNDS ([\d ]+)", out).group(1).split()]
     days = re.search(r"DAYS (\S+) (\S+)", out).groups()
     return e2e_stack.start_server(), rounds, list(days)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 def signed_in(browser: Browser, server: Server, who: str, width: int) -> tuple[Page, list[str]]:

@@ -7,13 +7,11 @@ violation. Screenshot: ``tests/artifacts/candidate-decision-ru-390.png`` (git-ig
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
 from tests.e2e.servers import Server, Stack
-from tests.e2e.test_browser_flow import CHROMIUM, CHROMIUM_ARGS
 from tests.e2e.test_browser_stats import ARTIFACTS, signed_in_manager
 
 pytestmark = [pytest.mark.browser, pytest.mark.processes]
@@ -47,16 +45,6 @@ def decision_server(e2e_stack: Stack) -> tuple[Server, int]:
     found = re.search(r"SELECTED (\d+)", out)
     assert found, out
     return e2e_stack.start_server(), int(found[1])
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 def test_a_candidate_of_one_to_one_rounds_is_hired_from_the_keyboard_at_390_px(

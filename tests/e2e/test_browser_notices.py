@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, WebSocket, expect, sync_playwright
+from playwright.sync_api import Browser, Page, WebSocket, expect
 
 from tests.e2e.servers import DEMO_PASSWORD, Server, Stack
-from tests.e2e.test_browser_flow import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.browser, pytest.mark.processes]
 
@@ -37,16 +35,6 @@ print("NOTICE", notice.pk)
 @pytest.fixture(scope="module")
 def server(e2e_stack: Stack) -> Server:
     return e2e_stack.start_server()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 class Person:

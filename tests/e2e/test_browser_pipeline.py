@@ -22,11 +22,10 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.live_pages import Panelist, open_panelist
 from tests.e2e.servers import Server, Stack
-from tests.e2e.test_browser_flow import CHROMIUM, CHROMIUM_ARGS
 from tests.interviews.drive_files import pdf, people, xlsx
 
 pytestmark = [pytest.mark.browser, pytest.mark.processes]
@@ -66,16 +65,6 @@ def patient_expect() -> Iterator[None]:
     expect.set_options(timeout=15_000)
     yield
     expect.set_options(timeout=5_000)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 def wait_for_hello(person: Panelist) -> None:

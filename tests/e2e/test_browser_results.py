@@ -9,14 +9,11 @@ everything at once. Once Olga submits, she (and Lena) see Ivan's scores, notes a
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
 from tests.e2e.live_pages import Panelist, open_live, open_panelist, session_on, start_blocks
 from tests.e2e.servers import Server, Stack
-from tests.e2e.test_browser_flow import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.browser, pytest.mark.processes]
 
@@ -26,16 +23,6 @@ IVAN_SUMMARY = "ivan-summary: strong hire for Python"
 OLGA_NOTE = "olga-note: shaky on querysets"
 OLGA_SUMMARY = "olga-summary: needs work on the ORM"
 IVANS = [IVAN_NOTE, IVAN_ITEM, IVAN_SUMMARY]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 def ask_one_and_yield(person: Panelist, score: int, note: str) -> None:

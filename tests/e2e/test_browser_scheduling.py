@@ -24,18 +24,16 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from icalendar import Calendar
-from playwright.sync_api import Browser, Page, WebSocket, expect, sync_playwright
+from playwright.sync_api import Browser, Page, WebSocket, expect
 
 from tests.e2e.servers import DEMO_PASSWORD, ROOT, Server, Stack
-from tests.e2e.test_browser_flow import CHROMIUM, CHROMIUM_ARGS
-from tests.notify.peers import SmtpPeer, Worker, start_worker, wait_for
+from tests.notify.peers import SmtpPeer, Worker, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.processes]
 
@@ -111,38 +109,6 @@ def manage(stack: Stack, env: dict[str, str], *args: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def smtp() -> Iterator[SmtpPeer]:
-    peer = SmtpPeer()
-    peer.start()
-    yield peer
-    peer.stop()
-
-
-@pytest.fixture(scope="module")
-def mail_env(smtp: SmtpPeer) -> dict[str, str]:
-    """This test's own queue: what its runs queue, its worker sends to its SMTP server."""
-    return {
-        "NOTIFY_QUEUE": f"e2e-scheduling-{TAG}",
-        "EMAIL_URL": f"smtp://127.0.0.1:{smtp.port}",
-        "EMAIL_TIMEOUT": "5",
-    }
-
-
-@pytest.fixture(scope="module")
-def worker(
-    e2e_stack: Stack, mail_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Worker]:
-    running = start_worker(
-        {**e2e_stack.env, **mail_env},
-        tmp_path_factory.mktemp("scheduling-worker"),
-        queue=mail_env["NOTIFY_QUEUE"],
-        beat=False,
-    )
-    yield running
-    running.stop()
-
-
-@pytest.fixture(scope="module")
 def world(e2e_stack: Stack, mail_env: dict[str, str]) -> dict[str, int]:
     out = manage(e2e_stack, mail_env, "shell", "-c", DATA)
     sam, mia, nora = (int(n) for n in re.search(r"PEOPLE (\d+) (\d+) (\d+)", out).groups())
@@ -152,16 +118,6 @@ def world(e2e_stack: Stack, mail_env: dict[str, str]) -> dict[str, int]:
 @pytest.fixture(scope="module")
 def server(e2e_stack: Stack, world: dict[str, int]) -> Server:
     return e2e_stack.start_server()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 class Person:

@@ -15,15 +15,13 @@ Screenshots: ``tests/artifacts/stats-ru-desktop.png`` and ``tests/artifacts/stat
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.pages import watched_page
 from tests.e2e.servers import Server, Stack
-from tests.e2e.test_browser_flow import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.browser, pytest.mark.processes]
 
@@ -66,16 +64,6 @@ def stats_server(e2e_stack: Stack) -> tuple[Server, str]:
     code = re.search(r"READY (\S+)", out)
     assert code, out
     return e2e_stack.start_server(), code[1]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 def signed_in_manager(

@@ -21,26 +21,26 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, Request, Route, expect, sync_playwright
+from playwright.sync_api import Browser, Page, Request, Route, expect
 
 from tests.e2e.servers import DEMO_PASSWORD, Server, Stack
-from tests.e2e.test_browser_flow import CHROMIUM, CHROMIUM_ARGS
-from tests.notify.peers import SmtpPeer, Worker, start_worker, wait_for
+from tests.notify.peers import SmtpPeer, Worker, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.processes]
 
 TAG = uuid.uuid4().hex[:6]
 WAIT_MS = 30_000
 PASSWORD = "a-long-candidate-passphrase"
-FAKE_MEDIA = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
+# The shared `browser` fixture (tests/e2e/conftest.py) launches chromium with these too.
+CHROMIUM_EXTRA_ARGS = FAKE_MEDIA = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
 CHUNK = 512 * 1024
 ANNA, BORIS, BOUNCE = (f"{name}-{TAG}@example.com" for name in ("anna", "boris", "bounce"))
+SMTP_REFUSES = (BOUNCE,)  # the shared `smtp` fixture's server answers 550 to it
 
 CARD = """
 from accounts.models import User
@@ -63,53 +63,8 @@ for a in Answer.objects.filter(invitation=invitation).order_by("question__order"
 
 
 @pytest.fixture(scope="module")
-def smtp() -> Iterator[SmtpPeer]:
-    peer = SmtpPeer()
-    peer.refuse.add(BOUNCE)
-    peer.start()
-    yield peer
-    peer.stop()
-
-
-@pytest.fixture(scope="module")
-def mail_env(smtp: SmtpPeer) -> dict[str, str]:
-    """This module's own queue: what its daphne queues, its worker runs."""
-    return {
-        "NOTIFY_QUEUE": f"e2e-video-{TAG}",
-        "EMAIL_URL": f"smtp://127.0.0.1:{smtp.port}",
-        "EMAIL_TIMEOUT": "5",
-    }
-
-
-@pytest.fixture(scope="module")
-def worker(
-    e2e_stack: Stack, mail_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Worker]:
-    running = start_worker(
-        {**e2e_stack.env, **mail_env},
-        tmp_path_factory.mktemp("video-worker"),
-        queue=mail_env["NOTIFY_QUEUE"],
-        beat=False,
-    )
-    yield running
-    running.stop()
-
-
-@pytest.fixture(scope="module")
 def server(e2e_stack: Stack, mail_env: dict[str, str], worker: Worker) -> Server:
     return e2e_stack.start_server(env=mail_env)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *FAKE_MEDIA]
-        )
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 def answers(stack: Stack) -> tuple[list[str], list[list[str]]]:
@@ -181,6 +136,7 @@ def invite_three(page: Page, smtp: SmtpPeer) -> str:
 
 def record(page: Page, seconds: float | None) -> None:
     """Show the question, let its thinking time run, record (``None``: to the limit)."""
+    expect(page.locator("#begin-take")).to_be_visible()  # the camera check is done
     page.locator("#begin-take").focus()
     page.keyboard.press("Enter")
     expect(page.locator("#countdown")).to_contain_text("Recording", timeout=15_000)
@@ -309,4 +265,73 @@ def test_invite_record_through_a_cut_and_a_reload_then_review(
 
     manager.goto(f"/candidates/{card}/")
     expect(manager.locator("body")).to_contain_text(f"Hire her {TAG}")
+    assert errors == [], errors
+
+
+ONE_QUESTION = """
+from datetime import timedelta
+from django.utils import timezone
+from accounts.models import User
+from video_interviews import rules, services
+from video_interviews.models import CandidateProfile, Invitation
+interview = services.interview_create(
+    by=User.objects.get(username="rita"), title="Reload {tag}",
+    deadline=timezone.now() + timedelta(days=3),
+    questions=[rules.QuestionSpec(text="Tell us {tag}", thinking_seconds=0, answer_seconds=30, retakes=0)],
+    emails=["{email}"], language="en",
+)
+user = services.candidate_signup(email="{email}", password="{password}")
+CandidateProfile.objects.filter(user=user).update(email_confirmed_at=timezone.now())
+invitation = Invitation.objects.get(interview=interview)
+services.invitation_accept(candidate=user, code=invitation.code)
+print("INVITATION", invitation.pk)
+"""
+
+
+def test_a_reload_mid_recording_sends_what_this_device_kept(
+    e2e_stack: Stack, server: Server, browser: Browser
+) -> None:
+    """Offline from the first second, then the page is reloaded mid-recording: the recording
+    so far was kept in IndexedDB, and the page sends it once it is back. The take was cut
+    short, so it gives its retake back; keeping it stores exactly what the page sent."""
+    errors: list[str] = []
+    email = f"reload-{TAG}@example.com"
+    out = e2e_stack.manage(
+        "shell", "-c", ONE_QUESTION.format(tag=TAG, email=email, password=PASSWORD)
+    )
+    pk = int(out.split("INVITATION")[1].split()[0])
+    page = new_page(browser, server, 390, errors)
+    page.goto("/candidate/login/")
+    page.locator("#id_email").fill(email)
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("#id_password").press("Enter")
+    expect(page).to_have_url(re.compile(r"/candidates/dashboard$"))
+
+    sent: list[int] = []
+    cut = {"on": True}
+
+    def uploads(route: Route, request: Request) -> None:
+        if cut["on"]:
+            route.abort("internetdisconnected")
+            return
+        if request.method == "PATCH":
+            sent.append(len(request.post_data_buffer or b""))
+        route.continue_()
+
+    page.route("**/candidate/uploads/**", uploads)
+    page.goto(f"/candidate/interviews/{pk}/")
+    record(page, None)
+    expect(page.locator("#recorder-status")).to_contain_text("connection is lost", timeout=25_000)
+    page.wait_for_timeout(1_000)
+    cut["on"] = False
+    page.reload()
+    expect(page.locator("#review-note")).to_contain_text("cut short", timeout=40_000)
+    expect(page.locator("#upload-progress")).to_have_text("Your answer has been saved.")
+    expect(page.locator("#retake")).to_be_visible()  # the cut take gave its retake back
+    assert sum(sent) > 50_000, sent  # several seconds came from this device's copy
+    page.locator("#keep-take").click()
+    expect(page.locator("#recorder-done")).to_be_visible()
+    out = e2e_stack.manage("shell", "-c", ANSWERS.format(email=email)).splitlines()
+    [answer] = [line.split()[1:] for line in out if line.startswith("ANSWER ")]
+    assert int(answer[3]) == sum(sent), (answer, sent)
     assert errors == [], errors

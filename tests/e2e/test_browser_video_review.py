@@ -9,13 +9,11 @@ console error or failed request on the way."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Response, expect, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Response, expect
 
 from tests.e2e.servers import DEMO_PASSWORD, Server, Stack
-from tests.e2e.test_browser_flow import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.browser, pytest.mark.processes]
 
@@ -49,16 +47,6 @@ def review_server(e2e_stack: Stack) -> tuple[Server, int, int]:
     found = re.search(r"INVITATION (\d+) (\d+)", out)
     assert found, out
     return e2e_stack.start_server(), int(found[1]), int(found[2])
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 def test_a_reviewer_plays_seeks_and_rates_an_answer(

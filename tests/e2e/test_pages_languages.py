@@ -11,16 +11,15 @@ lobby, intro, block, feedback and results pages are the real ones.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.live_pages import content_strings
 from tests.e2e.servers import DEMO_PASSWORD, Server, Stack
-from tests.e2e.test_browser_flow import CHROMIUM, CHROMIUM_ARGS, WAIT_MS
+from tests.e2e.test_browser_flow import WAIT_MS
 from tests.e2e.test_multiprocess import ready_session
 
 pytestmark = [pytest.mark.browser, pytest.mark.processes]
@@ -99,16 +98,6 @@ def sign_in(browser: Browser, server: Server, language: str, username: str) -> P
     page.locator("#id_password").press("Enter")
     expect(page.locator(".whoami")).to_be_visible()
     return page
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 def visit_every_page(stack: Stack, a: Server, b: Server, browser: Browser, lang: str) -> list[Visit]:

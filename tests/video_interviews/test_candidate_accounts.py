@@ -198,7 +198,7 @@ def test_each_dead_code_gets_its_own_clear_message(rita, setup: str, message: st
     assert message in refused.content.decode()
 
 
-def test_a_candidates_interview_page_shows_its_limits_and_no_fake_recorder(rita) -> None:  # noqa: ANN001
+def test_a_candidates_interview_page_shows_its_limits_and_the_recorder(rita) -> None:  # noqa: ANN001
     from video_interviews import services
 
     interview = helpers.interview(rita, ("anna@example.com",))
@@ -207,8 +207,9 @@ def test_a_candidates_interview_page_shows_its_limits_and_no_fake_recorder(rita)
     client = helpers.signed_in(anna)
     page = client.get(f"/candidate/interviews/{invitation.pk}/").content.decode()
     assert "2 вопроса" in page and "30 секунд" in page and "120 секунд" in page
-    assert 'id="start-interview" disabled' in page
-    assert "Запись в браузере появится в следующей версии" in page
+    assert 'id="device-check"' in page and 'id="begin-take"' in page
+    assert "Сначала проверьте камеру и микрофон" in page
+    assert "video_interviews/recorder.js" in page and 'id="recording-config"' in page
     # Nobody else's: another candidate gets 404.
     other = helpers.signed_in(helpers.candidate("eve@example.com"))
     assert other.get(f"/candidate/interviews/{invitation.pk}/").status_code == 404
