@@ -25,11 +25,37 @@ class PrivateFileStorage(FileSystemStorage):
         raise ValueError("private files have no public URL; serve them through a view")
 
 
+def _private_s3() -> Any:
+    """The private files in an S3-compatible bucket (``S3_BUCKET``; django-storages): private
+    objects, never overwritten, and no URL either — not even a signed one."""
+    from storages.backends.s3 import S3Storage
+
+    class PrivateS3Storage(S3Storage):  # type: ignore[misc]
+        def url(self, name: str | None, *args: Any, **kwargs: Any) -> str:
+            raise ValueError("private files have no public URL; serve them through a view")
+
+    return PrivateS3Storage(
+        bucket_name=settings.S3_BUCKET,
+        endpoint_url=settings.S3_ENDPOINT_URL or None,
+        region_name=settings.S3_REGION or None,
+        access_key=settings.S3_ACCESS_KEY_ID or None,
+        secret_key=settings.S3_SECRET_ACCESS_KEY or None,
+        location=settings.S3_PREFIX,
+        default_acl="private",
+        file_overwrite=False,
+        querystring_auth=True,
+    )
+
+
 class _PrivateStorage(LazyObject):
-    """Resumes live under MEDIA_ROOT; built lazily so tests can move MEDIA_ROOT."""
+    """Resumes, recordings and answer videos: under MEDIA_ROOT, or in ``S3_BUCKET`` when it
+    is set. Built lazily so tests can move MEDIA_ROOT (or point it at a bucket)."""
 
     def _setup(self) -> None:
-        self._wrapped = PrivateFileStorage(location=settings.MEDIA_ROOT)
+        if settings.S3_BUCKET:
+            self._wrapped = _private_s3()
+        else:
+            self._wrapped = PrivateFileStorage(location=settings.MEDIA_ROOT)
 
 
 private_storage: Any = _PrivateStorage()

@@ -301,6 +301,14 @@ STORAGES = {
 # Uploads (resumes) live outside STATIC and are never given a public URL: views stream them
 # after a permission check.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
+# Or an S3-compatible bucket for them (AWS, MinIO, Ceph…; django-storages): set S3_BUCKET. The
+# objects are private and the app streams them after its access check, as from MEDIA_ROOT.
+S3_BUCKET = env.str("S3_BUCKET", default="")
+S3_ENDPOINT_URL = env.str("S3_ENDPOINT_URL", default="")  # empty: AWS itself
+S3_REGION = env.str("S3_REGION", default="")
+S3_ACCESS_KEY_ID = env.str("S3_ACCESS_KEY_ID", default="")
+S3_SECRET_ACCESS_KEY = env.str("S3_SECRET_ACCESS_KEY", default="")
+S3_PREFIX = env.str("S3_PREFIX", default="private")
 RESUME_MAX_BYTES = env.int("RESUME_MAX_BYTES", default=10 * 1024 * 1024)
 # Bank files bigger than this are refused before parsing (a 5,000-question CSV is ~1 MB).
 BANK_IMPORT_MAX_BYTES = env.int("BANK_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
