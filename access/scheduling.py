@@ -48,13 +48,12 @@ def can_view_scheduler_runs(user: Any) -> bool:
     return has_any(user, [access.RECRUIT, access.DECIDE])
 
 
-def recruiters() -> QuerySet[Any]:
-    """Active people who keep candidates (by a group, a permission of their own, or as
-    superusers): those told about a slot removed under an interview, or a round not placed."""
+def holders(permission: str) -> QuerySet[Any]:
+    """Active people who hold ``permission`` (by a group, as their own, or as superusers)."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
-    app, codename = access.RECRUIT.split(".")
+    app, codename = permission.split(".")
     perm = Q(permissions__content_type__app_label=app, permissions__codename=codename)
     return (
         get_user_model()
@@ -70,6 +69,12 @@ def recruiters() -> QuerySet[Any]:
         .distinct()
         .order_by("pk")
     )
+
+
+def recruiters() -> QuerySet[Any]:
+    """Active people who keep candidates (by a group, a permission of their own, or as
+    superusers): those told about a slot removed under an interview, or a round not placed."""
+    return holders(access.RECRUIT)
 
 
 def visible_slots(*, user: Any) -> QuerySet[Any]:

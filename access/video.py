@@ -227,3 +227,13 @@ def can_open_review_page(user: Any, invitation: Any) -> bool:
 def can_upload_take(user: Any, take: Any) -> bool:
     """A take's tus upload: only the candidate whose invitation it is, while it is theirs."""
     return own_invitations(user=user).filter(pk=take.answer.invitation_id).exists()
+
+
+def told_of_ready_answers(interview: Any) -> QuerySet[Any]:
+    """Who is told that an interview's invitation is ready to review: its named reviewers
+    who still interview, or, with none named, the managers (who review every interview)."""
+    from access.scheduling import holders
+
+    named = holders(access.INTERVIEW).filter(pk__in=interview.reviewers.values("pk"))
+    return named if named.exists() else holders(access.DECIDE)
+

@@ -8,3 +8,10 @@ class VideoInterviewsConfig(AppConfig):
     name = "video_interviews"
     verbose_name = _("One-way video interviews")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from video_interviews import events, review_services
+
+        events.answer_processed.connect(
+            review_services.on_answer_processed, dispatch_uid="video_interviews.review_notice"
+        )

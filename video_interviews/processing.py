@@ -29,6 +29,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from video_interviews import events
 from video_interviews.models import Answer
 
 logger = logging.getLogger(__name__)
@@ -181,6 +182,12 @@ def _finish(claim: Claim, file: str, thumbnail: str, duration_ms: int) -> bool:
             ]
         )  # fmt: skip
         transaction.on_commit(lambda: _delete(old))
+        events.send_after_commit(
+            events.answer_processed,
+            answer_id=answer.pk,
+            invitation_id=answer.invitation_id,
+            status=answer.status,
+        )
     return True
 
 
@@ -205,6 +212,12 @@ def _fail(claim: Claim, refusal: Refused) -> None:
             ]
         )  # fmt: skip
         transaction.on_commit(lambda: _delete(old))
+        events.send_after_commit(
+            events.answer_processed,
+            answer_id=answer.pk,
+            invitation_id=answer.invitation_id,
+            status=answer.status,
+        )
     logger.warning("answer %s: failed, %s", claim.answer_id, answer.error)
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 import access
 from access import video as video_access
@@ -282,3 +282,51 @@ def recommendation_give(
                 },
             )
     return row
+
+
+# --- telling the reviewers -------------------------------------------------------------------
+
+REVIEW_NOTICE = "video_review"
+
+
+def on_answer_processed(sender: Any, *, invitation_id: int, **kwargs: Any) -> None:
+    """``events.answer_processed``: once every answer of a handed-in interview is processed
+    (ready, or failed with its reason), its reviewers are told, once each, with a link to
+    the review page (``access.video.told_of_ready_answers``)."""
+    from django.urls import reverse
+    from django.utils.text import format_lazy
+
+    from notify import services as notify
+    from notify.models import Notice
+
+    with transaction.atomic():
+        # Locked: two answers finishing at once in two workers tell nobody twice.
+        invitation = (
+            Invitation.objects.select_for_update(of=("self",))
+            .select_related("interview", "candidate")
+            .filter(pk=invitation_id)
+            .first()
+        )
+        if invitation is None or invitation.status != Invitation.Status.COMPLETED:
+            return
+        statuses = list(invitation.answers.values_list("status", flat=True))
+        done = (Answer.Status.READY, Answer.Status.FAILED)
+        if not statuses or any(status not in done for status in statuses):
+            return
+        link = reverse("video_review", args=[invitation.pk])
+        who = invitation.candidate.display_name if invitation.candidate else invitation.email
+        told = set(
+            Notice.objects.filter(kind=REVIEW_NOTICE, link=link).values_list(
+                "recipient_id", flat=True
+            )
+        )
+        for person in video_access.told_of_ready_answers(invitation.interview):
+            if person.pk in told:
+                continue
+            notify.notice_send(
+                user=person,
+                kind=REVIEW_NOTICE,
+                title=format_lazy(gettext_lazy("Answers to review: {who}"), who=who),
+                body=invitation.interview.title,
+                link=link,
+            )
