@@ -78,12 +78,14 @@ typecheck: $(VENV)/.installed-dev
 # database, cache keys and channel groups, and its own shared e2e stack, started when its first
 # browser test needs it. `--dist loadfile` keeps a module on one worker, so a module-scoped
 # daphne or stack starts once (`loadgroup` cannot: xdist 3.8 renames the items through
-# `item._nodeid`, which pytest 9 no longer reads).
+# `item._nodeid`, which pytest 9 no longer reads). The files go out in the order collected
+# (`--no-loadscope-reorder`; xdist would put the files with the most tests first): the long
+# ones first (tests/conftest.py), so no worker is left with one at the end.
 PYTEST_WORKERS ?= 2
 pytest: $(VENV)/.installed-dev browser gettext $(VENDOR)
 	$(COMPILEMESSAGES)
 	$(BIN)/python -m pytest tests/arbiter -q -n $(PYTEST_WORKERS) --cov=arbiter --cov-branch --cov-report=term --cov-fail-under=95
-	$(BIN)/python -m pytest --ignore=tests/arbiter -n $(PYTEST_WORKERS) --dist loadfile --durations=25
+	$(BIN)/python -m pytest --ignore=tests/arbiter -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=25
 
 test: lint typecheck pytest
 
