@@ -92,10 +92,13 @@ def is_open(invitation: Invitation, now: datetime) -> bool:
 def answers_seen(invitation: Invitation) -> list[rules.AnswerSeen]:
     answers = {a.question_id: a for a in invitation.answers.all()}
     counted = {
-        row["answer__question_id"]: row["n"]
-        for row in Take.objects.filter(answer__invitation=invitation, interrupted=False)
+        row["answer__question_id"]: rules.takes_counted(row["whole"], row["cut"])
+        for row in Take.objects.filter(answer__invitation=invitation)
         .values("answer__question_id")
-        .annotate(n=Count("id"))
+        .annotate(
+            whole=Count("id", filter=Q(interrupted=False)),
+            cut=Count("id", filter=Q(interrupted=True)),
+        )
     }
     seen = []
     for question in invitation.interview.questions.order_by("order"):

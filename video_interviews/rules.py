@@ -375,9 +375,10 @@ def addresses_from_csv(data: bytes, *, max_bytes: int) -> list[str]:
 #
 # A candidate answers the questions in their order, one at a time. Each answer is recorded in
 # one or more **takes**: the first, plus up to the question's retakes. A take cut short by a
-# reload or a lost camera (``interrupted``) does not use one up: a dropped connection is not
-# the candidate's fault. The candidate keeps one take per question (the last question's keep
-# hands the interview in); what was kept is never replaced.
+# reload or a lost camera (``interrupted``) does not use one up — a dropped connection is not
+# the candidate's fault — up to ``INTERRUPTIONS_FORGIVEN`` of them per question. The
+# candidate keeps one take per question (the last question's keep hands the interview in);
+# what was kept is never replaced.
 
 WEBM: Final = "webm"
 MP4: Final = "mp4"
@@ -401,6 +402,17 @@ class AnswerSeen:
     retakes: int
     kept: bool
     takes_counted: int  # takes begun that were not interrupted
+
+
+# Takes cut short that are given back, per question: enough for a bad connection, not an
+# endless supply of retakes for whoever cuts their own recordings short on purpose.
+INTERRUPTIONS_FORGIVEN: Final = 2
+
+
+def takes_counted(whole: int, interrupted: int) -> int:
+    """The takes that use up the first take and the retakes: every whole one, and the cut
+    ones past the ``INTERRUPTIONS_FORGIVEN`` first."""
+    return whole + max(0, interrupted - INTERRUPTIONS_FORGIVEN)
 
 
 def takes_left(retakes: int, takes_counted: int) -> int:

@@ -352,3 +352,19 @@ def test_takes_nobody_will_finish_lose_their_part_files(
             assert writes.parts_sweep() == 2
     assert Take.objects.get().status == "discarded"
     assert not part.exists() and not stray.exists()
+
+
+def test_only_two_cut_takes_per_question_are_given_back(anna: Any) -> None:
+    """Cutting one's own recordings short (``stop``) is no endless supply of retakes."""
+    client, row = anna
+    for _cut in range(rules.INTERRUPTIONS_FORGIVEN + 1):
+        take = begin(client, row)  # question 1: the first take and one retake
+        assert patch(client, take["upload_url"], 0, recording(200)).status_code == 204
+        stop = f"/candidate/interviews/{row.pk}/takes/{take['id']}/stop/"
+        assert post(client, stop).status_code == 200
+    state = client.get(f"/candidate/interviews/{row.pk}/state/").json()
+    assert state["questions"][0]["takes_left"] == 1  # the third cut one counted
+    begin(client, row)
+    refused = post(client, f"/candidate/interviews/{row.pk}/takes/", {"question": 0})
+    assert refused.status_code == 409 and refused.json()["error"] == "no_takes_left"
+    assert rules.takes_counted(1, 2) == 1 and rules.takes_counted(0, 5) == 3
