@@ -12,6 +12,7 @@ from django.urls import reverse
 
 import access
 from access import video as video_access
+from video_interviews import processing
 from video_interviews.models import (
     Answer,
     AnswerRating,
@@ -42,6 +43,14 @@ class AnswerRow:
             return ""
         seconds = round(ms / 1000)
         return f"{seconds // 60}:{seconds % 60:02d}"
+
+    @property
+    def error(self) -> str:
+        """Why a FAILED answer's processing failed, in the reader's language (the row keeps
+        its code and the English; ``processing.describe_error``); empty otherwise."""
+        if self.answer.status != Answer.Status.FAILED or not self.answer.error:
+            return ""
+        return processing.describe_error(self.answer.error)
 
     @property
     def video_url(self) -> str:

@@ -16,7 +16,7 @@ from candidates.models import CandidateEvent
 from tests.interviews.helpers import candidate_on, three_round_position
 from tests.video_interviews import helpers
 from tests.video_interviews.review_helpers import scene
-from video_interviews import review_services
+from video_interviews import processing, review_services
 from video_interviews.models import Answer, AnswerRating, Recommendation
 
 
@@ -72,6 +72,25 @@ def test_an_answer_not_ready_shows_its_status_and_a_failure_its_reason(anna, lea
     assert "The file holds no audio or video stream." in page
     assert "rating-form" not in page
     assert 'id="recommendation-waiting"' in page
+
+
+@pytest.mark.django_db
+def test_a_processing_failure_reads_in_the_readers_language(anna, lead) -> None:  # noqa: ANN001
+    second = anna.answers[1]
+    stored = processing.Refused("too_long", "70.0 s; at most 66 s").text()
+    assert stored.startswith("too_long: the recording is longer")  # the row keeps the English
+    Answer.objects.filter(pk=second.pk).update(status=Answer.Status.FAILED, error=stored)
+    status, page = _page(lead, anna)
+    assert status == 200
+    english = "the recording is longer than the question allows"
+    assert f'<span class="error answer-error">{english}</span>' in page
+    lead.language = "ru"
+    lead.save(update_fields=["language"])
+    status, page = _page(lead, anna)
+    assert status == 200
+    assert '<html lang="ru">' in page
+    assert '<span class="error answer-error">запись длиннее, чем позволяет вопрос</span>' in page
+    assert "the recording is longer" not in page and "too_long" not in page
 
 
 @pytest.mark.django_db
