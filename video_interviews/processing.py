@@ -29,7 +29,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from video_interviews import events
+from video_interviews import events, media
 from video_interviews.models import Answer
 
 logger = logging.getLogger(__name__)
@@ -59,7 +59,6 @@ VIDEO_TIME_BASE = Fraction(1, 90_000)
 AUDIO_GAP_SECONDS = 0.05
 THUMBNAIL_WIDTH = 320
 THUMBNAIL_AT = 1.0  # seconds in; the middle of a shorter video
-CHUNK_BYTES = 1024 * 1024
 # A PROCESSING answer untouched this long lost its worker (killed, out of memory): it may be
 # claimed again. Longer than the task's hard time limit (video_interviews.tasks).
 STALE_SECONDS = 30 * 60
@@ -247,10 +246,14 @@ def _delete(names: list[str]) -> None:
 
 
 def _download(name: str, target: Path) -> None:
+    """The stored original into ``target``, a chunk at a time: ``media.read_range`` streams an
+    S3 object off the socket (django-storages' ``open`` would first spool all of it, in memory
+    unless AWS_S3_MAX_MEMORY_SIZE is set), any other storage through ``open``."""
     storage = _storage()
     try:
-        with storage.open(name, "rb") as source, target.open("wb") as local:
-            while chunk := source.read(CHUNK_BYTES):
+        size = storage.size(name)
+        with target.open("wb") as local:
+            for chunk in media.read_range(storage, name, 0, size):
                 local.write(chunk)
     except FileNotFoundError as exc:
         raise Refused("no_original") from exc

@@ -13,11 +13,13 @@ from typing import Any
 
 import boto3
 import pytest
+from django.core.files.base import ContentFile
 from django.utils.functional import empty
 from moto.server import ThreadedMotoServer
 
 from candidates import models as candidate_models
 from tests.video_interviews.helpers import candidate, interview, invitation, signed_in
+from tests.video_interviews.review_helpers import scene
 from tests.video_interviews.test_processing import media
 from tests.video_interviews.test_recording import TUS, patch
 from video_interviews import processing, services
@@ -136,3 +138,61 @@ def test_a_kept_recording_is_processed_and_served_from_the_bucket(
     assert client.get(video).status_code == 404
     head = client.head(take["upload_url"], headers=TUS)
     assert head["Upload-Offset"] == head["Upload-Length"] == str(len(recorded))
+
+
+def test_a_range_is_read_from_the_bucket_alone_never_the_whole_object(
+    bucket: Any, rita: Any, manager: Any, no_broker: Any, tmp_path: Any
+) -> None:
+    """A player's range is one ranged GetObject: the bucket sends that slice and no more
+    (counted from the requests the storage's own client sends and the lengths moto answers),
+    never the whole object spooled per request as the storage's ``open`` would."""
+    found = scene(rita, ())
+    answer = found.answers[0]
+    # 3 MiB of bytes no two ranges share, stored as the answer's MP4 in the bucket.
+    whole = b"".join(n.to_bytes(4, "big") for n in range(3 * 1024 * 1024 // 4))
+    stored = candidate_models.private_storage.save("answers/big.mp4", ContentFile(whole))
+    Answer.objects.filter(pk=answer.pk).update(file=stored)
+    assert f"private/{stored}" in keys(bucket)
+
+    sent: list[dict[str, Any]] = []
+    events = candidate_models.private_storage.connection.meta.client.meta.events
+    events.register(
+        "before-send.s3.GetObject",
+        lambda request, **_: sent.append({"range": request.headers.get("Range")}),
+    )
+    events.register(
+        "after-call.s3.GetObject",
+        lambda parsed, **_: sent[-1].update(length=parsed["ContentLength"]),
+    )
+    reviewer = signed_in(manager)
+    video = f"/video-interviews/answers/{answer.pk}/video/"
+
+    part = reviewer.get(video, headers={"Range": "bytes=1000000-1999999"})
+    assert part.status_code == 206
+    assert part["Content-Range"] == f"bytes 1000000-1999999/{len(whole)}"
+    chunks = list(part.streaming_content)
+    assert b"".join(chunks) == whole[1_000_000:2_000_000]
+    assert max(len(c) for c in chunks) <= 64 * 1024  # streamed, never built whole
+    assert sent == [{"range": b"bytes=1000000-1999999", "length": 1_000_000}]
+
+    sent.clear()
+    probe = reviewer.get(video, headers={"Range": "bytes=0-1"})  # Safari's first request
+    assert b"".join(probe.streaming_content) == whole[:2]
+    assert sent == [{"range": b"bytes=0-1", "length": 2}]
+
+    sent.clear()
+    tail = reviewer.get(video, headers={"Range": "bytes=-10"})
+    assert b"".join(tail.streaming_content) == whole[-10:]
+    assert sent == [{"range": f"bytes={len(whole) - 10}-{len(whole) - 1}".encode(), "length": 10}]
+
+    sent.clear()
+    assert reviewer.head(video, headers={"Range": "bytes=5-9"}).status_code == 206
+    assert sent == []  # HEAD reads no byte of the object
+
+    sent.clear()
+    full = reviewer.get(video)
+    assert full.status_code == 200 and b"".join(full.streaming_content) == whole
+    assert [s["length"] for s in sent] == [len(whole)]  # the whole file once, when asked for
+
+    candidate_models.private_storage.delete(stored)
+    assert reviewer.get(video, headers={"Range": "bytes=0-1"}).status_code == 404
