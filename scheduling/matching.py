@@ -35,7 +35,8 @@ a panel needs only one of its members, less the count booked).
 
 Deterministic: everything is built in sorted order (requests and interviewers by id, starts
 ascending), so the same input, in any order, gives the same plan; CP-SAT runs one worker and
-stops on its deterministic work limit, the wall clock being only the box's outer edge.
+stops on its deterministic work limit (``panel_work``, else a quarter of the seconds a phase),
+the wall clock being only the box's outer edge.
 """
 
 from __future__ import annotations
@@ -330,11 +331,12 @@ def _solve_flow(
 
 
 def _solve_cp_sat(
-    problem: _Problem, group: Sequence[Request], seconds: float
+    problem: _Problem, group: Sequence[Request], seconds: float, work: float | None = None
 ) -> tuple[dict[int, _Option], bool, int, dict[str, float]]:
-    """Book ``group`` by CP-SAT in two phases of ``seconds / 2`` each: the most bookings,
-    then, with that count held, the least load and earliness cost. Returns the choices,
-    whether the count is proved the most possible, and the bound on it."""
+    """Book ``group`` by CP-SAT in two phases of ``seconds / 2`` (and ``work / 2`` of
+    deterministic time, when given) each: the most bookings, then, with that count held, the
+    least load and earliness cost. Returns the choices, whether the count is proved the most
+    possible, and the bound on it."""
     from ortools.sat.python import cp_model
 
     model = cp_model.CpModel()
@@ -392,7 +394,9 @@ def _solve_cp_sat(
         solver.parameters.num_workers = 1
         solver.parameters.random_seed = 0
         solver.parameters.linearization_level = 2
-        solver.parameters.max_deterministic_time = max(limit / 2, 0.005)
+        solver.parameters.max_deterministic_time = (
+            max(limit / 2, 0.005) if work is None else work / 2
+        )
         solver.parameters.max_time_in_seconds = max(limit, 0.01)
         return solver
 
@@ -409,7 +413,9 @@ def _solve_cp_sat(
         for r in group
     }
     bound = min(len(group), len(_solve_flow(problem, group, relaxed)[0]))
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.UNKNOWN):
+    # A solve stopped before its first solution (UNKNOWN) reports a bound of 0, which is no
+    # bound at all: taking it would call first fit the most possible.
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         bound = min(bound, floor(first.best_objective_bound + 1e-6))
     optimal = status == cp_model.OPTIMAL or len(chosen) >= bound
     stats: dict[str, float] = {"cp_sat_variables": float(len(picks))}
@@ -626,12 +632,17 @@ def solve(
     interviewers: Sequence[Interviewer],
     *,
     panel_seconds: float = 5.0,
+    panel_work: float | None = None,
 ) -> Plan:
     """The most bookings possible, then the fairest load, then the earliest starts.
 
     Groups of requests that share no interviewer and no candidate are independent: the
     one-to-one ones go to one exact flow together, the others to CP-SAT one by one, each
-    with a share of ``panel_seconds`` by its size."""
+    with a share of ``panel_seconds`` by its size. ``panel_work`` boxes CP-SAT in its
+    deterministic time instead (its own count of work, not seconds), shared the same way: it
+    stops at the same point on any machine, the clock staying the outer edge."""
+    if panel_work is not None and panel_work < 0:
+        raise ValueError("panel_work is negative")
     problem = _Problem(requests, interviewers)
     groups = problem.components()
     flow = [r for g in groups if not problem.needs_cp_sat(g) for r in g]
@@ -651,7 +662,8 @@ def solve(
     sizes = [sum(len(problem.feasible[r.id]) for r in g) for g in hard]
     for group, size in zip(hard, sizes, strict=True):
         share = panel_seconds * size / sum(sizes)
-        picked, proved, bound, more = _solve_cp_sat(problem, group, share)
+        work = None if panel_work is None else panel_work * size / sum(sizes)
+        picked, proved, bound, more = _solve_cp_sat(problem, group, share, work)
         chosen.update(picked)
         optimal = optimal and proved
         gap += bound - len(picked)

@@ -276,3 +276,44 @@ def test_the_hourly_task_runs_the_scheduler_and_beat_has_it(settings) -> None:  
     run = Run.objects.get(pk=run_scheduler())
     assert run.trigger == "beat" and run.by is None and run.started_at == NOW
     assert HOUR == timedelta(hours=1)
+
+
+def test_a_cut_short_panel_solve_is_recorded_and_its_page_says_how_far_it_may_be(
+    rita, ann, settings, roles,  # noqa: ANN001
+) -> None:  # fmt: skip
+    from django.test import Client
+
+    # A panel of Lena and Ann. Carla is free at 07:00 and 08:00, Dan only at 07:00: first
+    # fit gives Carla 07:00 and leaves Dan out; the most possible moves Carla to 08:00. Six
+    # more candidates free for a hundred hours make the model large enough that CP-SAT needs
+    # four times its least work (0.005) and a fifth of a second to find it: far beyond a box
+    # of nothing, so it stops before its first solution and first fit is what is kept.
+    lena = interviewer("lena", "Lena")
+    position = position_with_plan(rita, default=lena, assistants=(ann,), second_round=False)
+    carla = candidate(rita, position, "Carla Candidate")
+    dan = candidate(rita, position, "Dan Candidate")
+    free(carla, at(0), at(2), by=rita)
+    free(dan, at(0), at(1), by=rita)
+    for n in range(6):
+        free(candidate(rita, position, f"Filler{n} Candidate"), at(0), at(100), by=rita)
+    free(lena, at(0), at(100), by=rita)
+    free(ann, at(0), at(100), by=rita)
+
+    given_time = booking.scheduler_run(by=rita, preview=True)
+    settings.SCHEDULER_PANEL_SECONDS = 0.0  # below what the settings allow: no time at all
+    cut = booking.scheduler_run(by=rita)
+
+    assert given_time.optimal and given_time.gap == 0
+    assert given_time.bookings.count() == 8
+    assert not cut.optimal and cut.gap == 1
+    assert (cut.booked, cut.unmatched) == (7, 1)
+    assert NoMatch.objects.get(run=cut).candidate == dan
+    assert Round.objects.get(candidate=carla).starts_at == at(0)
+    client = Client()
+    client.force_login(rita)
+    page = client.get(f"/scheduling/runs/{cut.pk}/").content.decode()
+    assert "at most 1 interview short of the most possible (the panel solve was time-boxed)" in page
+    preview_page = client.get(f"/scheduling/runs/{given_time.pk}/").content.decode()
+    assert "the most interviews possible" in preview_page and "short of" not in preview_page
+    listing = client.get("/scheduling/").content.decode()
+    assert "at most 1 short of the most possible" in listing
