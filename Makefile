@@ -30,16 +30,21 @@ $(VENDOR): package.json package-lock.json
 	cp node_modules/tus-js-client/LICENSE frontend_static/vendor/tus-js-client.LICENSE
 	touch $@
 
+# The pinned requirements are installed by uv (a few times faster than pip on a fresh
+# machine, from the same registry); where uv cannot reach its index (a mirror configured for
+# pip alone), pip installs the same pins.
+UV_VERSION := 0.13.9
+INSTALL = $(BIN)/uv pip install --quiet --python $(BIN)/python -r $(1) || $(BIN)/pip install --quiet -r $(1)
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --upgrade pip uv==$(UV_VERSION)
 
 $(VENV)/.installed: requirements.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements.txt
+	$(call INSTALL,requirements.txt)
 	touch $@
 
 $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(call INSTALL,requirements-dev.txt)
 	touch $@
 
 # Translations: the .po catalogues (root locale/ and each app's locale/) are committed; the

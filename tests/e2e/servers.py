@@ -7,11 +7,17 @@ Two stacks:
 
 from __future__ import annotations
 
+import fcntl
+import functools
+import hashlib
 import os
+import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 import uuid
@@ -117,38 +123,139 @@ def _base_env(tmp: Path) -> dict[str, str]:
     return env
 
 
+# Every stack starts from a database that is migrated and seeded, and a collected static
+# folder. Making those costs ~15 s of CPU a stack (migrate, compress the static files, seed),
+# and a run starts about ten stacks on two cores, so each is made once and copied: PostgreSQL
+# copies a template database (`CREATE DATABASE … TEMPLATE`), SQLite a file (its backup API),
+# and the static folder is shared (read only). They are named by a hash of everything that
+# decides their content (the code, migrations, seed, static files and pinned requirements),
+# so a change anywhere makes new ones, and a later run with the same code reuses them. A lock
+# file serialises the making and the copying across pytest-xdist workers and runs.
+TEMPLATES_DIR = Path(tempfile.gettempdir()) / "roundtable-e2e-templates"
+ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+_NOT_CONTENT = {".git", ".venv", "node_modules", "var", "tests", "docs", "bench", "deploy", ".ci"}
+_KEEP_UNUSED = 6 * 3600  # a template nobody made for this long is dropped (other code's)
+
+
+@functools.cache
+def content_key() -> str:
+    digest = hashlib.sha256()
+    for dirpath, dirnames, filenames in os.walk(ROOT):
+        dirnames[:] = sorted(
+            d for d in dirnames if d not in _NOT_CONTENT and not d.startswith((".", "__"))
+        )
+        for filename in sorted(filenames):
+            if filename.endswith((".pyc", ".mo", ".log", ".sqlite3")):
+                continue
+            path = Path(dirpath) / filename
+            digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@contextmanager
+def _locked(name: str) -> Iterator[None]:
+    TEMPLATES_DIR.mkdir(parents=True, exist_ok=True)
+    with (TEMPLATES_DIR / f"{name}.lock").open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+def _shared_static(env: dict[str, str]) -> Path:
+    """The collected static folder for this code, collected once."""
+    folder = TEMPLATES_DIR / f"static-{content_key()}"
+    with _locked(folder.name):
+        if not folder.is_dir():
+            building = TEMPLATES_DIR / f"building-{uuid.uuid4().hex[:8]}"
+            Stack({**env, "ROUNDTABLE_VAR_DIR": str(building)}, building).manage(
+                "collectstatic", "--noinput", "-v", "0"
+            )
+            (building / "static").rename(folder)
+            shutil.rmtree(building, ignore_errors=True)
+    return folder
+
+
+def _var_with_static(stack: Stack) -> None:
+    var = Path(stack.env["ROUNDTABLE_VAR_DIR"])
+    var.mkdir(parents=True, exist_ok=True)
+    (var / "static").symlink_to(_shared_static(stack.env), target_is_directory=True)
+
+
+def _sqlite_copy(source: Path, target: Path) -> None:
+    with sqlite3.connect(source) as origin, sqlite3.connect(target) as copy:
+        origin.backup(copy)
+    origin.close()
+    copy.close()
+
+
 @contextmanager
 def embedded_stack(tmp: Path) -> Iterator[Stack]:
     stack = Stack(_base_env(tmp), tmp)
-    stack.manage("migrate", "--noinput", "-v", "0")
-    stack.manage("collectstatic", "--noinput", "-v", "0")
-    stack.manage("seed_demo")
+    template = TEMPLATES_DIR / f"embedded-{content_key()}.sqlite3"
+    with _locked(template.name):
+        if not template.exists():
+            building = TEMPLATES_DIR / f"building-{uuid.uuid4().hex[:8]}"
+            maker = Stack({**stack.env, "ROUNDTABLE_VAR_DIR": str(building)}, building)
+            maker.manage("migrate", "--noinput", "-v", "0")
+            maker.manage("seed_demo")
+            _sqlite_copy(building / "roundtable.sqlite3", template.with_suffix(".part"))
+            template.with_suffix(".part").rename(template)  # whole, or not there at all
+            shutil.rmtree(building, ignore_errors=True)
+        _var_with_static(stack)
+        _sqlite_copy(template, Path(stack.env["ROUNDTABLE_VAR_DIR"]) / "roundtable.sqlite3")
     try:
         yield stack
     finally:
         stack.stop()
 
 
-@contextmanager
-def postgres_stack(tmp: Path) -> Iterator[Stack]:
-    """A fresh database on the machine's PostgreSQL and a private prefix on its Redis."""
-    name = f"roundtable_e2e_{uuid.uuid4().hex[:8]}"
-    admin = "postgresql://postgres@127.0.0.1:5432/postgres"
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
+def _postgres_env(tmp: Path, name: str) -> dict[str, str]:
     env = _base_env(tmp)
     env.update(
         DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{name}",
         REDIS_URL=os.environ.get("E2E_REDIS_URL", "redis://127.0.0.1:6379/0"),
         CHANNEL_PREFIX=f"e2e{uuid.uuid4().hex[:8]}",
     )
-    stack = Stack(env, tmp)
+    return env
+
+
+def _postgres_template(connection: psycopg.Connection, tmp: Path) -> str:
+    """The migrated and seeded template for this code (made if missing; call under its lock).
+    A template is marked ready by its comment, so one cut off half-made is made again."""
+    name = f"roundtable_tmpl_{content_key()}"
+    now = int(time.time())
+    marks = dict(
+        connection.execute(
+            "SELECT datname, shobj_description(oid, 'pg_database') FROM pg_database "
+            "WHERE datname LIKE 'roundtable\\_tmpl\\_%'"
+        ).fetchall()
+    )
+    for other, mark in marks.items():  # templates of other code, unused for hours
+        made = int(mark.split()[-1]) if mark and mark.startswith("ready ") else 0
+        if other != name and now - made > _KEEP_UNUSED:
+            connection.execute(f'DROP DATABASE IF EXISTS "{other}" WITH (FORCE)')
+    if not (marks.get(name) or "").startswith("ready "):
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+        maker = Stack(_postgres_env(tmp / "template", name), tmp / "template")
+        maker.manage("migrate", "--noinput", "-v", "0")
+        maker.manage("seed_demo")
+    connection.execute(f"COMMENT ON DATABASE \"{name}\" IS 'ready {now}'")
+    return name
+
+
+@contextmanager
+def postgres_stack(tmp: Path) -> Iterator[Stack]:
+    """A fresh database on the machine's PostgreSQL (a copy of the migrated and seeded
+    template) and a private prefix on its Redis."""
+    name = f"roundtable_e2e_{uuid.uuid4().hex[:8]}"
+    stack = Stack(_postgres_env(tmp, name), tmp)
+    with _locked("postgres"), psycopg.connect(ADMIN_URL, autocommit=True) as connection:
+        template = _postgres_template(connection, tmp)
+        connection.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        _var_with_static(stack)
     try:
-        stack.manage("migrate", "--noinput", "-v", "0")
-        stack.manage("collectstatic", "--noinput", "-v", "0")
-        stack.manage("seed_demo")
         yield stack
     finally:
         stack.stop()
-        with psycopg.connect(admin, autocommit=True) as connection:
+        with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
