@@ -466,6 +466,11 @@ if not 64 * 1024 <= VIDEO_CHUNK_BYTES <= 16 * 1024 * 1024:
 if not 250_000 <= VIDEO_MAX_BITS_PER_SECOND <= 50_000_000:
     raise ConfigError("VIDEO_MAX_BITS_PER_SECOND: 250000 to 50000000")
 BODY_LIMITS["/candidate/uploads/"] = VIDEO_CHUNK_BYTES + 64 * 1024
+# An answer's processing (libx264 on every core, a while) runs from a Celery queue of its
+# own, so an encode never holds up the mail queued behind it: run a worker for it beside the
+# NOTIFY_QUEUE one (`manage.py serve` does; docker-compose's video-worker). Blank, or the same
+# name: one queue and one worker for everything. The beat job below stays on NOTIFY_QUEUE.
+VIDEO_QUEUE = env.str("VIDEO_QUEUE", default="video").strip() or NOTIFY_QUEUE
 CELERY_BEAT_SCHEDULE["video-interviews-due"] = {
     "task": "video_interviews.due",
     "schedule": float(VIDEO_EVERY_SECONDS),

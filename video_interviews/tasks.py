@@ -1,7 +1,8 @@
 """The one-way interviews' tasks: the beat job (every ``VIDEO_EVERY_SECONDS``, expire the
 invitations past their deadline, send the automatic reminders that are due, once per
 invitation, and remove the part files of takes nobody will finish) and an answer's
-processing (``video_interviews.processing``)."""
+processing (``video_interviews.processing``), on ``VIDEO_QUEUE``; the beat job runs from
+``NOTIFY_QUEUE``."""
 
 from __future__ import annotations
 
@@ -48,15 +49,16 @@ def process_answer(self: Any, answer_id: int) -> None:
         processing.process_answer(answer_id, last_attempt=self.request.retries >= self.max_retries)
     except processing.StorageError as error:
         countdown = 30 * 4**self.request.retries
-        raise self.retry(exc=error, countdown=countdown, queue=settings.NOTIFY_QUEUE) from error
+        raise self.retry(exc=error, countdown=countdown, queue=settings.VIDEO_QUEUE) from error
 
 
 def queue_processing(answer_id: int) -> None:
     """Hand an answer to the processing once the transaction that made it UPLOADED commits (at
-    once outside one). The app's tasks share the worker's queue (``NOTIFY_QUEUE``). A broker
-    that is down is logged, not raised: the answer stays UPLOADED and `manage.py
-    video_reprocess --stuck` queues it again."""
+    once outside one), on ``VIDEO_QUEUE``: a queue of its own, so a long encode never delays
+    the mail on ``NOTIFY_QUEUE`` (unless the two are set to one). A broker that is down is
+    logged, not raised: the answer stays UPLOADED and `manage.py video_reprocess --stuck`
+    queues it again."""
     transaction.on_commit(
-        lambda: process_answer.apply_async((answer_id,), queue=settings.NOTIFY_QUEUE),
+        lambda: process_answer.apply_async((answer_id,), queue=settings.VIDEO_QUEUE),
         robust=True,
     )

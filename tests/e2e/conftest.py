@@ -56,11 +56,14 @@ def smtp(request: pytest.FixtureRequest) -> Iterator[SmtpPeer]:
 
 @pytest.fixture(scope="module")
 def mail_env(request: pytest.FixtureRequest, smtp: SmtpPeer) -> dict[str, str]:
-    """A module's own queue and mail server: what its daphne queues, its worker runs and
-    sends to its SMTP server (nothing another module's worker takes)."""
+    """A module's own queues and mail server: what its daphne queues (mail on NOTIFY_QUEUE,
+    answers' processing on VIDEO_QUEUE), its worker runs and sends to its SMTP server (nothing
+    another module's worker takes)."""
     name = request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_browser_")
+    tag = uuid.uuid4().hex[:6]
     return {
-        "NOTIFY_QUEUE": f"e2e-{name}-{uuid.uuid4().hex[:6]}",
+        "NOTIFY_QUEUE": f"e2e-{name}-{tag}",
+        "VIDEO_QUEUE": f"e2e-{name}-video-{tag}",
         "EMAIL_URL": f"smtp://127.0.0.1:{smtp.port}",
         "EMAIL_TIMEOUT": "5",
     }
@@ -70,11 +73,12 @@ def mail_env(request: pytest.FixtureRequest, smtp: SmtpPeer) -> dict[str, str]:
 def worker(
     e2e_stack: Stack, mail_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Worker]:
-    """A real Celery worker on the module's queue, with the stack's database and storage."""
+    """A real Celery worker on the module's two queues (its mail and its answers'
+    processing), with the stack's database and storage."""
     running = start_worker(
         {**e2e_stack.env, **mail_env},
         tmp_path_factory.mktemp("worker"),
-        queue=mail_env["NOTIFY_QUEUE"],
+        queue=f"{mail_env['NOTIFY_QUEUE']},{mail_env['VIDEO_QUEUE']}",
         beat=False,
     )
     yield running

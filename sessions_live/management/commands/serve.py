@@ -1,4 +1,5 @@
-"""Run the whole embedded app in one terminal: daphne and a Celery worker with beat.
+"""Run the whole embedded app in one terminal: daphne, a Celery worker with beat, and one for
+the answers' processing (VIDEO_QUEUE).
 
 Production runs each of these as its own process (see docker-compose.yml); the commands are
 the same ones this starts.
@@ -93,14 +94,34 @@ def daphne_command(host: str, port: int) -> list[str]:
     return [os.path.join(bin_dir, "daphne"), "-b", host, "-p", str(port), "config.asgi:application"]
 
 
+def worker_commands(bin_dir: str) -> list[list[str]]:
+    """The Celery workers serve starts: one with beat for NOTIFY_QUEUE (mail, Telegram, the
+    beat jobs), and one for VIDEO_QUEUE when that is a queue of its own, so an answer's
+    processing (minutes of encoding) never holds up the mail. The video worker runs prefork
+    with one child, so the processing's time limits are enforced (the solo pool has none)."""
+    celery = [os.path.join(bin_dir, "celery"), "-A", "config", "worker", "--loglevel", "INFO"]
+    commands = [
+        [*celery, "-B", "-P", "solo", "-Q", settings.NOTIFY_QUEUE,
+         "-s", str(settings.CELERY_BEAT_SCHEDULE_FILENAME)],
+    ]  # fmt: skip
+    if settings.VIDEO_QUEUE != settings.NOTIFY_QUEUE:
+        commands.append(
+            [*celery, "-Q", settings.VIDEO_QUEUE, "--concurrency", "1", "-n", "video@%h"]
+        )
+    return commands
+
+
 class Command(BaseCommand):
-    help = "Start daphne on HOST:PORT and a Celery worker (with beat) for notifications."
+    help = (
+        "Start daphne on HOST:PORT, a Celery worker (with beat) for notifications and one for "
+        "the video processing."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument(
-            "--no-worker", action="store_true", help="Do not start the Celery worker."
+            "--no-worker", action="store_true", help="Do not start the Celery workers."
         )
 
     def handle(self, *args: Any, host: str, port: int, no_worker: bool, **options: Any) -> None:
@@ -125,21 +146,7 @@ class Command(BaseCommand):
                 raise CommandError(refusal)
         commands = [daphne_command(host, port)]
         if not no_worker:
-            commands.append(
-                [
-                    os.path.join(bin_dir, "celery"),
-                    "-A",
-                    "config",
-                    "worker",
-                    "-B",
-                    "-P",
-                    "solo",
-                    "--loglevel",
-                    "INFO",
-                    "-s",
-                    str(settings.CELERY_BEAT_SCHEDULE_FILENAME),
-                ]
-            )
+            commands += worker_commands(bin_dir)
         children = [subprocess.Popen(command) for command in commands]
 
         def stop(*_: Any) -> None:

@@ -14,7 +14,7 @@ from video_interviews.models import Answer
 class Command(BaseCommand):
     help = (
         "Process one-way interview answers again (FAILED, or stuck UPLOADED / PROCESSING). "
-        "Queues them for the Celery worker, or processes them here with --now."
+        "Queues them for the VIDEO_QUEUE worker, or processes them here with --now."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
