@@ -187,21 +187,28 @@ def _sqlite_copy(source: Path, target: Path) -> None:
     copy.close()
 
 
-@contextmanager
-def embedded_stack(tmp: Path) -> Iterator[Stack]:
-    stack = Stack(_base_env(tmp), tmp)
+def embedded_var(env: dict[str, str]) -> None:
+    """Fill ``env``'s ROUNDTABLE_VAR_DIR as `make run` leaves it (migrated, collected, demo
+    data), from the templates."""
     template = TEMPLATES_DIR / f"embedded-{content_key()}.sqlite3"
+    stack = Stack(env, Path(env["ROUNDTABLE_VAR_DIR"]))
     with _locked(template.name):
         if not template.exists():
             building = TEMPLATES_DIR / f"building-{uuid.uuid4().hex[:8]}"
-            maker = Stack({**stack.env, "ROUNDTABLE_VAR_DIR": str(building)}, building)
+            maker = Stack({**env, "ROUNDTABLE_VAR_DIR": str(building)}, building)
             maker.manage("migrate", "--noinput", "-v", "0")
             maker.manage("seed_demo")
             _sqlite_copy(building / "roundtable.sqlite3", template.with_suffix(".part"))
             template.with_suffix(".part").rename(template)  # whole, or not there at all
             shutil.rmtree(building, ignore_errors=True)
         _var_with_static(stack)
-        _sqlite_copy(template, Path(stack.env["ROUNDTABLE_VAR_DIR"]) / "roundtable.sqlite3")
+        _sqlite_copy(template, Path(env["ROUNDTABLE_VAR_DIR"]) / "roundtable.sqlite3")
+
+
+@contextmanager
+def embedded_stack(tmp: Path) -> Iterator[Stack]:
+    stack = Stack(_base_env(tmp), tmp)
+    embedded_var(stack.env)
     try:
         yield stack
     finally:

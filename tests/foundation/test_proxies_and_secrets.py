@@ -26,6 +26,7 @@ from django.test import Client, RequestFactory, override_settings
 
 from config.client_ip import ClientAddressFilter, TrustedProxyMiddleware, client_address, client_ip
 from sessions_live.management.commands.serve import daphne_command, exposure, is_loopback
+from tests.e2e.servers import embedded_var as fill_embedded_var
 from tests.factories import PASSWORD, UserFactory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -190,11 +191,7 @@ def test_no_process_is_started_with_daphnes_proxy_headers() -> None:
 def embedded_var(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A migrated embedded app with the demo data, as `make run` leaves it."""
     var = tmp_path_factory.mktemp("embedded") / "var"
-    env = _env(ROUNDTABLE_VAR_DIR=str(var))
-    steps = (("migrate", "--noinput", "-v", "0"), ("collectstatic", "--noinput", "-v", "0"))
-    for args in (*steps, ("seed_demo",)):
-        result = _manage(*args, env=env)
-        assert result.returncode == 0, result.stdout + result.stderr
+    fill_embedded_var(_env(ROUNDTABLE_VAR_DIR=str(var)))  # a copy of the migrated, seeded template
     yield var
 
 
