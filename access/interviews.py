@@ -7,7 +7,12 @@ module (``access`` re-exports it).
 * a one-to-one round is rated by its interviewer only; a panel round's live session is
   started (led) by its interviewer only;
 * a round's ratings and feedback: managers, recruiters and the round's own interviewers;
-  a panel round's are its session's results, so ``can_view_results``'s rule holds for them.
+  a panel round's are its session's results, so ``can_view_results``'s rule holds for them;
+* a one-way round (a video interview) has nobody on it: managers and recruiters see it, as
+  every round; its recommendation, outcome and feedback are its reviewers' recommendations,
+  so ``access.video``'s rule holds for them (managers; a reviewer once their own is in; not
+  recruiters). Its answers are watched on the invitation's review page, by those
+  ``access.video.can_open_review_page`` lets in; recruiters ask for its invitation by hand.
 """
 
 from __future__ import annotations
@@ -75,9 +80,44 @@ def can_start_round_session(user: Any, round_: Round) -> bool:
 
 
 def can_view_round_ratings(user: Any, round_: Round) -> bool:
+    from interviews.models import RoundKind
+
     if round_.session_id is not None:
         return access.can_view_results(user, round_.session)
+    if round_.kind == RoundKind.ONE_WAY:
+        from access import video
+
+        invitation = round_invitation(round_)
+        if invitation is None:
+            return video.reviews_every_video_interview(user)
+        return video.sees_others_recommendations(user, invitation)
     return has_any(user, [access.DECIDE, access.RECRUIT]) or is_on_round(user, round_)
+
+
+def round_invitation(round_: Round) -> Any:
+    """A one-way round's video invitation, or None (not invited yet, or another kind)."""
+    return getattr(round_, "video_invitation", None)
+
+
+def can_invite_round(user: Any, round_: Round) -> bool:
+    """Ask for a one-way round's invitation by hand: recruiters, while the round is open and
+    has none."""
+    from interviews.models import RoundKind
+
+    return (
+        round_.kind == RoundKind.ONE_WAY
+        and can_manage_interviews(user)
+        and round_.status in ("planned", "scheduled")
+        and round_invitation(round_) is None
+    )
+
+
+def can_open_round_review(user: Any, round_: Round) -> bool:
+    """The link from a one-way round to its invitation's review page (its answers)."""
+    from access import video
+
+    invitation = round_invitation(round_)
+    return invitation is not None and video.can_open_review_page(user, invitation)
 
 
 def rounds_with_ratings_shown(user: Any, candidate: Any) -> set[int]:
@@ -86,7 +126,9 @@ def rounds_with_ratings_shown(user: Any, candidate: Any) -> set[int]:
     only for these, so no panel member reads another's scores there before their own."""
     from interviews.models import Round
 
-    rounds = Round.objects.filter(candidate=candidate).select_related("session")
+    rounds = Round.objects.filter(candidate=candidate).select_related(
+        "session", "video_invitation__interview"
+    )
     return {r.pk for r in rounds if can_view_round_ratings(user, r)}
 
 

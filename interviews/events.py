@@ -4,8 +4,18 @@ committed (DESIGN.md: apps talk through facts). Each is sent with ``round_id``.
 * ``round_assigned``: a round got (or changed) its interviewer, assistants or time; also sent
   with ``previous`` = the user ids who were on it before, so they can be told it moved away,
   ``moved`` (its time or length changed) and ``had_time`` (it had a time before).
-* ``round_cancelled``: a round will not take place (cancelled, or its interview closed).
-* ``round_rated``: a one-to-one round was rated, or a panel round's session results came back.
+* ``round_cancelled``: a round will not take place (cancelled, or its interview closed): one
+  that had a time, or a one-way round (``kind`` says which; ``video_interview_id`` names a
+  one-way round's video interview, so its invitation can be withdrawn).
+* ``round_rated``: a one-to-one round was rated, a panel round's session results came back, or
+  a one-way round's reviewers decided it.
+* ``round_reached``: the candidate's interview reached this round: it is the first of the open
+  interview not done or cancelled (the interview was created, or the round before it was
+  held), or a recruiter asked for its invitation by hand. Sent with ``kind``,
+  ``candidate_id``, ``video_interview_id`` (a one-way round's, else ``None``) and
+  ``inviter_id`` (the recruiter who asked, else the one who created the interview, or
+  ``None``). ``video_interviews`` invites the candidate into a one-way round's video interview
+  on it (once per round however often it is told).
 """
 
 from __future__ import annotations
@@ -16,6 +26,7 @@ from django.dispatch import Signal
 round_assigned = Signal()
 round_cancelled = Signal()
 round_rated = Signal()
+round_reached = Signal()
 
 
 def send_after_commit(signal: Signal, **kwargs: object) -> None:

@@ -32,6 +32,15 @@ MAX_POINTS = 100
 class RoundKind(models.TextChoices):
     ONE_TO_ONE = "one_to_one", pgettext_lazy("round kind", "one-to-one")
     PANEL = "panel", pgettext_lazy("round kind", "panel (live session)")
+    # Recorded answers to a video interview's questions, reviewed later (``video_interviews``):
+    # the round names its ``VideoInterview``; nobody is on it and it has no time.
+    ONE_WAY = "one_way", pgettext_lazy("round kind", "one-way video interview")
+
+
+# A one-way round names its video interview; no other kind names one.
+ONE_WAY_HAS_ITS_VIDEO_INTERVIEW = Q(kind=RoundKind.ONE_WAY, video_interview__isnull=False) | (
+    ~Q(kind=RoundKind.ONE_WAY) & Q(video_interview__isnull=True)
+)
 
 
 class PlanRound(models.Model):
@@ -74,13 +83,26 @@ class PlanRound(models.Model):
         related_name="+",
         verbose_name=_("interviewers the scheduler may choose"),
     )
+    # A one-way round's video interview (required for that kind, empty for the others): the
+    # candidate is invited into it when their interview reaches the round.
+    video_interview = models.ForeignKey(
+        "video_interviews.VideoInterview",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="plan_rounds",
+        verbose_name=_("video interview (one-way rounds)"),
+    )
 
     class Meta:
         ordering = ["position", "order", "id"]
         verbose_name = _("plan round")
         verbose_name_plural = _("plan rounds")
         constraints = [
-            models.UniqueConstraint(fields=["position", "order"], name="plan_round_order_once")
+            models.UniqueConstraint(fields=["position", "order"], name="plan_round_order_once"),
+            models.CheckConstraint(
+                condition=ONE_WAY_HAS_ITS_VIDEO_INTERVIEW, name="plan_round_video_interview_kind"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -208,6 +230,15 @@ class Round(models.Model):
         related_name="+",
         verbose_name=_("interviewers the scheduler may choose"),
     )
+    # The plan round's video interview, as it was when the interview was created.
+    video_interview = models.ForeignKey(
+        "video_interviews.VideoInterview",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="rounds",
+        verbose_name=_("video interview (one-way rounds)"),
+    )
     starts_at = models.DateTimeField(_("starts at"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.PLANNED
@@ -250,7 +281,10 @@ class Round(models.Model):
         verbose_name = _("round")
         verbose_name_plural = _("rounds")
         constraints = [
-            models.UniqueConstraint(fields=["interview", "order"], name="round_order_once")
+            models.UniqueConstraint(fields=["interview", "order"], name="round_order_once"),
+            models.CheckConstraint(
+                condition=ONE_WAY_HAS_ITS_VIDEO_INTERVIEW, name="round_video_interview_kind"
+            ),
         ]
         indexes = [
             models.Index(fields=["starts_at"], name="round_starts_at"),

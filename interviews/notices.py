@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 
 from accounts.zones import is_zone, language_of
 from interviews import ics
-from interviews.models import Round
+from interviews.models import Round, RoundKind
 from notify import services as notify
 from notify.models import Outbox
 
@@ -277,8 +277,8 @@ def round_cancelled(*, round_id: int) -> None:
     """``round_cancelled``: everyone on the round gets the CANCEL."""
     with transaction.atomic():
         row = _round(round_id)
-        if row is None:
-            return
+        if row is None or (row.kind == RoundKind.ONE_WAY and row.starts_at is None):
+            return  # nobody on it, no time: nothing in anyone's calendar (its invitation goes)
         people = ics.people_on(row)
         for person in _active(people):
             tell(person, row, CANCELLED, method=ics.CANCEL, people=people)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import access
-from interviews.models import Interview, PlanRound, Round
+from interviews.models import Interview, PlanRound, Round, RoundKind
 
 HISTORY_LIMIT = 300
 WEEKS_SHOWN = 12
@@ -22,7 +22,7 @@ WEEKS_SHOWN = 12
 def plan_of(position: Any) -> list[PlanRound]:
     return list(
         PlanRound.objects.filter(position=position)
-        .select_related("default_interviewer")
+        .select_related("default_interviewer", "video_interview")
         .prefetch_related("aspects", "assistants", "topics", "pool")
         .order_by("order")
     )
@@ -30,8 +30,44 @@ def plan_of(position: Any) -> list[PlanRound]:
 
 def rounds_with_parts(rounds: QuerySet[Round]) -> QuerySet[Round]:
     return rounds.select_related(
-        "interviewer", "candidate", "position", "session", "rated_by", "interview"
+        "interviewer",
+        "candidate",
+        "position",
+        "session",
+        "rated_by",
+        "interview",
+        "video_interview",
+        "video_invitation__interview",
     ).prefetch_related("aspects", "assistants", "topics")
+
+
+def one_way_of(round_: Round, user: Any) -> dict[str, Any] | None:
+    """A one-way round's video interview and invitation as ``user`` may see them: the
+    invitation's status as of now (pending, accepted, completed, expired, revoked; ``None``:
+    not sent yet), the video interview's page and the review page (the answers) for those
+    ``access`` lets open them, and whether they may send the invitation by hand."""
+    from django.urls import reverse
+
+    from access import video as video_access
+    from video_interviews.models import Invitation
+
+    if round_.kind != RoundKind.ONE_WAY or round_.video_interview is None:
+        return None
+    invitation = access.interviews.round_invitation(round_)
+    status = invitation.current_status() if invitation is not None else None
+    return {
+        "video_interview": round_.video_interview,
+        "video_interview_url": reverse("video_interview_detail", args=[round_.video_interview_id])
+        if video_access.can_view_video_interview(user, round_.video_interview)
+        else "",
+        "invitation": invitation,
+        "status": status,
+        "status_label": dict(Invitation.Status.choices).get(status, "") if status else "",
+        "review_url": reverse("video_review", args=[invitation.pk])
+        if invitation is not None and access.interviews.can_open_round_review(user, round_)
+        else "",
+        "can_invite": access.interviews.can_invite_round(user, round_),
+    }
 
 
 def candidate_interviews(candidate: Any, user: Any) -> list[dict[str, Any]]:

@@ -9,6 +9,13 @@ over, a round already rated, an interviewer booked elsewhere at that time) and r
 A candidate's status moves only through ``candidates.services.candidate_move``: a round that
 gets a time schedules the candidate, a rated round starts the interviewing, its outcome
 selects (after the last round) or rejects.
+
+A **one-way round** (``RoundKind.ONE_WAY``) names a video interview (``video_interviews``)
+and has nobody on it and no time. When the candidate's interview reaches it (created with it
+first, or the round before it held; ``round_reached``) the video interview invites the
+candidate, once (``video_interviews.subscribers``); its reviewers' recommendations decide it
+(``round_review``, on ``recommendation_given``). The two apps tell each other facts; from
+``video_interviews`` this module reads only its models.
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ from django.utils.translation import gettext as _
 from candidates import lifecycle
 from candidates import services as candidates
 from candidates.models import Candidate, Position
-from interviews import events
+from interviews import events, one_way
 from interviews.models import (
     MAX_ASPECTS,
     MAX_POINTS,
@@ -70,7 +77,9 @@ class Rating:
 
 # --- plans ---------------------------------------------------------------------------------
 
-PLAN_FIELDS = frozenset({"name", "kind", "duration_minutes", "instructions", "default_interviewer"})
+PLAN_FIELDS = frozenset(
+    {"name", "kind", "duration_minutes", "instructions", "default_interviewer", "video_interview"}
+)
 
 
 def _check_aspects(aspects: Sequence[AspectSpec]) -> list[AspectSpec]:
@@ -146,6 +155,78 @@ def _check_people(interviewer: User | None, assistants: Collection[User]) -> lis
     return people
 
 
+def _check_video_interview(video_interview: Any, position: Position | None = None) -> None:
+    """A one-way round's video interview takes invitations now (the same rule its invitations
+    follow: active, before its deadline) and, for a plan, is ``position``'s (or no
+    position's)."""
+    from video_interviews.models import VideoInterview
+
+    title = {"title": video_interview.title}
+    if video_interview.status != VideoInterview.Status.ACTIVE:
+        raise InterviewRefused(
+            "video_interview_not_active",
+            _("The video interview “%(title)s” is %(status)s: only an active one invites.")
+            % {**title, "status": video_interview.get_status_display()},
+            "video_interview",
+        )
+    if video_interview.deadline <= timezone.now():
+        raise InterviewRefused(
+            "video_interview_deadline_passed",
+            _("The deadline of the video interview “%(title)s” has passed: move it first.") % title,
+            "video_interview",
+        )
+    if position is not None and video_interview.position_id not in (None, position.pk):
+        raise InterviewRefused(
+            "video_interview_other_position",
+            _("The video interview “%(title)s” is for another position.") % title,
+            "video_interview",
+        )
+
+
+def _check_kind_parts(
+    *,
+    kind: str,
+    video_interview: Any,
+    interviewer: Any,
+    assistants: Collection[User],
+    pool: Collection[User],
+    topics: Collection[Topic],
+    aspects: Collection[Any],
+) -> None:
+    """A one-way round names its video interview and nobody else's parts; no other kind names
+    a video interview."""
+    if kind != RoundKind.ONE_WAY:
+        if video_interview is not None:
+            raise InterviewRefused(
+                "invalid",
+                _("Only a one-way video interview round names a video interview."),
+                "video_interview",
+            )
+        return
+    if video_interview is None:
+        raise InterviewRefused(
+            "invalid", _("Choose the video interview of this one-way round."), "video_interview"
+        )
+    nobody = _(
+        "A one-way round has no interviewers of its own: the video interview's reviewers review it."
+    )
+    for field, value in (
+        ("default_interviewer", interviewer),
+        ("assistants", assistants),
+        ("pool", pool),
+    ):
+        if value:
+            raise InterviewRefused("invalid", nobody, field)
+    if topics:
+        raise InterviewRefused("invalid", _("Only a panel round asks the bank's topics."), "topics")
+    if aspects:
+        raise InterviewRefused(
+            "invalid",
+            _("A one-way round rates no aspects: its reviewers rate each answer."),
+            "aspects",
+        )
+
+
 def plan_round_create(
     *,
     position: Position,
@@ -163,6 +244,18 @@ def plan_round_create(
     cleaned = _check_aspects(aspects)
     people = _check_people(values.get("default_interviewer"), assistants)
     chosen = _check_pool(pool)
+    kind = values.get("kind", RoundKind.ONE_TO_ONE)
+    _check_kind_parts(
+        kind=kind,
+        video_interview=values.get("video_interview"),
+        interviewer=values.get("default_interviewer"),
+        assistants=people,
+        pool=chosen,
+        topics=topics,
+        aspects=cleaned,
+    )
+    if kind == RoundKind.ONE_WAY:
+        _check_video_interview(values["video_interview"], position)
     with transaction.atomic():
         Position.objects.select_for_update().get(pk=position.pk)  # one writer of the order
         count = position.plan_rounds.count()
@@ -185,12 +278,38 @@ def plan_round_update(
     topics: Collection[Topic] | None = None,
     pool: Collection[User] | None = None,
 ) -> PlanRound:
-    """Change a plan round; interviews already created keep their copy."""
+    """Change a plan round; interviews already created keep their copy. A round made one-way
+    drops the parts not given that it cannot have (interviewers, topics, aspects); a round
+    made another kind drops its video interview unless one is given (then refused)."""
     values = _check_plan_fields(fields)
+    kind = values.get("kind", plan_round.kind)
+    if kind == RoundKind.ONE_WAY and plan_round.kind != RoundKind.ONE_WAY:
+        values.setdefault("default_interviewer", None)
+        assistants = [] if assistants is None else assistants
+        pool = [] if pool is None else pool
+        topics = [] if topics is None else topics
+        aspects = [] if aspects is None else aspects
+    if kind != RoundKind.ONE_WAY and "video_interview" not in values:
+        values["video_interview"] = None
     cleaned = None if aspects is None else _check_aspects(aspects)
     interviewer = values.get("default_interviewer", plan_round.default_interviewer)
     people = None if assistants is None else _check_people(interviewer, assistants)
     chosen = None if pool is None else _check_pool(pool)
+    video_interview = values.get("video_interview", plan_round.video_interview)
+    _check_kind_parts(
+        kind=kind,
+        video_interview=video_interview,
+        interviewer=interviewer,
+        assistants=list(plan_round.assistants.all()) if people is None else people,
+        pool=list(plan_round.pool.all()) if chosen is None else chosen,
+        topics=list(plan_round.topics.all()) if topics is None else topics,
+        aspects=list(plan_round.aspects.all()) if cleaned is None else cleaned,
+    )
+    if kind == RoundKind.ONE_WAY and (
+        plan_round.kind != RoundKind.ONE_WAY
+        or getattr(video_interview, "pk", None) != plan_round.video_interview_id
+    ):
+        _check_video_interview(video_interview, plan_round.position)
     with transaction.atomic():
         for name, value in values.items():
             setattr(plan_round, name, value)
@@ -286,13 +405,17 @@ def interview_create(
 ) -> Interview:
     """An interview for ``candidate`` on ``position``, its rounds copied from the position's
     plan. A candidate with an open interview is refused with ``open_interview`` unless
-    ``replace_open``: then that one is closed first (its rounds not yet held cancelled)."""
+    ``replace_open``: then that one is closed first (its rounds not yet held cancelled).
+    A plan that starts with a one-way round needs its video interview open for invitations
+    and the candidate's e-mail address (``video_interview_not_active``,
+    ``video_interview_deadline_passed``, ``candidate_no_email``): the interview reaches that
+    round at once and the candidate is invited (after commit, ``round_reached``)."""
     if position.status != Position.Status.OPEN:
         raise InterviewRefused(
             "position_closed", _("“%(title)s” is not open.") % {"title": position.title}, "position"
         )
     plan = list(
-        position.plan_rounds.select_related("default_interviewer")
+        position.plan_rounds.select_related("default_interviewer", "video_interview")
         .prefetch_related("aspects", "assistants", "topics", "pool")
         .order_by("order")
     )
@@ -318,6 +441,8 @@ def interview_create(
                 % {"name": row.full_name, "title": position.title},
                 "position",
             )
+        if plan[0].kind == RoundKind.ONE_WAY:
+            _check_invitable(plan[0].video_interview, row)
         previous = open_interview(row)
         if previous is not None:
             if not replace_open:
@@ -342,6 +467,7 @@ def interview_create(
                 duration_minutes=plan_round.duration_minutes,
                 instructions=plan_round.instructions,
                 interviewer=plan_round.default_interviewer,
+                video_interview=plan_round.video_interview,
             )
             new.assistants.set(plan_round.assistants.all())
             new.topics.set(plan_round.topics.all())
@@ -358,7 +484,51 @@ def interview_create(
             by=by,
             details={"interview": interview.pk, "position": position.title, "rounds": len(plan)},
         )
+        _reach(interview)
     return interview
+
+
+def _check_invitable(video_interview: Any, candidate: Candidate) -> None:
+    """The candidate can be invited into a one-way round's video interview now (else the
+    refusal): it takes invitations, and the card has an address."""
+    if not (candidate.email or "").strip():
+        raise InterviewRefused(
+            "candidate_no_email",
+            _(
+                "%(name)s has no e-mail address: a one-way video interview invites by e-mail. "
+                "Add it to the card first."
+            )
+            % {"name": candidate.full_name},
+        )
+    _check_video_interview(video_interview)
+
+
+def _reach(interview: Interview, *, inviter: User | None = None) -> Round | None:
+    """Tell ``round_reached`` (after commit) for the open ``interview``'s current round: the
+    first that is neither done nor cancelled. ``inviter``: the recruiter who asked by hand
+    (else the interview's creator is named)."""
+    if interview.status != Interview.Status.OPEN:
+        return None
+    current = (
+        Round.objects.filter(interview_id=interview.pk)
+        .exclude(status__in=[Round.Status.DONE, Round.Status.CANCELLED])
+        .order_by("order")
+        .first()
+    )
+    if current is not None:
+        _announce_reached(current, inviter_id=inviter.pk if inviter else interview.created_by_id)
+    return current
+
+
+def _announce_reached(row: Round, *, inviter_id: int | None) -> None:
+    events.send_after_commit(
+        events.round_reached,
+        round_id=row.pk,
+        kind=row.kind,
+        candidate_id=row.candidate_id,
+        video_interview_id=row.video_interview_id,
+        inviter_id=inviter_id,
+    )
 
 
 def _close(interview: Interview, *, by: User | None) -> None:
@@ -513,6 +683,14 @@ def round_assign(
         )
     with transaction.atomic():
         row = _lock_round(round_)
+        if row.kind == RoundKind.ONE_WAY:
+            raise InterviewRefused(
+                "one_way_round",
+                _(
+                    "A one-way video interview has no interviewer and no time: the candidate "
+                    "records when they like, its reviewers review it."
+                ),
+            )
         if row.status not in (Round.Status.PLANNED, Round.Status.SCHEDULED):
             raise InterviewRefused(
                 "round_closed",
@@ -602,11 +780,18 @@ def _cancel(row: Round, *, by: User | None) -> None:
         by=by,
         details={"round": row.pk, "round_name": row.name},
     )
-    if was_scheduled:
-        events.send_after_commit(events.round_cancelled, round_id=row.pk)
+    if was_scheduled or row.kind == RoundKind.ONE_WAY:
+        # A one-way round's invitation is withdrawn on it (``video_interviews.subscribers``).
+        events.send_after_commit(
+            events.round_cancelled,
+            round_id=row.pk,
+            kind=row.kind,
+            video_interview_id=row.video_interview_id,
+        )
 
 
 def round_cancel(*, round_: Round, by: User | None) -> Round:
+    """Cancel a round not yet held; the interview reaches the next one if it was this one."""
     with transaction.atomic():
         row = _lock_round(round_)
         if row.status not in (Round.Status.PLANNED, Round.Status.SCHEDULED):
@@ -615,7 +800,18 @@ def round_cancel(*, round_: Round, by: User | None) -> Round:
                 _("This round is %(status)s.") % {"status": row.get_status_display()},
             )
         _cancel(row, by=by)
+        if not _earlier_open(row):
+            _reach(row.interview)
     return row
+
+
+def _earlier_open(row: Round) -> bool:
+    """Whether a round before ``row`` is still to be held (then ``row`` was not current)."""
+    return (
+        Round.objects.filter(interview_id=row.interview_id, order__lt=row.order)
+        .exclude(status__in=[Round.Status.DONE, Round.Status.CANCELLED])
+        .exists()
+    )
 
 
 def _later_rounds(row: Round) -> Any:
@@ -647,7 +843,10 @@ def round_rate(
         row = _lock_round(round_)
         if row.kind != RoundKind.ONE_TO_ONE:
             raise InterviewRefused(
-                "not_one_to_one", _("A panel round is rated in its live session.")
+                "not_one_to_one",
+                _("A panel round is rated in its live session.")
+                if row.kind == RoundKind.PANEL
+                else _("A one-way round is decided by its video interview's reviewers."),
             )
         if row.interviewer_id != by.pk:
             raise InterviewRefused("not_your_round", _("Only the round's interviewer rates it."))
@@ -709,23 +908,24 @@ def round_rate(
     return row
 
 
-def _follow_outcome(row: Round, *, by: User) -> None:
+def _follow_outcome(
+    row: Round, *, by: User | None, roles: Collection[str] = (lifecycle.INTERVIEWER,)
+) -> None:
+    """The candidate's journey after ``row``'s outcome: interviewing; rejected (the interview
+    closed) or, after the last round, selected (closed too); else the next round is reached."""
     details = {"round": row.pk, "round_name": row.name}
     _move_quietly(row.candidate_id, "start", roles={lifecycle.SYSTEM}, details=details)
+    interview = Interview.objects.select_for_update().get(pk=row.interview_id)
     if row.outcome == Round.Outcome.REJECTED:
-        _move_quietly(
-            row.candidate_id, "reject", by=by, roles={lifecycle.INTERVIEWER}, details=details
-        )
-        interview = Interview.objects.select_for_update().get(pk=row.interview_id)
+        _move_quietly(row.candidate_id, "reject", by=by, roles=roles, details=details)
         if interview.status == Interview.Status.OPEN:
             _close(interview, by=by)
     elif not _later_rounds(row).exists():
-        _move_quietly(
-            row.candidate_id, "select", by=by, roles={lifecycle.INTERVIEWER}, details=details
-        )
-        interview = Interview.objects.select_for_update().get(pk=row.interview_id)
+        _move_quietly(row.candidate_id, "select", by=by, roles=roles, details=details)
         if interview.status == Interview.Status.OPEN:
             _close(interview, by=by)
+    else:
+        _reach(interview)
 
 
 def _move_quietly(
@@ -840,6 +1040,7 @@ def round_session_results(*, session_id: int) -> Round | None:
         row.rated_at = timezone.now()
         row.save()
         _unhold(row)
+        _reach(row.interview)  # the session's decision is the manager's; the next round is due
         candidates.candidate_record(
             candidate=row.candidate_id,
             kind="round_session",
@@ -852,5 +1053,97 @@ def round_session_results(*, session_id: int) -> Round | None:
                 "expected": sum(m for _p, m in totals.values()),
             },
         )
+        events.send_after_commit(events.round_rated, round_id=row.pk)
+    return row
+
+
+# --- one-way rounds: a video interview -------------------------------------------------------
+
+
+def round_invite(*, round_: Round, by: User) -> Round:
+    """Ask for a one-way round's invitation by hand (a recruiter): when the automatic one could
+    not go (the video interview was inactive, its deadline had passed) or to send it before the
+    interview reaches the round. Checks what the invitation needs now and tells
+    ``round_reached``; the video interview invites the candidate once (a round invited already
+    keeps its invitation: resend it on the video interview's page). Refused:
+    ``not_one_way``, ``round_closed``, ``video_interview_not_active``,
+    ``video_interview_deadline_passed``, ``candidate_no_email``."""
+    with transaction.atomic():
+        row = _lock_round(round_)
+        if row.kind != RoundKind.ONE_WAY:
+            raise InterviewRefused(
+                "not_one_way", _("Only a one-way round invites into a video interview.")
+            )
+        if not row.is_open or row.interview.status != Interview.Status.OPEN:
+            raise InterviewRefused(
+                "round_closed",
+                _("This round is %(status)s.") % {"status": row.get_status_display()},
+            )
+        assert row.video_interview is not None  # the database's check: a one-way round has one
+        _check_invitable(row.video_interview, row.candidate)
+        _announce_reached(row, inviter_id=by.pk)
+    return row
+
+
+def round_review(*, round_id: int) -> Round | None:
+    """A one-way round decided by its video interview's review (on ``recommendation_given``):
+    once every reviewer named on the video interview who still interviews has recommended on
+    the round's invitation — or a manager has (managers review every interview and decide; with
+    no reviewer named a manager's is the one awaited) — the round is done with the
+    recommendations' verdict (``one_way.verdict``: the lower median; selected when that is yes
+    or strong yes, i.e. more than half recommend) and their summaries as its feedback, and the
+    candidate moves as after a one-to-one round (the system relaying the reviewers). A round
+    decided already, cancelled or of a closed interview is left as it is (a later change of a
+    recommendation is a line of the history only). Returns the round (``None``: no such)."""
+    from access import video as video_access
+
+    with transaction.atomic():
+        found = Round.objects.filter(pk=round_id).values_list("pk", flat=True).first()
+        if found is None:
+            return None
+        row = _lock_round(found)
+        if (
+            row.kind != RoundKind.ONE_WAY
+            or not row.is_open
+            or row.interview.status != Interview.Status.OPEN
+            or row.video_interview is None
+        ):
+            return row
+        invitation = getattr(row, "video_invitation", None)
+        if invitation is None:
+            return row
+        given = list(invitation.recommendations.select_related("reviewer").order_by("at", "id"))
+        awaited = set(
+            video_access.told_of_ready_answers(row.video_interview).values_list("pk", flat=True)
+        )
+        if not one_way.complete(
+            awaited=awaited,
+            recommended={r.reviewer_id for r in given},
+            by_manager=any(video_access.reviews_every_video_interview(r.reviewer) for r in given),
+        ):
+            return row
+        recommendation, outcome = one_way.verdict([r.choice for r in given])
+        last = given[-1].reviewer
+        row.recommendation, row.outcome = recommendation, outcome
+        row.feedback = "\n\n".join(
+            f"{r.reviewer.display_name}: {r.summary}" for r in given if r.summary
+        )
+        row.rated_by, row.rated_at = last, timezone.now()
+        row.status = Round.Status.DONE
+        row.save()
+        candidates.candidate_record(
+            candidate=row.candidate_id,
+            kind="round_rated",
+            by=last,
+            details={
+                "round": row.pk,
+                "round_name": row.name,
+                "outcome": outcome,
+                "recommendation": recommendation,
+                "video_invitation": invitation.pk,
+                "recommendations": len(given),
+            },
+        )
+        _follow_outcome(row, by=last, roles={lifecycle.SYSTEM})
         events.send_after_commit(events.round_rated, round_id=row.pk)
     return row

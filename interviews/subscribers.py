@@ -1,7 +1,9 @@
 """What the interviews app does on other apps' facts: a panel round's session finished with
 every feedback in brings its scores and feedback back into the round; a candidate whose
 journey ends (rejected, hired, withdrawn — by a manager's decision or a recruiter) has their
-open interview closed, its rounds not yet held cancelled (and their calendar events)."""
+open interview closed, its rounds not yet held cancelled (and their calendar events); a
+recommendation on a one-way round's video invitation may decide that round
+(``video_interviews.events.recommendation_given``)."""
 
 from __future__ import annotations
 
@@ -34,6 +36,18 @@ def connect() -> None:
 
     candidate_events.candidate_moved.connect(
         on_moved, dispatch_uid="interviews.candidate_final", weak=False
+    )
+
+    from video_interviews import events as video_events
+
+    def on_recommended(sender: object, round_id: int | None = None, **kwargs: Any) -> None:
+        from interviews import services
+
+        if round_id is not None:
+            services.round_review(round_id=round_id)
+
+    video_events.recommendation_given.connect(
+        on_recommended, dispatch_uid="interviews.one_way_review", weak=False
     )
 
     from interviews import notices  # assignment notices and e-mails with the .ics

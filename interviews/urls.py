@@ -33,6 +33,7 @@ urlpatterns = [
     path("rounds/<int:pk>/rate/", views.round_rate, name="round_rate"),
     path("rounds/<int:pk>/cancel/", views.round_cancel, name="round_cancel"),
     path("rounds/<int:pk>/session/", views.round_session, name="round_session"),
+    path("rounds/<int:pk>/invite/", views.round_invite, name="round_invite"),
     path("people/<int:pk>/rounds/", views.interviewer_history, name="interviewer_history"),
     # Drives: the position's page starts one; the uploads sit under /drives/ (one body limit).
     path("positions/<int:pk>/drives/new/", drive_views.drive_new, name="drive_new"),

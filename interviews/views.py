@@ -11,6 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,12 +20,14 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 import access
+from access import video as video_access
 from access.decorators import allowed
 from access.interviews import rounds_on
 from candidates.models import Candidate, Position
 from interviews import selectors, services
 from interviews.models import MAX_ASPECTS, PlanRound, Round, RoundKind
 from questionbank.models import Topic
+from video_interviews.models import VideoInterview
 
 BLANK_ASPECT_ROWS = 3
 
@@ -33,6 +36,8 @@ BLANK_ASPECT_ROWS = 3
 
 
 class PlanRoundForm(forms.Form):
+    field_order = ["name", "kind", "video_interview"]
+
     name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=RoundKind.choices)
     duration_minutes = forms.IntegerField(
@@ -68,13 +73,33 @@ class PlanRoundForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    video_interview = forms.ModelChoiceField(
+        label=gettext_lazy("Video interview (one-way rounds)"),
+        queryset=VideoInterview.objects.none(),
+        required=False,
+        help_text=gettext_lazy(
+            "The candidate is invited into it by e-mail when their interview reaches this "
+            "round; its reviewers' recommendations decide the round. A one-way round has no "
+            "interviewers, topics or aspects of its own. Active video interviews are listed."
+        ),
+    )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, user: Any = None, current: PlanRound | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         people = access.interviewers()
         self.fields["default_interviewer"].queryset = people
         self.fields["assistants"].queryset = people
         self.fields["pool"].queryset = people
+        # Those the recruiter may see that invite now, and the round's own (whatever its state:
+        # saving the round unchanged keeps it).
+        active = Q(status=VideoInterview.Status.ACTIVE)
+        if current is not None and current.video_interview_id:
+            active |= Q(pk=current.video_interview_id)
+        self.fields["video_interview"].queryset = (
+            video_access.visible_video_interviews(user=user).filter(active).order_by("title")
+        )
 
 
 class AssignForm(forms.Form):
@@ -175,7 +200,7 @@ def plan_round_edit(request: HttpRequest, pk: int, round_pk: int | None = None) 
     if round_pk is not None:
         existing = get_object_or_404(PlanRound.objects.filter(position=position), pk=round_pk)
     if request.method == "POST":
-        form = PlanRoundForm(request.POST)
+        form = PlanRoundForm(request.POST, user=request.user, current=existing)
         specs, rows = _aspects_from(request)
         if form.is_valid():
             data = form.cleaned_data
@@ -185,6 +210,7 @@ def plan_round_edit(request: HttpRequest, pk: int, round_pk: int | None = None) 
                 "duration_minutes": data["duration_minutes"],
                 "instructions": data["instructions"],
                 "default_interviewer": data["default_interviewer"],
+                "video_interview": data["video_interview"],
             }
             try:
                 if existing is None:
@@ -223,11 +249,12 @@ def plan_round_edit(request: HttpRequest, pk: int, round_pk: int | None = None) 
                 "assistants": list(existing.assistants.all()),
                 "topics": list(existing.topics.all()),
                 "pool": list(existing.pool.all()),
+                "video_interview": existing.video_interview,
             }
             rows = [
                 {"name": a.name, "points": str(a.expected_points)} for a in existing.aspects.all()
             ]
-        form = PlanRoundForm(initial=initial)
+        form = PlanRoundForm(initial=initial, user=request.user, current=existing)
     rows = [*rows, *({"name": "", "points": ""} for _n in range(BLANK_ASPECT_ROWS))]
     return render(
         request,
@@ -366,8 +393,12 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "round": round_,
             "sheets": sheets,
-            "chart": selectors.sheet_chart(sheets) if sheets else None,
+            "chart": selectors.sheet_chart(sheets) if sheets and sheets[0]["aspects"] else None,
+            "one_way": selectors.one_way_of(round_, request.user),
             "can_assign": access.can_manage_interviews(request.user)
+            and round_.kind != RoundKind.ONE_WAY
+            and round_.status in ("planned", "scheduled"),
+            "can_cancel": access.can_manage_interviews(request.user)
             and round_.status in ("planned", "scheduled"),
             "can_rate": access.can_rate_round(request.user, round_),
             "can_start": access.can_start_round_session(request.user, round_),
@@ -489,6 +520,29 @@ def round_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, refused.message)
     else:
         messages.success(request, _("The round is cancelled."))
+    return redirect("round_detail", pk=round_.pk)
+
+
+@login_required
+@require_POST
+def round_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send a one-way round's invitation by hand (when the automatic one could not go)."""
+    round_ = _round_for(request, pk)
+    if not access.interviews.can_invite_round(request.user, round_):
+        raise PermissionDenied
+    try:
+        services.round_invite(round_=round_, by=request.user)
+    except services.InterviewRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        if Round.objects.filter(pk=round_.pk, video_invitation__isnull=False).exists():
+            messages.success(
+                request,
+                _("%(name)s is invited into the video interview by e-mail.")
+                % {"name": round_.candidate.full_name},
+            )
+        else:  # refused by the video interview meanwhile (its log says why)
+            messages.error(request, _("The invitation could not be sent. Try again later."))
     return redirect("round_detail", pk=round_.pk)
 
 

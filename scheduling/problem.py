@@ -6,7 +6,10 @@ when everyone is free, as the pure solver's input (``scheduling.matching``).
   lowest in order that is neither done nor cancelled, if it is not scheduled yet); a
   candidate with no open interview gets the first round of the plan of their position (open,
   with a plan; the oldest such position when they are on several), and the run creates the
-  interview from the plan only when it books it.
+  interview from the plan only when it books it. A one-way round (a video interview) is never
+  booked: it has no time and nobody on it, so a candidate whose round to book is one is
+  skipped (the recruiter creates that interview, which invites them into the video
+  interview).
 * **Who**: the round's pool (the plan round's, copied into the round), else its interviewer
   (the plan's default). A round with assistants is a panel: the interviewer and every
   assistant at once. Only active people who interview count (``access.interviewers``).
@@ -145,7 +148,11 @@ def _from_rounds(candidate_ids: Iterable[int]) -> dict[int, Round]:
     nexts: dict[int, Round] = {}
     for row in rounds:
         nexts.setdefault(row.candidate_id, row)
-    return {pk: row for pk, row in nexts.items() if row.status == Round.Status.PLANNED}
+    return {
+        pk: row
+        for pk, row in nexts.items()
+        if row.status == Round.Status.PLANNED and row.kind != RoundKind.ONE_WAY
+    }
 
 
 def _from_plans(candidate_ids: list[int]) -> dict[int, PlanRound]:
@@ -170,7 +177,7 @@ def _from_plans(candidate_ids: list[int]) -> dict[int, PlanRound]:
     chosen = {}
     for candidate_id, ids in positions.items():
         planned = sorted(p for p in ids if p in firsts)
-        if planned:
+        if planned and firsts[planned[0]].kind != RoundKind.ONE_WAY:
             chosen[candidate_id] = firsts[planned[0]]
     return chosen
 

@@ -10,8 +10,9 @@ class VideoInterviewsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from video_interviews import events, review_services
+        from video_interviews import events, review_services, subscribers
 
         events.answer_processed.connect(
             review_services.on_answer_processed, dispatch_uid="video_interviews.review_notice"
         )
+        subscribers.connect()  # the interviews' facts: one-way rounds reached, called off

@@ -223,6 +223,17 @@ class Invitation(models.Model):
         related_name="video_invitations",
         verbose_name=_("candidate card"),
     )
+    # The pipeline's one-way round this invitation is for (``services.round_invite``, on the
+    # interviews' ``round_reached`` fact): one invitation per round. A string reference: of
+    # the interviews app this one imports only its facts (``interviews.events``).
+    round = models.OneToOneField(
+        "interviews.Round",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="video_invitation",
+        verbose_name=_("interview round"),
+    )
 
     class Meta:
         ordering = ["interview", "id"]

@@ -269,6 +269,20 @@ def recommendation_give(
         if not created and changed:
             row.choice, row.summary, row.at = choice, summary, now
             row.save(update_fields=["choice", "summary", "at"])
+        if changed:
+            from video_interviews import events
+
+            # The pipeline's one-way round this invitation is for decides from it (after
+            # commit: ``interviews.subscribers``).
+            linked = Invitation.objects.filter(pk=invitation.pk).values_list("round_id", flat=True)
+            round_id = linked.first()
+            events.send_after_commit(
+                events.recommendation_given,
+                invitation_id=invitation.pk,
+                round_id=round_id,
+                reviewer_id=reviewer.pk,
+                choice=choice,
+            )
         if changed and person is not None:
             candidates.candidate_record(
                 candidate=person,

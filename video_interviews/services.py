@@ -11,6 +11,9 @@ it first).
 * ``invitation_revoke`` / ``invitation_resend`` / ``invitations_remind`` — by hand;
   ``reminders_due`` / ``invitations_expire`` — the beat job's (``tasks.due``);
 * ``invitation_accept`` — a candidate adds an interview by its code;
+* ``round_invite`` / ``round_withdraw`` — the pipeline's one-way round reached (its candidate
+  invited, once per round) or called off (the live invitation revoked), on the interviews'
+  facts (``video_interviews.subscribers``);
 * ``template_save`` — a reusable question set;
 * ``candidate_signup`` / ``candidate_confirmation_send`` / ``candidate_confirm`` — a
   candidate's own account (``accounts.User.kind == "candidate"``: never staff, no role).
@@ -415,6 +418,82 @@ def invitations_create(
         # recommendations join that card's history.
         review_services.link_people(result.created)
     return result
+
+
+# --- the pipeline's one-way rounds -------------------------------------------------------------
+# ``interviews`` tells its facts (``round_reached``, ``round_cancelled``); this app's subscribers
+# (``video_interviews.subscribers``) call these. Nothing here imports the interviews app: the
+# round is an id, the candidate the card it is about.
+
+
+def round_invite(
+    *,
+    interview: VideoInterview | int,
+    round_id: int,
+    person: Any,
+    by: User | None = None,
+    now: datetime | None = None,
+) -> Invitation:
+    """The pipeline's candidate ``person`` (a card, or its id) invited into ``interview`` for
+    the one-way round ``round_id``: the invitation is linked to the round and to the card.
+
+    Once per round however often it is asked: the round's invitation, if it has one, is
+    returned as it is. An invitation of the card's address to this interview already (invited
+    by hand, or for a round of an earlier interview) is the same invitation: linked to this
+    round, and sent again with a new code if it was revoked or has expired. Otherwise a new
+    one through ``invitations_create`` (a fresh code, its own outbox e-mail), from ``by`` (else
+    the interview's author). Refused (``VideoRefused``, nothing written): ``email_required``
+    / ``email_invalid`` (the card has no usable address), ``interview_not_active``,
+    ``deadline_passed``."""
+    from candidates.models import Candidate
+
+    now = now or timezone.now()
+    interview_pk = getattr(interview, "pk", interview)
+    person_pk = getattr(person, "pk", person)
+    with transaction.atomic():
+        # One writer per interview at a time: two facts about one round invite once.
+        locked = VideoInterview.objects.select_for_update().select_related("created_by")
+        row = locked.get(pk=interview_pk)
+        found = Invitation.objects.filter(round_id=round_id).first()
+        if found is not None:
+            return found
+        card = Candidate.objects.get(pk=person_pk)
+        address = (card.email or "").strip()
+        if not address:
+            raise VideoRefused("email_required", _("An e-mail address is required."), "email")
+        if not _is_address(address):
+            raise VideoRefused("email_invalid", _("Enter a valid e-mail address."), "email")
+        _check_open(row, now)
+        inviter = by or row.created_by
+        same = row.invitations.filter(email__iexact=address).first()
+        if same is None:
+            invited = invitations_create(
+                interview=row, by=inviter, emails=[address], language=settings.LANGUAGE_CODE,
+                now=now,
+            )  # fmt: skip
+            same = invited.created[0]
+        elif same.status in (Invitation.Status.REVOKED, Invitation.Status.EXPIRED):
+            same = invitation_resend(invitation=same, by=inviter, now=now)
+        Invitation.objects.filter(round_id=round_id).exclude(pk=same.pk).update(round=None)
+        Invitation.objects.filter(pk=same.pk).update(round_id=round_id, person_id=card.pk)
+        same.round_id, same.person_id = round_id, card.pk
+        if same.recommendations.exists():
+            # Reviewed already (an earlier round's): the new round hears its verdict too.
+            from video_interviews import events
+
+            events.send_after_commit(
+                events.recommendation_given, invitation_id=same.pk, round_id=round_id
+            )
+    return same
+
+
+def round_withdraw(*, round_id: int, now: datetime | None = None) -> Invitation | None:
+    """The one-way round ``round_id`` will not take place: its invitation, while it is live
+    (pending or accepted), is revoked; one handed in or over stays as it is."""
+    invitation = Invitation.objects.filter(round_id=round_id).first()
+    if invitation is None or not rules.can_revoke(invitation.status):
+        return invitation
+    return invitation_revoke(invitation=invitation, now=now)
 
 
 def _locked(invitation: Invitation) -> Invitation:
