@@ -1,9 +1,12 @@
 """Candidates: the card and its sessions, for the people allowed to see them; recruiters
-create a card (``POST``, through ``candidates.services.candidate_create``) and change one
+create a card (``POST``, through ``candidates.services.candidate_create``; with its
+``free_slots``, through ``scheduling.services.candidate_create_with_slots``) and change one
 (``PATCH``, through ``candidate_update``); the card's history (``history/``) is for whoever
 may see the candidate."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
@@ -14,14 +17,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 import access
+from api import availability
 from api.common import valid
 from api.errors import Refused
 from api.filters import CandidateFilter
+from api.interviews import AwareDateTimeField
 from api.permissions import CANDIDATE_ROLES, Allows, HasAny, RolePermissionsMixin
 from api.sessions import PersonRef
 from candidates import services
 from candidates.models import Candidate, CandidateEvent, Position, Vendor
 from candidates.validators import validate_one_line
+from scheduling import services as scheduling
 from video_interviews import review_selectors as video_reviews
 
 ONE_LINE = [validate_one_line]  # these end up in e-mail headers: no line breaks
@@ -110,12 +116,51 @@ class CandidatePatch(serializers.Serializer):
     )
 
 
+# A refusal of ``scheduling.services.slot_check`` names its form field; here they are these.
+SLOT_FIELDS = {"starts": "start", "ends": "end", "zone": "zone"}
+
+
+class FreeSlotIn(serializers.Serializer):
+    """One stretch of a new candidate's free time, checked as ``POST /api/availability/slots/``
+    checks one."""
+
+    start = AwareDateTimeField(help_text="ISO 8601 with its offset")
+    end = AwareDateTimeField(help_text="ISO 8601 with its offset, after start")
+    zone = serializers.CharField(
+        max_length=64,
+        required=False,
+        help_text="the candidate's IANA zone it was entered in (left out: the requester's)",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        request = self.context.get("request")
+        attrs["zone"] = attrs.get("zone") or scheduling.zone_of(getattr(request, "user", None))
+        try:
+            scheduling.slot_check(
+                starts_at=attrs["start"], ends_at=attrs["end"], zone=attrs["zone"]
+            )
+        except scheduling.SchedulingRefused as refused:
+            field = SLOT_FIELDS.get(refused.field or "", "non_field_errors")
+            raise serializers.ValidationError(
+                {field: [refused.message]}, code=refused.code
+            ) from refused
+        return attrs
+
+
 class CandidateNew(CandidatePatch):
     """A new candidate's card: a name and an e-mail at least; the source is ``direct`` unless
-    told (``vendor`` names the vendor exactly when the source is one)."""
+    told (``vendor`` names the vendor exactly when the source is one); ``free_slots``, their
+    free time, kept in the same transaction (all or nothing)."""
 
     full_name = serializers.CharField(max_length=200, validators=ONE_LINE)
     email = serializers.EmailField(validators=ONE_LINE)
+    free_slots = FreeSlotIn(
+        many=True,
+        required=False,
+        max_length=scheduling.MAX_SLOTS_AT_CREATION,
+        help_text="the candidate's free time, as many as "
+        f"{scheduling.MAX_SLOTS_AT_CREATION}: kept as POST /api/availability/slots/ keeps them",
+    )
 
 
 def _refused(refused: services.CandidateRefused) -> Refused:
@@ -280,12 +325,20 @@ class CandidateViewSet(
     def create(self, request: Request) -> Response:
         """Create a candidate's card (recruiters), in ``created``, with its first history
         event: checked as on the pages (a source of ``vendor`` names an active vendor; no
-        closed position)."""
-        data = valid(CandidateNew, request.data)
+        closed position). ``free_slots``: the candidate's free time, kept with the card or
+        not at all; a bad one is a field error (``errors.free_slots["<index>"]``)."""
+        serializer = CandidateNew(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        free = [
+            scheduling.NewSlot(slot["start"], slot["end"], slot["zone"])
+            for slot in data.pop("free_slots", [])
+        ]
         pipeline = {name: data.pop(name) for name in list(data) if name in services.PIPELINE_FIELDS}
         try:
-            candidate = services.candidate_create(
+            candidate = scheduling.candidate_create_with_slots(
                 by=request.user,
+                slots=free,
                 fields=data,
                 source=pipeline.get("source", Candidate.Source.DIRECT),
                 vendor=pipeline.get("vendor"),
@@ -294,6 +347,8 @@ class CandidateViewSet(
             )
         except services.CandidateRefused as refused:
             raise _refused(refused) from refused
+        except scheduling.SchedulingRefused as refused:  # past the checks above (a limit)
+            raise availability.refused(refused) from refused
         fresh = self.get_queryset().get(pk=candidate.pk)
         return Response(self.get_serializer(fresh).data, status=status.HTTP_201_CREATED)
 

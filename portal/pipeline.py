@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -12,14 +13,16 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 import access
 from access.decorators import allowed
+from accounts.zones import is_zone
 from candidates import services
 from candidates.models import Candidate, Position, Vendor
 from candidates.validators import validate_one_line, validate_resume
+from scheduling import services as availability
 
 LIST_LIMIT = 500
 # A refusal of the service shown next to the field it is about.
@@ -255,29 +258,183 @@ def candidate_move(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("candidate_detail", pk=candidate.pk)
 
 
+class WallClockField(forms.DateTimeField):
+    """A date and time as read on a clock, without a zone: which zone it is in is the form's
+    to say (Django's own field would read it in the viewer's)."""
+
+    widget = forms.DateTimeInput(
+        attrs={"type": "datetime-local", "step": 300}, format="%Y-%m-%dT%H:%M"
+    )
+    input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+
+    def to_python(self, value: Any) -> datetime | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime):
+            return value.replace(tzinfo=None)
+        text = str(value).strip()
+        for pattern in self.input_formats:
+            try:
+                return datetime.strptime(text, pattern)
+            except ValueError:
+                continue
+        raise ValidationError(self.error_messages["invalid"], code="invalid")
+
+
+class FreeSlotForm(forms.Form):
+    """One stretch of a new candidate's free time, on the clock of their zone."""
+
+    starts = WallClockField(label=pgettext_lazy("free time", "From"))
+    ends = WallClockField(label=pgettext_lazy("free time", "Until"))
+
+
+FREE_PREFIX = "free"
+FREE_ROWS = 2  # blank rows on a new page; "Another free time" adds one
+
+
+class FreeTimeRows(forms.BaseFormSet):
+    def initial_form_count(self) -> int:
+        return 0  # every row may be left blank: none of them is a stored one
+
+
+def _free_time_formset(extra: int) -> type[forms.BaseFormSet]:
+    return forms.formset_factory(
+        FreeSlotForm,
+        formset=FreeTimeRows,
+        extra=extra,
+        max_num=availability.MAX_SLOTS_AT_CREATION,
+        absolute_max=availability.MAX_SLOTS_AT_CREATION,
+        validate_max=True,
+    )
+
+
 class NewCandidateForm(CandidateForm):
+    """The card, a first resume and, optionally, free time (rows of from–until in the
+    candidate's zone; ``free``, a formset). Clean, ``free_slots`` holds the slots in UTC for
+    ``scheduling.services.candidate_create_with_slots``, ``free_rows`` the row of each."""
+
     resume = forms.FileField(
         label=gettext_lazy("Resume (PDF)"),
         required=False,
         validators=[validate_resume],
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
     )
+    free_zone = forms.CharField(
+        label=gettext_lazy("The candidate’s time zone"),
+        max_length=64,
+        required=False,
+        help_text=gettext_lazy(
+            "Their free time below is on this zone’s clock (an IANA name, like Europe/Berlin); "
+            "blank: yours."
+        ),
+    )
 
+    def __init__(
+        self,
+        *args: Any,
+        zone: str,
+        free_typed: list[dict[str, Any]] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """``free_typed``: the rows of free time as typed so far (one blank row more follows)."""
+        super().__init__(*args, **kwargs)
+        self.default_zone = zone
+        self.fields["free_zone"].widget.attrs["placeholder"] = zone
+        # A form posted without the free-time rows (an older page, a script) has none.
+        posted = self.is_bound and f"{FREE_PREFIX}-TOTAL_FORMS" in self.data
+        formset = _free_time_formset(FREE_ROWS if free_typed is None else len(free_typed) + 1)
+        self.free = formset(self.data if posted else None, prefix=FREE_PREFIX, initial=free_typed)
+        self.free_slots: list[availability.NewSlot] = []
+        self.free_rows: list[forms.Form] = []
+
+    def clean_free_zone(self) -> str:
+        name = (self.cleaned_data.get("free_zone") or "").strip() or self.default_zone
+        if not is_zone(name):
+            raise ValidationError(
+                _("“%(name)s” is not a time zone name (like Europe/Berlin)."),
+                params={"name": name},
+            )
+        return name
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        zone = data.get("free_zone")
+        if zone is None or not self.free.is_bound or not self.free.is_valid():
+            return data
+        for row in self.free.forms:
+            starts, ends = row.cleaned_data.get("starts"), row.cleaned_data.get("ends")
+            if starts is None or ends is None:
+                continue  # a blank row (one end without the other is the row's own error)
+            try:
+                start, end = availability.local_range(
+                    day=starts.date(),
+                    starts=starts.time(),
+                    end_day=ends.date(),
+                    ends=ends.time(),
+                    zone=zone,
+                )
+                availability.slot_check(starts_at=start, ends_at=end, zone=zone)
+            except availability.SchedulingRefused as refused:
+                row.add_error("ends" if refused.field == "ends" else "starts", refused.message)
+            else:
+                self.free_slots.append(availability.NewSlot(start, end, zone))
+                self.free_rows.append(row)
+        return data
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()  # cleans the rows too (``clean``)
+        return valid and (not self.free.is_bound or self.free.is_valid())
+
+
+def _with_another_row(request: HttpRequest, zone: str) -> NewCandidateForm:
+    """The page again as it was typed, with one more blank row of free time: nothing is
+    checked or saved yet (a chosen resume file has to be chosen again: browsers do not
+    send it back)."""
+    posted = request.POST
+    initial: dict[str, Any] = {
+        name: posted.getlist(name) if name == "positions" else posted.get(name)
+        for name in NewCandidateForm.base_fields
+        if name in posted and name != "resume"
+    }
+    try:
+        total = max(int(posted.get(f"{FREE_PREFIX}-TOTAL_FORMS", "0")), 0)
+    except ValueError:
+        total = 0
+    fields = FreeSlotForm.base_fields
+    rows = [
+        {field: posted.get(f"{FREE_PREFIX}-{n}-{field}", "") for field in fields}
+        for n in range(min(total, availability.MAX_SLOTS_AT_CREATION - 1))
+    ]
+    return NewCandidateForm(initial=initial, instance=Candidate(), zone=zone, free_typed=rows)
 
 
 @allowed(access.can_manage_candidates)
 @require_http_methods(["GET", "POST"])
 def candidate_new(request: HttpRequest) -> HttpResponse:
     """A recruiter adds one candidate (a drive adds many): the card, positions, source, and
-    optionally the first resume, through ``candidates.services.candidate_create``."""
-    form = NewCandidateForm(request.POST or None, request.FILES or None, instance=Candidate())
+    optionally the first resume and free time, through ``candidates.services.candidate_create``
+    and ``scheduling.services.slot_add`` in one transaction
+    (``scheduling.services.candidate_create_with_slots``)."""
+    zone = availability.zone_of(request.user)
+    if request.method == "POST" and "free_more" in request.POST:
+        form = _with_another_row(request, zone)
+        return render(
+            request,
+            "portal/candidate_form.html",
+            {"form": form, "candidate": None, "multipart": True},
+        )
+    form = NewCandidateForm(
+        request.POST or None, request.FILES or None, instance=Candidate(), zone=zone
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         extra = {name: data.pop(name) for name in ("source", "vendor", "positions", "tags")}
         resume = data.pop("resume", None)
+        data.pop("free_zone", None)
         try:
-            candidate = services.candidate_create(
+            candidate = availability.candidate_create_with_slots(
                 by=request.user,
+                slots=form.free_slots,
                 fields={k: v for k, v in data.items() if v not in (None, "") or k in ("email",)},
                 resume=resume or None,
                 source=extra["source"],
@@ -287,16 +444,23 @@ def candidate_new(request: HttpRequest) -> HttpResponse:
             )
         except services.CandidateRefused as refused:
             form.add_error(refused.field, refused.message)
+        except availability.SchedulingRefused as refused:
+            if refused.index is not None and refused.index < len(form.free_rows):
+                row = form.free_rows[refused.index]
+                row.add_error("ends" if refused.field == "ends" else "starts", refused.message)
+            else:
+                form.add_error(None, refused.message)
         except ValidationError as invalid:
             form.add_error("resume", invalid)
         else:
             messages.success(request, _("The candidate is added."))
             return redirect("candidate_detail", pk=candidate.pk)
+    failed = bool(form.errors) or (form.free.is_bound and not form.free.is_valid())
     return render(
         request,
         "portal/candidate_form.html",
         {"form": form, "candidate": None, "multipart": True},
-        status=400 if form.errors else 200,
+        status=400 if failed else 200,
     )
 
 

@@ -20,6 +20,9 @@ written:
   who made the change gets a notice naming the person, the candidate and the round. The
   round itself stays booked: the recruiters decide whether to move it.
 
+A new candidate may come with free time (``candidate_create_with_slots``: the card through
+``candidates.services`` and the slots through ``slot_add``, in one transaction, all or nothing).
+
 Times are aware datetimes, stored in UTC; each row keeps the IANA zone it was entered in.
 Wall-clock input (the pages' forms) goes through ``local_range``, which reads it by the pure
 expansion's rules (``scheduling.availability.local_to_utc``).
@@ -40,6 +43,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.zones import is_zone
+from candidates import services as candidate_services
 from candidates.models import Candidate
 from interviews.models import Round
 from scheduling import availability
@@ -63,7 +67,8 @@ Interval = tuple[datetime, datetime]
 class SchedulingRefused(Exception):
     """What the data forbids; ``code`` is stable for programs, ``message`` for the person,
     ``field`` the form field it is about (when it is about one). ``rounds``: with
-    ``holds_interview``, the scheduled rounds that would lose their free time."""
+    ``holds_interview``, the scheduled rounds that would lose their free time. ``index``: of
+    several slots given at once (``candidate_create_with_slots``), which one (from 0)."""
 
     def __init__(
         self, code: str, message: str, field: str | None = None, rounds: Sequence[Round] = ()
@@ -73,6 +78,7 @@ class SchedulingRefused(Exception):
         self.message = message
         self.field = field
         self.rounds = list(rounds)
+        self.index: int | None = None
 
 
 @dataclass(frozen=True)
@@ -335,6 +341,73 @@ def slot_add(
             )
         fields = {"user": user, "candidate": candidate, "zone": zone, "created_by": by}
         return _merge_into(None, starts_at, ends_at, owner=owner, fields=fields)
+
+
+@dataclass(frozen=True)
+class NewSlot:
+    """A slot to add: aware ``starts_at`` and ``ends_at``, the IANA ``zone`` it was entered in."""
+
+    starts_at: datetime
+    ends_at: datetime
+    zone: str
+
+
+# Free time given with a new candidate, at most: more is added on their availability page.
+MAX_SLOTS_AT_CREATION = 50
+
+
+def slot_check(*, starts_at: datetime, ends_at: datetime, zone: str) -> None:
+    """What ``slot_add`` refuses of a slot by itself (its times, its zone), before anything is
+    written: ``SchedulingRefused`` with its field."""
+    _check_slot(starts_at, ends_at, timezone.now())
+    _zone(zone)
+
+
+def candidate_create_with_slots(*, by: Any, slots: Sequence[NewSlot], **card: Any) -> Candidate:
+    """A new candidate (``candidates.services.candidate_create``, given ``card``: its fields,
+    resume, source, vendor, positions, tags) and their free time (``slot_add`` for each of
+    ``slots``) in one transaction: all or nothing. Every slot is checked before the candidate is
+    made (``slot_check``), so a bad one writes nothing, not even the resume's file; a refusal
+    about a slot names it (``index``). ``CandidateRefused`` as ``candidate_create`` raises it."""
+    if len(slots) > MAX_SLOTS_AT_CREATION:
+        raise SchedulingRefused(
+            "too_many_slots",
+            ngettext(
+                "At most %(count)d slot with a new candidate: add more on their page.",
+                "At most %(count)d slots with a new candidate: add more on their page.",
+                MAX_SLOTS_AT_CREATION,
+            )
+            % {"count": MAX_SLOTS_AT_CREATION},
+            "free_slots",
+        )
+    for index, slot in enumerate(slots):
+        try:
+            slot_check(starts_at=slot.starts_at, ends_at=slot.ends_at, zone=slot.zone)
+        except SchedulingRefused as refused:
+            refused.index = index
+            raise
+    stored = ""
+    try:
+        with transaction.atomic():
+            candidate = candidate_services.candidate_create(by=by, **card)
+            stored = candidate.resume.name or ""
+            for index, slot in enumerate(slots):
+                try:
+                    slot_add(
+                        by=by,
+                        candidate=candidate,
+                        starts_at=slot.starts_at,
+                        ends_at=slot.ends_at,
+                        zone=slot.zone,
+                    )
+                except SchedulingRefused as refused:
+                    refused.index = index
+                    raise
+    except BaseException:
+        if stored:  # rolled back: nothing in the database names the file any more
+            candidate.resume.storage.delete(stored)
+        raise
+    return candidate
 
 
 def slot_move(
