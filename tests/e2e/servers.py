@@ -152,9 +152,24 @@ def content_key() -> str:
     return digest.hexdigest()[:16]
 
 
+@functools.cache
+def _prune_files() -> None:
+    """Drop the template files and static folders of other code, unused for hours (each use
+    touches them)."""
+    for path in TEMPLATES_DIR.glob("*-*"):
+        if content_key() in path.name or path.suffix == ".lock":
+            continue
+        try:
+            if time.time() - path.stat().st_mtime > _KEEP_UNUSED:
+                shutil.rmtree(path) if path.is_dir() else path.unlink()
+        except OSError:
+            continue  # another run pruned it first
+
+
 @contextmanager
 def _locked(name: str) -> Iterator[None]:
     TEMPLATES_DIR.mkdir(parents=True, exist_ok=True)
+    _prune_files()
     with (TEMPLATES_DIR / f"{name}.lock").open("w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         yield
@@ -171,6 +186,7 @@ def _shared_static(env: dict[str, str]) -> Path:
             )
             (building / "static").rename(folder)
             shutil.rmtree(building, ignore_errors=True)
+        folder.touch()
     return folder
 
 
@@ -201,6 +217,7 @@ def embedded_var(env: dict[str, str]) -> None:
             _sqlite_copy(building / "roundtable.sqlite3", template.with_suffix(".part"))
             template.with_suffix(".part").rename(template)  # whole, or not there at all
             shutil.rmtree(building, ignore_errors=True)
+        template.touch()
         _var_with_static(stack)
         _sqlite_copy(template, Path(env["ROUNDTABLE_VAR_DIR"]) / "roundtable.sqlite3")
 
