@@ -36,10 +36,12 @@ class Breaker:
     other, and a command sent during the outage is answered long after, against a state that
     moved on. After a connection failure the breaker stays open for ``window`` seconds (calls
     fail at once with ``OperationalError``); then one call at a time tries the database, and
-    the first that reaches it closes the breaker."""
+    the first that reaches it closes the breaker. ``clock`` reads the time (a monotonic one;
+    tests pass one they move)."""
 
-    def __init__(self, window: float = 1.0) -> None:
+    def __init__(self, window: float = 1.0, clock: Callable[[], float] = time.monotonic) -> None:
         self.window = window
+        self.clock = clock
         self.open_until = 0.0
         self.probing = False
         self.lock = threading.Lock()
@@ -49,7 +51,7 @@ class Breaker:
         with self.lock:
             if self.open_until == 0.0:
                 return False
-            if time.monotonic() < self.open_until or self.probing:
+            if self.clock() < self.open_until or self.probing:
                 raise OperationalError("the database is unavailable")
             self.probing = True
             return True
@@ -59,7 +61,7 @@ class Breaker:
             if probe:
                 self.probing = False
             if error is not None and is_connection_failure(error):
-                self.open_until = time.monotonic() + self.window
+                self.open_until = self.clock() + self.window
             elif probe or error is None:
                 self.open_until = 0.0
 

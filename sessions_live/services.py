@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import json
 import secrets
-import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -32,7 +31,7 @@ from candidates import services as candidates
 from candidates.models import Candidate
 from questionbank.models import Question, Topic
 from questionbank.services import questions_mark_used
-from sessions_live import broadcast, events, presence, selectors
+from sessions_live import broadcast, clock, events, presence, selectors
 from sessions_live.codes import new_code
 from sessions_live.models import (
     AskedQuestion,
@@ -154,10 +153,11 @@ def session_advance(*, session_id: int) -> float | None:
     not sent twice to every page)."""
     with transaction.atomic():
         row = _lock(session_id)
+        now = clock.now()
         state = arbiter.SessionState.from_json(row.state)
-        advanced, events = arbiter.advance(state, time.time())
+        advanced, events = arbiter.advance(state, now)
         if events:
-            _save(row, advanced, events)
+            _save(row, advanced, events, now)
         elif not selectors.push_received(session_id, row.version):
             version, payload = row.version, row.state
             transaction.on_commit(lambda: broadcast.state_changed(session_id, version, payload))
@@ -167,7 +167,7 @@ def session_advance(*, session_id: int) -> float | None:
 def session_snapshot(*, session_id: int) -> dict[str, Any]:
     """The current state, advanced to now first: a session nobody watched catches up here."""
     row = LiveSession.objects.only("state", "next_deadline").get(pk=session_id)
-    if row.next_deadline is not None and row.next_deadline <= time.time():
+    if row.next_deadline is not None and row.next_deadline <= clock.now():
         session_advance(session_id=session_id)
         row = LiveSession.objects.only("state").get(pk=session_id)
     return row.state
@@ -235,7 +235,7 @@ def _locked_apply(
 ) -> Outcome:
     with transaction.atomic():
         row = _lock(session_id)
-        now = time.time()
+        now = clock.now()
         state, due = arbiter.advance(arbiter.SessionState.from_json(row.state), now)
         outcome = arbiter.apply(state, command, now)
         if isinstance(outcome, arbiter.Applied):
@@ -244,11 +244,11 @@ def _locked_apply(
             if len(text) > state_max_bytes():
                 outcome = _STATE_TOO_LARGE
                 if due:
-                    _save(row, state, due)
+                    _save(row, state, due, now)
             else:  # the text measured is the text written: one encoding per command
-                _save(row, outcome.state, (*due, *outcome.events), payload, text)
+                _save(row, outcome.state, (*due, *outcome.events), now, payload, text)
         elif due:  # refused, but the clock moved the session on: keep that
-            _save(row, state, due)
+            _save(row, state, due, now)
         if also is not None:
             also(row, outcome)
     return outcome
@@ -309,18 +309,20 @@ def _save(
     row: LiveSession,
     state: arbiter.SessionState,
     events: Iterable[arbiter.Event],
+    now: float,
     payload: dict[str, Any] | None = None,
     text: str | None = None,
 ) -> None:
-    """Write ``state`` (and the rows its events need). ``payload`` and ``text`` are its JSON
-    and that JSON encoded, when the caller has them already."""
+    """Write ``state`` (and the rows its events need, stamped ``now``: the clock reading the
+    arbiter decided with). ``payload`` and ``text`` are its JSON and that JSON encoded, when the
+    caller has them already."""
     row.state = state.to_json() if payload is None else payload
     row.version = state.version
     row.phase = state.phase
     row.next_deadline = arbiter.next_deadline(state)
     fields = ["state", "version", "phase", "next_deadline", "updated_at"]
     for event in events:
-        fields += _record(row, event)
+        fields += _record(row, event, now)
     _update(row, tuple(sorted(set(fields))), text)
     session_id, version, payload = row.pk, row.version, row.state
 
@@ -380,10 +382,10 @@ def _candidate_interviewing(row: LiveSession) -> None:
         pass
 
 
-def _record(row: LiveSession, event: arbiter.Event) -> list[str]:
+def _record(row: LiveSession, event: arbiter.Event, unix: float) -> list[str]:
     """Write the rows that reports need, in the same transaction as the state."""
     data = event.data
-    now = datetime.now(tz=UTC)
+    now = _stamp(unix)
     if event.type == "session_started":
         questions_mark_used(question_ids=data.get("question_ids", []))
         row.started_at = now

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.test import Client
 
 from config.asgi import application
+from sessions_live import clock as live_clock
 from sessions_live import services
 from sessions_live.models import LiveSession
 from tests.factories import QuestionFactory, TopicFactory
@@ -99,3 +100,11 @@ async def connect() -> AsyncIterator[Callable[..., Any]]:
     yield _connect
     for communicator in opened:
         await communicator.disconnect()
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> live_clock.FrozenClock:
+    """The services' clock, frozen: a test moves it (``clock.move(2.1)``) instead of sleeping."""
+    frozen = live_clock.FrozenClock()
+    monkeypatch.setattr(live_clock, "CLOCK", frozen)
+    return frozen

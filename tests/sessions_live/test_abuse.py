@@ -3,7 +3,6 @@ documented close, nothing is saved, and nobody is left shown online."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -195,7 +194,8 @@ async def test_a_members_sockets_share_one_rate_bucket(panel_session, ann, open_
             limited += kind == "error"
     assert pongs <= settings.WS_RATE_BURST + 2 * settings.WS_RATE_PER_SECOND
     assert limited >= 1
-    await asyncio.sleep(1.0)
+    # Refused frames never close a socket. (The quiet 0.3 s that ended each read above gave
+    # the shared bucket back a few frames at 20/s, enough for this ping.)
     await assert_still_open(sockets[0])
 
 

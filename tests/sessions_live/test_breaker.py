@@ -3,13 +3,12 @@ hand-out timeout; one probe at a time tries again, and the first success closes 
 
 from __future__ import annotations
 
-import time
-
 import psycopg
 import pytest
 from django.db import OperationalError
 from psycopg_pool import PoolTimeout
 
+from sessions_live.clock import FrozenClock
 from sessions_live.db import Breaker, is_connection_failure
 
 
@@ -30,19 +29,23 @@ def test_connection_failures_are_told_apart_from_errors_the_server_answers() -> 
 
 
 def test_the_breaker_opens_on_a_connection_failure_and_one_probe_closes_it() -> None:
-    breaker = Breaker(window=0.2)
+    clock = FrozenClock(start=1000.0)
+    breaker = Breaker(window=0.2, clock=clock.now)
     assert breaker.before() is False  # closed: calls go through, none is a probe
     breaker.after(unreachable(), probe=False)
     with pytest.raises(OperationalError):
         breaker.before()  # open: fail at once
-    time.sleep(0.25)
+    clock.move(0.19)
+    with pytest.raises(OperationalError):
+        breaker.before()  # still inside the window
+    clock.move(0.02)
     assert breaker.before() is True  # the one probe
     with pytest.raises(OperationalError):
         breaker.before()  # others still fail while it runs
     breaker.after(unreachable(), probe=True)  # still away: open again
     with pytest.raises(OperationalError):
         breaker.before()
-    time.sleep(0.25)
+    clock.move(0.21)
     assert breaker.before() is True
     breaker.after(None, probe=True)  # it answered: closed
     assert breaker.before() is False

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -224,8 +223,9 @@ def test_the_resume_is_served_only_to_members_and_managers(
     assert client.get(url).status_code == 302
 
 
-def test_a_session_nobody_watched_catches_up_when_someone_connects(lead, ann, bob) -> None:  # noqa: ANN001
+def test_a_session_nobody_watched_catches_up_when_someone_connects(lead, ann, bob, clock) -> None:  # noqa: ANN001
     session = make_session(lead, [ann, bob], seconds=(1, 1))
+    began = clock.now()
     state = arbiter.SessionState.from_json(session.state)
     first, second = (t.id for t in state.topics)
     for actor, frame in [
@@ -237,11 +237,17 @@ def test_a_session_nobody_watched_catches_up_when_someone_connects(lead, ann, bo
         services.session_command(
             session_id=session.pk, command=arbiter.command_from_frame(actor.pk, frame)
         )
-    time.sleep(2.1)  # both deadlines pass with no process awake
+    clock.move(1.9)  # the first deadline passes with no process awake
+    assert LiveSession.objects.get(pk=session.pk).phase == "blocks"
+    clock.move(0.2)  # and the second
     assert LiveSession.objects.get(pk=session.pk).phase == "blocks"
     snapshot = services.session_snapshot(session_id=session.pk)
     assert snapshot["phase"] == "closing"
     assert LiveSession.objects.get(pk=session.pk).phase == "closing"
+    # Each block ended at its deadline, not when someone looked.
+    caught_up = arbiter.SessionState.from_json(snapshot)
+    assert [b.ended_at for b in caught_up.blocks] == [began + 1, began + 2]
+    assert caught_up.closing_at == began + 2
 
 
 def test_questions_taken_into_a_session_become_used(lead, ann) -> None:  # noqa: ANN001
