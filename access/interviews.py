@@ -47,7 +47,9 @@ def is_on_round(user: Any, round_: Round) -> bool:
         return False
     if round_.interviewer_id == user.pk:
         return True
-    return round_.assistants.filter(pk=user.pk).exists()
+    # Through ``all()``: a list of rounds that prefetched its assistants asks no query per
+    # round (``filter`` would); a round on its own reads its few assistants once.
+    return any(person.pk == user.pk for person in round_.assistants.all())
 
 
 def can_view_round(user: Any, round_: Round) -> bool:
@@ -126,8 +128,10 @@ def rounds_with_ratings_shown(user: Any, candidate: Any) -> set[int]:
     only for these, so no panel member reads another's scores there before their own."""
     from interviews.models import Round
 
-    rounds = Round.objects.filter(candidate=candidate).select_related(
-        "session", "video_invitation__interview"
+    rounds = (
+        Round.objects.filter(candidate=candidate)
+        .select_related("session", "video_invitation__interview")
+        .prefetch_related("assistants")
     )
     return {r.pk for r in rounds if can_view_round_ratings(user, r)}
 
