@@ -4,13 +4,12 @@ Every change to a session's state goes through ``_locked_apply``: one short tran
 holds the session row's lock (``SELECT … FOR UPDATE`` on PostgreSQL; on SQLite the
 transaction is ``BEGIN IMMEDIATE``), advances due deadlines, applies the command, writes the
 state and the rows reports need, and queues the broadcast with ``transaction.on_commit`` so
-nothing is announced that was rolled back.
+nothing is announced that was rolled back. The row's lock and write are the SQL of
+``sessions_live.repository``; the time is read from ``sessions_live.clock``.
 """
 
 from __future__ import annotations
 
-import functools
-import json
 import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -19,9 +18,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_noop
-from psycopg.types.json import Jsonb
 
 import arbiter
 import arbiter.codes
@@ -31,7 +29,7 @@ from candidates import services as candidates
 from candidates.models import Candidate
 from questionbank.models import Question, Topic
 from questionbank.services import questions_mark_used
-from sessions_live import broadcast, clock, events, presence, selectors
+from sessions_live import broadcast, clock, events, presence, repository, selectors
 from sessions_live.codes import new_code
 from sessions_live.models import (
     AskedQuestion,
@@ -152,7 +150,7 @@ def session_advance(*, session_id: int) -> float | None:
     its commit and its publish, this is what heals the pages (and a push that did go out is
     not sent twice to every page)."""
     with transaction.atomic():
-        row = _lock(session_id)
+        row = repository.lock(session_id)
         now = clock.now()
         state = arbiter.SessionState.from_json(row.state)
         advanced, events = arbiter.advance(state, now)
@@ -234,13 +232,13 @@ def _locked_apply(
     also: Callable[[LiveSession, Outcome], None] | None = None,
 ) -> Outcome:
     with transaction.atomic():
-        row = _lock(session_id)
+        row = repository.lock(session_id)
         now = clock.now()
         state, due = arbiter.advance(arbiter.SessionState.from_json(row.state), now)
         outcome = arbiter.apply(state, command, now)
         if isinstance(outcome, arbiter.Applied):
             payload = outcome.state.to_json()
-            text = json.dumps(payload, separators=(",", ":"))
+            text = repository.json_text(payload)
             if len(text) > state_max_bytes():
                 outcome = _STATE_TOO_LARGE
                 if due:
@@ -252,41 +250,6 @@ def _locked_apply(
         if also is not None:
             also(row, outcome)
     return outcome
-
-
-# The columns a command reads, in the model's order (as ``Model.from_db`` takes them); the
-# others stay deferred (loaded only if a rare path asks).
-_LOCKED_COLUMNS = tuple(
-    field.attname
-    for field in LiveSession._meta.concrete_fields
-    if field.attname in {"id", "state", "version", "phase", "next_deadline", "candidate_id", "code"}
-)
-_STATE_AT = _LOCKED_COLUMNS.index("state")
-
-
-def _lock(session_id: int) -> LiveSession:
-    """Read and lock the session row for a command: ``SELECT … FOR UPDATE`` on PostgreSQL (on
-    SQLite the transaction itself is the lock). Written as plain SQL because this runs for
-    every command of every session: building the query through the ORM was a third of a
-    command's Python in the profile of one daphne at its limit (docs/benchmarks.md)."""
-    with connection.cursor() as cursor:
-        cursor.execute(_lock_sql(connection.vendor), [session_id])
-        found = cursor.fetchone()
-    if found is None:
-        raise LiveSession.DoesNotExist(f"no live session {session_id}")
-    values = list(found)
-    if isinstance(values[_STATE_AT], str | bytes):  # the JSON text both backends return
-        values[_STATE_AT] = json.loads(values[_STATE_AT])
-    return LiveSession.from_db(connection.alias, list(_LOCKED_COLUMNS), values)
-
-
-@functools.cache
-def _lock_sql(vendor: str) -> str:
-    meta = LiveSession._meta
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(meta.get_field(name).column) for name in _LOCKED_COLUMNS)  # type: ignore[union-attr]
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    return f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {quote(meta.pk.column)} = %s{lock}"
 
 
 # The largest state a command may leave behind: the compact JSON a push carries, in bytes.
@@ -323,7 +286,7 @@ def _save(
     fields = ["state", "version", "phase", "next_deadline", "updated_at"]
     for event in events:
         fields += _record(row, event, now)
-    _update(row, tuple(sorted(set(fields))), text)
+    repository.update(row, tuple(sorted(set(fields))), text)
     session_id, version, payload = row.pk, row.version, row.state
 
     def announce() -> None:
@@ -332,39 +295,6 @@ def _save(
         broadcast.state_changed(session_id, version, payload)
 
     transaction.on_commit(announce)
-
-
-def _update(row: LiveSession, names: tuple[str, ...], state_text: str | None = None) -> None:
-    """``row.save(update_fields=names)`` without the ORM's query building (see ``_lock``):
-    each field still prepares its own value (``auto_now``, the JSON encoding), so what is
-    stored is what ``save`` would store."""
-    fields = [LiveSession._meta.get_field(name) for name in names]
-    params = [
-        _encoded_json(row.state, state_text)
-        if state_text is not None and field.name == "state"
-        else field.get_db_prep_save(field.pre_save(row, add=False), connection)  # type: ignore[union-attr]
-        for field in fields
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(_update_sql(connection.vendor, names), [*params, row.pk])
-        if cursor.rowcount != 1:  # the row is locked by this transaction: cannot happen
-            raise LiveSession.DoesNotExist(f"live session {row.pk} vanished under its lock")
-
-
-def _encoded_json(value: Any, text: str) -> Any:
-    """The parameter for a JSON column whose text the caller has encoded already (what
-    ``JSONField`` gives, without encoding the value a second time)."""
-    if connection.vendor == "postgresql":
-        return Jsonb(value, dumps=lambda _value: text)
-    return text
-
-
-@functools.cache
-def _update_sql(vendor: str, names: tuple[str, ...]) -> str:
-    meta = LiveSession._meta
-    quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(meta.get_field(name).column)} = %s" for name in names)  # type: ignore[union-attr]
-    return f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"
 
 
 def _candidate_interviewing(row: LiveSession) -> None:

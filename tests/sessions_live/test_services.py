@@ -1,12 +1,14 @@
-"""The command path's own SQL (``services._lock`` / ``services._update``) stores what the
-ORM's ``select_for_update().get()`` and ``save(update_fields=…)`` would."""
+"""The command path: one lock and one update of the session row (the repository's SQL, held to
+the ORM in test_repository.py), the state the arbiter produced stored and handed to this
+process's sockets, and the time read from the services' clock (frozen here, never slept)."""
 
 from __future__ import annotations
 
-import time
+import itertools
+from datetime import UTC, datetime
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 import arbiter
@@ -16,21 +18,35 @@ from tests.sessions_live.conftest import make_session
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+_ids = itertools.count()
+
+
+def _command(session: LiveSession, actor: int, frame: dict[str, object]) -> services.Outcome:
+    command = arbiter.command_from_frame(actor, {"id": f"c{next(_ids)}", **frame})
+    return services.session_command(session_id=session.pk, command=command)
+
 
 def _claim(
     session: LiveSession, user_id: int, topic_id: int, claimed: bool = True
 ) -> arbiter.Applied:
-    outcome = services.session_command(
-        session_id=session.pk,
-        command=arbiter.SetClaim(
-            id=f"c{time.time_ns()}", actor=user_id, topic_id=topic_id, claimed=claimed
-        ),  # fmt: skip
-    )
+    outcome = _command(session, user_id, {"type": "claim.set", "topic_id": topic_id,
+                                          "claimed": claimed})  # fmt: skip
     assert isinstance(outcome, arbiter.Applied), outcome
     return outcome
 
 
-def test_a_command_stores_state_version_phase_deadline_and_touches_updated_at(lead, ann) -> None:
+def _in_blocks(lead, ann, bob, seconds=(60, 90)) -> LiveSession:  # noqa: ANN001
+    """A session whose first block (Ann's) has just begun."""
+    session = make_session(lead, [ann, bob], seconds=seconds)
+    first, second = (t["id"] for t in session.state["topics"])
+    _claim(session, ann.pk, first)
+    _claim(session, bob.pk, second)
+    for frame in ({"type": "session.start"}, {"type": "blocks.begin"}):
+        assert isinstance(_command(session, lead.pk, frame), arbiter.Applied)
+    return session
+
+
+def test_a_command_stores_state_version_phase_deadline_and_touches_updated_at(lead, ann) -> None:  # noqa: ANN001
     session = make_session(lead, [ann])
     before = LiveSession.objects.get(pk=session.pk)
     topic_id = before.state["topics"][0]["id"]
@@ -51,18 +67,7 @@ def test_a_command_stores_state_version_phase_deadline_and_touches_updated_at(le
     )  # fmt: skip
 
 
-def test_the_locked_row_reads_as_the_orm_would_and_loads_the_rest_on_demand(lead, ann) -> None:
-    session = make_session(lead, [ann])
-    with transaction.atomic():
-        row = services._lock(session.pk)
-        assert row.state == LiveSession.objects.get(pk=session.pk).state
-        assert (row.code, row.candidate_id, row.version) == (
-            session.code, session.candidate_id, LiveSession.objects.get(pk=session.pk).version,
-        )  # fmt: skip
-        assert row.lead_id == lead.pk  # deferred: one more query, still right
-
-
-def test_a_command_is_one_lock_and_one_update_of_the_session_row(lead, ann) -> None:
+def test_a_command_is_one_lock_and_one_update_of_the_session_row(lead, ann) -> None:  # noqa: ANN001
     session = make_session(lead, [ann])
     topic_id = session.state["topics"][0]["id"]
     with CaptureQueriesContext(connection) as queries:
@@ -76,7 +81,7 @@ def test_a_command_is_one_lock_and_one_update_of_the_session_row(lead, ann) -> N
     assert touching[1].startswith("UPDATE")
 
 
-def test_a_missing_session_is_refused_and_nothing_is_written(lead) -> None:
+def test_a_missing_session_is_refused_and_nothing_is_written(lead) -> None:  # noqa: ANN001
     with pytest.raises(LiveSession.DoesNotExist):
         services.session_command(
             session_id=987654,
@@ -84,10 +89,60 @@ def test_a_missing_session_is_refused_and_nothing_is_written(lead) -> None:
         )
 
 
-def test_the_writer_hands_this_process_its_parsed_state(lead, ann) -> None:
+def test_the_writer_hands_this_process_its_parsed_state(lead, ann) -> None:  # noqa: ANN001
     """The consumers of the writing process render the push from the state the command
     produced, without parsing the push's JSON again."""
     session = make_session(lead, [ann])
     outcome = _claim(session, ann.pk, session.state["topics"][0]["id"])
     cached = selectors.parsed_state(session.pk, outcome.state.version, "not json: not parsed")
     assert cached is outcome.state
+
+
+# --- time, from the services' clock ------------------------------------------------------
+
+
+def test_a_block_begun_now_is_due_at_now_plus_its_seconds(lead, ann, bob, clock) -> None:  # noqa: ANN001
+    session = _in_blocks(lead, ann, bob)
+    row = LiveSession.objects.get(pk=session.pk)
+    assert row.next_deadline == clock.now() + 60
+    assert row.started_at == datetime.fromtimestamp(clock.now(), tz=UTC)  # the start's stamp
+    clock.move(59.9)
+    assert services.session_advance(session_id=session.pk) == row.next_deadline  # not yet
+    assert LiveSession.objects.get(pk=session.pk).version == row.version
+
+
+def test_a_timer_hands_over_at_the_deadline_and_returns_the_next(lead, ann, bob, clock) -> None:  # noqa: ANN001
+    session = _in_blocks(lead, ann, bob)
+    began = clock.now()
+    clock.move(75)  # 15 s late: the next block still starts at the deadline
+    assert services.session_advance(session_id=session.pk) == began + 60 + 90
+    state = arbiter.SessionState.from_json(LiveSession.objects.get(pk=session.pk).state)
+    assert state.current == 1
+    assert state.blocks[0].ended_at == state.blocks[1].started_at == began + 60
+    assert services.session_advance(session_id=session.pk) == began + 150  # nothing more due
+
+
+def test_a_refused_command_keeps_the_hand_over_the_clock_made(lead, ann, bob, clock) -> None:  # noqa: ANN001
+    session = _in_blocks(lead, ann, bob)
+    version = LiveSession.objects.get(pk=session.pk).version
+    clock.move(61)
+    # Ann's page still shows her block: she ends it, a second after its deadline.
+    refused = _command(session, ann.pk, {"type": "block.yield", "block": 0})
+    assert isinstance(refused, arbiter.Refused) and refused.code == "stale", refused
+    row = LiveSession.objects.get(pk=session.pk)
+    assert row.version == version + 1  # the hand-over was saved anyway
+    assert arbiter.SessionState.from_json(row.state).current == 1
+
+
+def test_the_report_rows_carry_the_clock_of_the_command(lead, ann, bob, clock) -> None:  # noqa: ANN001
+    session = _in_blocks(lead, ann, bob)
+    state = arbiter.SessionState.from_json(LiveSession.objects.get(pk=session.pk).state)
+    question = state.blocks[0].questions[0].key
+    clock.move(12.5)
+    asked_at = clock.now()
+    scored = _command(session, ann.pk, {"type": "question.next", "question": question,
+                                        "score": 4})  # fmt: skip
+    assert isinstance(scored, arbiter.Applied)
+    row = session.asked.get(key=question)
+    assert row.asked_at == datetime.fromtimestamp(asked_at, tz=UTC)
+    assert row.score == 4
