@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.e2e.grid import cell, drag
 from tests.e2e.pages import watched_page
 from tests.e2e.servers import DEMO_PASSWORD, Server, Stack
 
@@ -79,24 +80,6 @@ def next_week(page: Page) -> list[str]:
     return page.eval_on_selector_all(
         ".fc-timegrid-col[data-date]", "cols => cols.map(c => c.dataset.date)"
     )
-
-
-def cell(page: Page, day: str, at: str) -> tuple[float, float, float]:
-    """(x of the day's column middle, top and bottom y of the half hour at ``at``)."""
-    row = page.locator(f'.fc-timegrid-slot-lane[data-time="{at}:00"]')
-    row.scroll_into_view_if_needed()
-    column = page.locator(f'.fc-timegrid-col[data-date="{day}"]').bounding_box()
-    box = row.bounding_box()
-    assert column and box
-    return column["x"] + column["width"] / 2, box["y"], box["y"] + box["height"]
-
-
-def drag(page: Page, x: float, from_y: float, to_y: float) -> None:
-    page.mouse.move(x, from_y)
-    page.mouse.down()
-    page.mouse.move(x, from_y + 8, steps=4)
-    page.mouse.move(x, to_y, steps=12)
-    page.mouse.up()
 
 
 def type_in(page: Page, field: str, keys: str) -> None:

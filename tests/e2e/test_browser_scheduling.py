@@ -2,14 +2,17 @@
 shared PostgreSQL + Redis stack, with a real Celery worker sending to a real SMTP server on
 loopback:
 
+* the interviewer (Sam, in Tokyo) draws his free hour on the week grid of ``/availability/``
+  with the mouse (a real press, drag and release), the only free time he has;
 * a recruiter (Rita) has the scheduler's page open; the hourly run (started by another
   process, as beat's worker would) cannot place a candidate whose free time overlaps no
   interviewer's: the no-match notice appears on her open page, live, naming the candidate,
   the round and the reason;
-* the same run schedules a candidate whose free time matches: the round is on the
-  interviewer's calendar and on the recruiter's (/calendar/), the run is listed on the page
-  with its counts, and both e-mails — the interviewer's and the candidate's — reach the SMTP
-  server with an ``.ics`` that ``icalendar`` parses, at the booked time.
+* the same run schedules a candidate whose free time matches (wider than Sam's) into exactly
+  the hour Sam drew, read on his clock: the round is on the interviewer's calendar and on the
+  recruiter's (/calendar/), the run is listed on the page with its counts, and both e-mails —
+  the interviewer's and the candidate's — reach the SMTP server with an ``.ics`` that
+  ``icalendar`` parses, at the drawn time.
 
 The stack is shared with the other browser tests, which leave candidates of their own: a first
 run tells the recruiters about those (each is told once a day), so the run under test has only
@@ -27,11 +30,13 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from icalendar import Calendar
 from playwright.sync_api import Browser, Page, WebSocket, expect
 
+from tests.e2e.grid import draw
 from tests.e2e.servers import DEMO_PASSWORD, ROOT, Server, Stack
 from tests.notify.peers import SmtpPeer, Worker, wait_for
 
@@ -44,12 +49,20 @@ SAM = f"sam{TAG}"  # the interviewer
 MATCH_EMAIL = f"mia.{TAG}@example.com"
 SAM_EMAIL = f"sam.{TAG}@example.com"
 
-# Nine days ahead at 10:00 UTC: a day of its own for this test's interview.
-DAY = (datetime.now(UTC) + timedelta(days=9)).replace(hour=10, minute=0, second=0, microsecond=0)
+# Sam's zone: a whole hour from UTC (the scheduler books on whole UTC hours) and far from it,
+# so that his clock and UTC differ on the grid, in the booking and in the invitations.
+TOKYO = ZoneInfo("Asia/Tokyo")
+# Nine days ahead at 10:00 on Sam's clock: a day of its own for this test's interview; the hour
+# he draws is 10:00–11:00 on it.
+DRAWN = (datetime.now(TOKYO) + timedelta(days=9)).replace(
+    hour=10, minute=0, second=0, microsecond=0
+)
+DAY = DRAWN.astimezone(UTC)  # 01:00 UTC
 
 # The backlog run first (other tests' candidates are told about now, not in the run under
-# test), then this test's people: Sam free 10:00–12:00 on DAY, Mia free 10:00–11:00, Nora
-# only 15:00–16:00.
+# test), then this test's people: Sam with no free time yet (he draws it), Mia free
+# 09:00–13:00 on Sam's clock that day (the booked hour is his choice, not hers), Nora only
+# 15:00–16:00.
 DATA = f"""
 from datetime import datetime, timedelta
 from django.contrib.auth.models import Group
@@ -64,7 +77,7 @@ day = datetime.fromisoformat("{DAY.isoformat()}")
 rita = User.objects.get(username="rita")
 sam = User.objects.create_user("{SAM}", email="{SAM_EMAIL}", password="{DEMO_PASSWORD}",
                                first_name="Sam", last_name="Slot{TAG}")
-sam.time_zone, sam.time_zone_from_browser = "UTC", False
+sam.time_zone, sam.time_zone_from_browser = "Asia/Tokyo", False
 sam.save()
 sam.groups.add(Group.objects.get(name="interviewer"))
 position = candidates.position_create(by=rita, fields={{"title": "Scheduling engineer {TAG}"}})
@@ -74,11 +87,10 @@ mia = candidates.candidate_create(by=rita, fields={{"full_name": "Mia Match {TAG
     "email": "{MATCH_EMAIL}"}}, positions=[position])
 nora = candidates.candidate_create(by=rita, fields={{"full_name": "Nora Nomatch {TAG}",
     "email": "nora.{TAG}@example.com"}}, positions=[position])
-availability.slot_add(by=sam, user=sam, starts_at=day, ends_at=day + timedelta(hours=2), zone="UTC")
-availability.slot_add(by=rita, candidate=mia, starts_at=day, ends_at=day + timedelta(hours=1),
-                      zone="UTC")
+availability.slot_add(by=rita, candidate=mia, starts_at=day - timedelta(hours=1),
+                      ends_at=day + timedelta(hours=3), zone="Asia/Tokyo")
 availability.slot_add(by=rita, candidate=nora, starts_at=day + timedelta(hours=5),
-                      ends_at=day + timedelta(hours=6), zone="UTC")
+                      ends_at=day + timedelta(hours=6), zone="Asia/Tokyo")
 print("PEOPLE", sam.pk, mia.pk, nora.pk)
 """
 
@@ -90,8 +102,12 @@ print("RUN", run.pk, run.booked, run.unmatched)
 
 BOOKED = """
 from interviews.models import Round
+from scheduling.models import Slot
 row = Round.objects.get(candidate_id={mia})
-print("ROUND", row.pk, row.status, row.starts_at.isoformat(), row.interviewer.username)
+print("ROUND", row.pk, row.status, row.starts_at.isoformat(), row.ends_at.isoformat(),
+      row.interviewer.username)
+for slot in Slot.objects.filter(user_id={sam}):
+    print("SLOT", slot.starts_at.isoformat(), slot.ends_at.isoformat(), slot.zone)
 """
 
 
@@ -180,6 +196,16 @@ def test_a_run_tells_the_recruiter_live_and_schedules_the_match(
     smtp: SmtpPeer,
     mail_env: dict[str, str],
 ) -> None:
+    # Sam draws his free hour on the week grid, on his own clock (the browser is in UTC).
+    sam = signed_in(browser, server, SAM, width=1280)
+    sam.page.goto(f"/availability/?date={DRAWN.date().isoformat()}")
+    expect(sam.page.locator("#av-grid[data-ready]")).to_be_attached()
+    expect(sam.page.locator("#av-zone")).to_contain_text("Times in Asia/Tokyo.")
+    draw(sam.page, DRAWN.date().isoformat(), "10:00", "11:00")
+    expect(sam.page.locator("#av-status")).to_have_text("The slot is added.")
+    expect(sam.page.locator("#slot-list .slot-when")).to_have_count(1)
+    expect(sam.page.locator("#slot-list .slot-when")).to_contain_text("10:00 – 11:00")
+
     rita = signed_in(browser, server, "rita")
     rita.page.goto("/scheduling/")
     expect(rita.page.locator("h1")).to_have_text("Scheduler")
@@ -201,10 +227,16 @@ def test_a_run_tells_the_recruiter_live_and_schedules_the_match(
     rita.page.screenshot(path=str(ARTIFACTS / "scheduler-notice-390.png"))
     assert not any(f"Mia Match {TAG}" in str(f) for f in rita.frames)  # Mia was placed
 
-    # Mia is scheduled with Sam at 10:00 on DAY.
-    row = manage(e2e_stack, {}, "shell", "-c", BOOKED.format(mia=world["mia"]))
-    round_id, status, starts, who = re.search(r"ROUND (\d+) (\S+) (\S+) (\S+)", row).groups()
-    assert (status, datetime.fromisoformat(starts), who) == ("scheduled", DAY, SAM)
+    # Mia is scheduled with Sam into exactly the hour he drew: 10:00–11:00 on his clock.
+    row = manage(e2e_stack, {}, "shell", "-c", BOOKED.format(mia=world["mia"], sam=world["sam"]))
+    found = re.search(r"ROUND (\d+) (\S+) (\S+) (\S+) (\S+)", row)
+    assert found, row
+    round_id, status, starts, ends, who = found.groups()
+    drawn = re.findall(r"SLOT (\S+) (\S+) (\S+)", row)
+    assert drawn == [(DAY.isoformat(), (DAY + timedelta(hours=1)).isoformat(), "Asia/Tokyo")]
+    assert (status, who) == ("scheduled", SAM)
+    booked = (datetime.fromisoformat(starts), datetime.fromisoformat(ends))
+    assert [moment.astimezone(TOKYO) for moment in booked] == [DRAWN, DRAWN + timedelta(hours=1)]
 
     # The run is on the page, with the booking and the no-match.
     rita.page.goto(f"/scheduling/runs/{run_id}/")
@@ -214,10 +246,9 @@ def test_a_run_tells_the_recruiter_live_and_schedules_the_match(
     assert width <= 390  # no sideways scroll at 390 px
 
     # On the recruiter's calendar (filtered to Sam's rounds) and on Sam's own.
-    week = f"/calendar/?view=week&date={DAY.date().isoformat()}"
+    week = f"/calendar/?view=week&date={DRAWN.date().isoformat()}"
     rita.page.goto(f"{week}&interviewer={world['sam']}")
     expect(rita.page.locator(f"a[href='/rounds/{round_id}/']")).to_have_count(1)
-    sam = signed_in(browser, server, SAM, width=1280)
     sam.page.goto(week)
     link = sam.page.locator(f"a[href='/rounds/{round_id}/']")
     expect(link).to_have_count(1)
