@@ -5,7 +5,8 @@ and access rules as the pages (``interviews.services``, ``access.interviews``).
   reads it (``access.can_view_plans``);
 * interviews and rounds: each person sees the rounds ``access.visible_rounds`` gives them (and
   the interviews those rounds belong to); a round one may not see is 404, as a candidate is;
-* recruiters create interviews, assign and cancel rounds (``access.can_manage_interviews``);
+* recruiters create interviews, assign and cancel rounds and send a one-way round's
+  invitation by hand (``access.can_manage_interviews``, ``access.interviews.can_invite_round``);
   a one-to-one round is rated by its interviewer (``access.can_rate_round``), a panel round's
   live session is started by its interviewer (``access.can_start_round_session``); a round's
   ratings are shown only to those ``access.can_view_round_ratings`` allows.
@@ -52,6 +53,7 @@ from interviews.models import (
     RoundKind,
 )
 from questionbank.models import Topic
+from video_interviews.models import VideoInterview
 
 ID_PATTERN = r"[0-9]{1,18}"
 # The times a round may be given: far enough either side for any real interview, and clear of
@@ -84,6 +86,11 @@ class CandidateBrief(serializers.Serializer):
     full_name = serializers.CharField()
 
 
+class VideoInterviewRef(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+
+
 # --- plans --------------------------------------------------------------------------------
 
 
@@ -100,6 +107,7 @@ class PlanRoundOut(serializers.ModelSerializer):
     pool = PersonRef(many=True)
     topics = TopicRef(many=True)
     aspects = PlanAspectOut(many=True)
+    video_interview = VideoInterviewRef(allow_null=True)
 
     class Meta:
         model = PlanRound
@@ -109,6 +117,7 @@ class PlanRoundOut(serializers.ModelSerializer):
             "order",
             "name",
             "kind",
+            "video_interview",
             "duration_minutes",
             "default_interviewer",
             "assistants",
@@ -127,6 +136,13 @@ class AspectIn(serializers.Serializer):
 class PlanRoundPatch(serializers.Serializer):
     name = serializers.CharField(max_length=200, required=False)
     kind = serializers.ChoiceField(choices=RoundKind.choices, required=False)
+    video_interview = serializers.PrimaryKeyRelatedField(
+        queryset=VideoInterview.objects.order_by("id"),
+        allow_null=True,
+        required=False,
+        help_text="a one-way round's video interview id (required for that kind, null for the "
+        "others; made another kind without it given: dropped)",
+    )
     duration_minutes = serializers.IntegerField(min_value=5, max_value=480, required=False)
     default_interviewer = serializers.PrimaryKeyRelatedField(
         queryset=_people(), allow_null=True, required=False, help_text="a user id (an interviewer)"
@@ -167,7 +183,14 @@ class MoveIn(serializers.Serializer):
     )
 
 
-PLAN_OWN_FIELDS = ("name", "kind", "duration_minutes", "instructions", "default_interviewer")
+PLAN_OWN_FIELDS = (
+    "name",
+    "kind",
+    "video_interview",
+    "duration_minutes",
+    "instructions",
+    "default_interviewer",
+)
 
 
 def _plan_parts(data: dict[str, Any]) -> dict[str, Any]:
@@ -184,7 +207,9 @@ def _plan_parts(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _plan_rounds() -> QuerySet[PlanRound]:
-    return PlanRound.objects.select_related("default_interviewer").prefetch_related(
+    return PlanRound.objects.select_related(
+        "default_interviewer", "video_interview"
+    ).prefetch_related(
         "aspects",
         Prefetch("assistants", queryset=_people()),
         Prefetch("pool", queryset=_people()),
@@ -302,6 +327,22 @@ class RatingsOut(serializers.Serializer):
     rated_at = serializers.DateTimeField(allow_null=True, source="round.rated_at")
 
 
+class RoundVideoInvitationOut(serializers.Serializer):
+    """A one-way round's invitation into its video interview."""
+
+    id = serializers.IntegerField()
+    email = serializers.EmailField()
+    status = serializers.ChoiceField(
+        choices=["pending", "accepted", "completed", "expired", "revoked"],
+        help_text="as of now (a live one past the deadline is expired)",
+    )
+    created_at = serializers.DateTimeField()
+    completed_at = serializers.DateTimeField(allow_null=True)
+    review_url = serializers.CharField(
+        allow_blank=True, help_text="its review page (the answers), for those who may open it"
+    )
+
+
 class RoundOut(serializers.ModelSerializer):
     interview = serializers.IntegerField(source="interview_id")
     candidate = CandidateBrief()
@@ -312,6 +353,8 @@ class RoundOut(serializers.ModelSerializer):
     aspects = RoundAspectOut(many=True)
     ends_at = serializers.DateTimeField(allow_null=True, read_only=True)
     session = serializers.SerializerMethodField()
+    video_interview = VideoInterviewRef(allow_null=True)
+    video_invitation = serializers.SerializerMethodField()
 
     class Meta:
         model = Round
@@ -323,6 +366,8 @@ class RoundOut(serializers.ModelSerializer):
             "order",
             "name",
             "kind",
+            "video_interview",
+            "video_invitation",
             "status",
             "duration_minutes",
             "starts_at",
@@ -341,6 +386,26 @@ class RoundOut(serializers.ModelSerializer):
     def get_session(self, round_: Round) -> str | None:
         """A panel round's live session (its code) once started."""
         return round_.session.code if round_.session_id else None
+
+    @extend_schema_field(RoundVideoInvitationOut(allow_null=True))
+    def get_video_invitation(self, round_: Round) -> dict[str, Any] | None:
+        """A one-way round's invitation once sent (else null)."""
+        invitation = access.interviews.round_invitation(round_)
+        if invitation is None:
+            return None
+        request = self.context.get("request")
+        user = request.user if request is not None else None
+        review = access.interviews.can_open_round_review(user, round_)
+        return RoundVideoInvitationOut(
+            {
+                "id": invitation.pk,
+                "email": invitation.email,
+                "status": invitation.current_status(),
+                "created_at": invitation.created_at,
+                "completed_at": invitation.completed_at,
+                "review_url": reverse("video_review", args=[invitation.pk]) if review else "",
+            }
+        ).data
 
 
 class RoundDetailOut(RoundOut):
@@ -361,7 +426,13 @@ class RoundDetailOut(RoundOut):
 
 def _round_parts(rounds: QuerySet[Round]) -> QuerySet[Round]:
     return rounds.select_related(
-        "interviewer", "candidate", "position", "session", "rated_by"
+        "interviewer",
+        "candidate",
+        "position",
+        "session",
+        "rated_by",
+        "video_interview",
+        "video_invitation__interview",
     ).prefetch_related(
         Prefetch("aspects", queryset=RoundAspect.objects.order_by("order", "id")),
         Prefetch("assistants", queryset=_people()),
@@ -496,6 +567,7 @@ class RoundViewSet(
         "retrieve": Allows(access.works_with_candidates),
         "assign": Allows(access.can_manage_interviews),
         "cancel": Allows(access.can_manage_interviews),
+        "invite": Allows(access.can_manage_interviews),
         # Whether this person rates or leads this round is asked of the round itself.
         "rating": Allows(access.can_run_interviews),
         "session": Allows(access.can_run_interviews),
@@ -543,6 +615,27 @@ class RoundViewSet(
         round_ = self.get_object()
         try:
             services.round_cancel(round_=round_, by=request.user)
+        except services.InterviewRefused as refusal:
+            raise refused(refusal) from refusal
+        return self._fresh(round_)
+
+    @extend_schema(request=None, responses={200: RoundDetailOut})
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def invite(self, request: Request, pk: str) -> Response:
+        """Send a one-way round's invitation into its video interview by hand (recruiters):
+        when the automatic one could not go, or before the interview reaches the round. Once
+        per round: a round invited already keeps its invitation. 409 ``not_one_way``,
+        ``round_closed``, ``video_interview_not_active``, ``video_interview_deadline_passed``,
+        ``candidate_no_email``, ``already_invited``."""
+        round_ = self.get_object()
+        if round_.kind == RoundKind.ONE_WAY and access.interviews.round_invitation(round_):
+            raise Refused(
+                "already_invited",
+                _("This round's candidate is invited already."),
+                status.HTTP_409_CONFLICT,
+            )
+        try:
+            services.round_invite(round_=round_, by=request.user)
         except services.InterviewRefused as refusal:
             raise refused(refusal) from refusal
         return self._fresh(round_)

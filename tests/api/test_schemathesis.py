@@ -112,6 +112,7 @@ def pipeline(world, admin_user):  # noqa: ANN001, ANN201
     rows["assistant"] = world["people"]["member"].pk
     rows.update(_availability_rows(admin_user))
     rows.update(_video_rows(admin_user))
+    rows["round_invite"] = _one_way_round(admin_user)
     from scheduling import booking
 
     rows["run"] = booking.scheduler_run(by=admin_user, preview=True).pk  # a run to read
@@ -197,6 +198,31 @@ def _video_rows(admin_user):  # noqa: ANN001, ANN202
     return {"video": video.pk, "video_set": template.pk,
             "video_revoke": invitations["revoke"], "video_resend": invitations["resend"],
             "video_review": reviewed.invitation.pk, "video_answer": reviewed.answers[0].pk}  # fmt: skip
+
+
+def _one_way_round(admin_user):  # noqa: ANN001, ANN202
+    """A candidate's one-way round not reached yet (a one-to-one round comes first), so its
+    invitation may be sent by hand; its video interview's id far from any random one."""
+    from candidates import services as candidates
+    from interviews import services as interviews
+    from tests.video_interviews.helpers import interview
+
+    video = interview(admin_user, (), title="Schemathesis one-way")
+    position = candidates.position_create(by=admin_user, fields={"title": "Schemathesis video"})
+    interviews.plan_round_create(
+        position=position,
+        fields={"name": "Talk", "kind": "one_to_one", "default_interviewer": admin_user},
+    )
+    interviews.plan_round_create(
+        position=position, fields={"name": "Video", "kind": "one_way", "video_interview": video}
+    )
+    candidate = candidates.candidate_create(
+        by=admin_user,
+        fields={"full_name": "Pipeline invite", "email": "invite@example.com"},
+        positions=[position],
+    )
+    made = interviews.interview_create(candidate=candidate, position=position, by=admin_user)
+    return made.rounds.get(order=1).pk
 
 
 def _video_bodies(case) -> None:  # noqa: ANN001
