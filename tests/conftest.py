@@ -7,8 +7,15 @@ from urllib.parse import urlparse
 
 import pytest
 from django.conf import settings
+from hypothesis import settings as hypothesis_settings
 
 from tests.factories import UserFactory
+
+# No property test has a time limit per example: Hypothesis' default deadline (200 ms) is a
+# timed assertion, and on a loaded machine it failed examples that were right. Speed is the
+# benchmarks' business (make bench).
+hypothesis_settings.register_profile("roundtable", deadline=None, print_blob=True)
+hypothesis_settings.load_profile("roundtable")
 
 
 def _reachable(url: str, default_port: int) -> bool:
