@@ -4,7 +4,7 @@ the sheets show points against the expected; whoever may not gets 403 and nothin
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -235,3 +235,123 @@ def test_the_history_shows_a_rounds_points_only_to_who_may_read_its_ratings(
         assert [(e["round"], e["points"], e["expected"], e["outcome"]) for e in rated] == [
             (first.pk, 7, 10, "selected") if shown else (first.pk, None, None, "")
         ], who
+
+
+# --- the interviewer's history and the rating chart's numbers ---------------------------------
+
+# A Wednesday; the history's load table runs from 12 weeks before this week to 4 after it.
+NOW = datetime(2027, 3, 17, 12, 0, tzinfo=UTC)
+
+
+def _week(offset: int, weekday: int = 1, hour: int = 10) -> datetime:
+    """A time ``offset`` weeks from NOW's week (weekday 0 = its Monday), in UTC."""
+    monday = NOW.replace(hour=0) - timedelta(days=NOW.weekday())
+    return monday + timedelta(weeks=offset, days=weekday, hours=hour)
+
+
+def _rated(round_: Round, by, points: list[int]) -> Round:  # noqa: ANN001
+    aspects = list(round_.aspects.order_by("order", "id"))
+    services.round_rate(
+        round_=round_,
+        by=by,
+        ratings={a.pk: services.Rating(p, f"On {a.name}") for a, p in zip(aspects, points, strict=True)},
+        feedback=f"Feedback on {round_.candidate.full_name}",
+        recommendation="yes",
+        outcome="selected",
+    )  # fmt: skip
+    return Round.objects.get(pk=round_.pk)
+
+
+def _sheet_of(page: str, round_: Round) -> str:
+    opening = f'<article class="rating-sheet" data-round="{round_.pk}">'
+    assert opening in page, f"no sheet of {round_}"
+    start = page.index(opening)
+    return page[start : page.index("</article>", start)]
+
+
+def test_the_interviewer_history_lists_every_rated_round_with_its_sheet_and_the_load_per_week(
+    position, recruiter, ann, bob  # noqa: ANN001
+) -> None:
+    """Ann interviews Carla (last week) and Eve (two weeks ago), assists Bob with Dora (last
+    week); Carla's final is hers next week; a round of hers cancelled and one of Bob's alone
+    (rated) are not hers. Her history shows each rated round's sheet (aspects, points against
+    the expected, comments, the total, the feedback) to her and to a recruiter, and the rounds
+    per week: 1 two weeks ago, 2 last week, 1 next week, 0 in the other 14."""
+    import re
+
+    import time_machine
+    from django.utils import formats
+
+    with time_machine.travel(NOW, tick=False):
+        carla, dora, eve = (candidate_on(position, recruiter, name) for name in ("Carla", "Dora", "Eve"))
+        by_name = {c.full_name: services.interview_create(candidate=c, position=position, by=recruiter)
+                   for c in (carla, dora, eve)}  # fmt: skip
+        first = {name: i.rounds.get(order=0) for name, i in by_name.items()}
+        final = {name: i.rounds.get(order=2) for name, i in by_name.items()}
+        assign = services.round_assign
+        assign(round_=first["Carla"], by=recruiter, interviewer=ann, starts_at=_week(-1))
+        assign(round_=first["Dora"], by=recruiter, interviewer=bob, assistants=[ann],
+               starts_at=_week(-1, weekday=2))  # fmt: skip
+        assign(round_=first["Eve"], by=recruiter, interviewer=ann, starts_at=_week(-2))
+        assign(round_=final["Carla"], by=recruiter, interviewer=ann, starts_at=_week(1))
+        assign(round_=final["Dora"], by=recruiter, interviewer=ann, starts_at=_week(1, weekday=3))
+        services.round_cancel(round_=final["Dora"], by=recruiter)
+        assign(round_=final["Eve"], by=recruiter, interviewer=bob, starts_at=_week(1))
+        rated = {
+            "Carla": _rated(first["Carla"], ann, [4, 3]),
+            "Dora": _rated(first["Dora"], bob, [5, 2]),
+            "Eve": _rated(first["Eve"], ann, [1, 5]),
+        }
+        _rated(final["Eve"], bob, [9, 4])  # Bob's alone: in his history, not hers
+        for reader in (ann, recruiter):
+            page = _client(reader).get(f"/people/{ann.pk}/rounds/").content.decode()
+            for name, points in (("Carla", (4, 3)), ("Dora", (5, 2)), ("Eve", (1, 5))):
+                sheet = _sheet_of(page, rated[name])
+                cells = re.findall(r'<th scope="row">([^<]+)</th><td class="points">(\d+) / (\d+)</td>', sheet)
+                assert cells == [("Communication", str(points[0]), "5"), ("Motivation", str(points[1]), "5")], name
+                assert f'<td class="sheet-total">{sum(points)} / 10' in sheet, name
+                assert "On Communication" in sheet and f"Feedback on {name}" in sheet, name
+            assert page.count('class="rating-sheet"') == 3  # Bob's own round with Eve is not hers
+            load = page[page.index('id="load"') : page.index('id="history-sheets"')]
+            weeks = dict(re.findall(r'<tr><th scope="row">([^<]+)</th><td>(\d+)</td></tr>', load))
+            assert len(weeks) == 12 + 5
+            expected = {formats.date_format(_week(n, weekday=0).date(), "SHORT_DATE_FORMAT"): count
+                        for n, count in ((-2, "1"), (-1, "2"), (1, "1"))}  # fmt: skip
+            assert {week: n for week, n in weeks.items() if n != "0"} == expected, weeks
+
+
+def test_the_rating_charts_numbers_are_the_aspects_points_against_the_expected(
+    position, recruiter, ann, bob  # noqa: ANN001
+) -> None:
+    """The chart on Carla's rating sheet (``chart-ratings-data``): one bar pair per aspect of
+    each rated round, the expected points against those received, as the aspects hold them."""
+    import json
+    import re
+
+    from interviews.models import RoundAspect
+
+    carla = candidate_on(position, recruiter)
+    interview = services.interview_create(candidate=carla, position=position, by=recruiter)
+    screening, final = interview.rounds.get(order=0), interview.rounds.get(order=2)
+    services.round_assign(round_=screening, by=recruiter, interviewer=ann,
+                          starts_at=datetime(2027, 1, 11, 9, tzinfo=UTC))  # fmt: skip
+    _rated(screening, ann, [4, 3])
+    services.round_assign(round_=final, by=recruiter, interviewer=bob,
+                          starts_at=datetime(2027, 1, 18, 9, tzinfo=UTC))  # fmt: skip
+    _rated(final, bob, [7, 2])
+    page = _client(recruiter).get(f"/candidates/{carla.pk}/ratings/").content.decode()
+    found = re.search(r'<script id="chart-ratings-data" type="application/json">(.*?)</script>', page)
+    assert found, "no chart data on the page"
+    chart = json.loads(found.group(1))
+    series = {s["name"]: s["values"] for s in chart["series"]}
+    assert chart["labels"] == [
+        "Screening: Communication", "Screening: Motivation", "Final: System design", "Final: Culture"
+    ]  # fmt: skip
+    assert series == {"Expected": [5, 5, 10, 5], "Received": [4, 3, 7, 2]}
+    aspects = RoundAspect.objects.filter(round__in=[screening, final]).order_by("round__order", "order", "id")
+    assert series["Expected"] == [a.expected_points for a in aspects]
+    assert series["Received"] == [a.points for a in aspects]
+    # The table beside the chart (for screen readers) says the same.
+    rows = re.findall(r'<tr><th scope="row">([^<]+)</th><td>(\d+)</td><td>(\d+)</td></tr>', page)
+    assert rows == [(label, str(e), str(r)) for label, e, r in
+                    zip(chart["labels"], series["Expected"], series["Received"], strict=True)]  # fmt: skip
