@@ -176,6 +176,8 @@ def test_a_recruiter_runs_a_drive_end_to_end(  # noqa: PLR0915 - one story, told
         "20 candidates imported", timeout=SLOW_MS
     )
     expect(page.locator("#drive-candidates tbody tr")).to_have_count(20)
+    # Each row's resume (its "Resume" column) is attached: the file it named was uploaded.
+    expect(page.locator("#drive-candidates tbody td:nth-child(3)")).to_have_text(["yes"] * 20)
     anna_row = page.locator("#drive-candidates tbody tr", has_text=ANNA)
     card = anna_row.get_by_role("link", name=ANNA, exact=True).get_attribute("href") or ""
     assert re.fullmatch(r"/candidates/\d+/", card), card
