@@ -1,21 +1,27 @@
-"""How pushes leave a process: in order, off the database threads, and never at the cost of a
-saved command (a Redis outage drops pushes, not sockets or acks); presence readings that
-arrive late are ignored; the pool's calls leave no connection behind."""
+"""How pushes leave a process: through the channel layer's public API, in order, off the
+database threads and without the serving loop, and never at the cost of a saved command (a
+Redis outage delays pushes, not sockets or acks; a state that fell in it is sent again once
+Redis is back); presence readings that arrive late are ignored; the pool's calls leave no
+connection behind."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import shutil
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from channels.db import database_sync_to_async
 from channels.layers import channel_layers, get_channel_layer
 from django.db import connections
 
+from sessions_live import broadcast
 from sessions_live import db as live_db
 from sessions_live.broadcast import group_name
 from sessions_live.models import LiveSession
@@ -176,14 +182,16 @@ async def test_each_socket_sees_versions_in_order_under_concurrent_commands(
             )  # fmt: skip
 
     await asyncio.gather(*(toggle(s, f"s{i}-") for i, s in enumerate(sockets)))
-    final = None
-    for _ in range(200):
-        final = await version_of(panel_session)
-        await asyncio.sleep(0.05)
-        if final == await version_of(panel_session):
-            break
-    for socket in sockets:
-        versions = []
+    seen: list[list[int]] = [[] for _ in sockets]
+    for socket, versions in zip(sockets, seen, strict=True):
+        replies = 0  # once every command is answered, nothing more is applied
+        while replies < 12:
+            message = await socket.receive(timeout=5)
+            if message["type"] == "state":
+                versions.append(message["state"]["version"])
+            replies += message["type"] in ("ack", "error")
+    final = await version_of(panel_session)
+    for socket, versions in zip(sockets, seen, strict=True):
         while not versions or versions[-1] < final:
             message = await socket.receive(timeout=5)
             if message["type"] == "state":
@@ -225,3 +233,81 @@ async def test_a_database_call_on_the_pool_leaves_no_connection_open() -> None:
 
     futures = [live_db._POOL.submit(still_open) for _ in range(8)]
     assert not any(f.result(timeout=5) for f in futures)
+
+
+class Listener:
+    """A subscriber of one group on an event loop of its own (another process's, in effect),
+    through the layer's public API; ``done`` is set once ``count`` state pushes arrived."""
+
+    def __init__(self, group: str, count: int) -> None:
+        self.group, self.count = group, count
+        self.ready, self.done = threading.Event(), threading.Event()
+        self.messages: list[dict[str, Any]] = []
+        self.thread = threading.Thread(target=lambda: asyncio.run(self._listen()), daemon=True)
+        self.thread.start()
+        assert self.ready.wait(timeout=10), "the listener could not subscribe"
+
+    async def _listen(self) -> None:
+        layer = get_channel_layer()
+        channel = await layer.new_channel()
+        await layer.group_add(self.group, channel)
+        self.ready.set()
+        while len(self.messages) < self.count:
+            try:
+                message = await asyncio.wait_for(layer.receive(channel), timeout=30)
+            except TimeoutError:
+                return
+            if message["type"] == "session.state":
+                self.messages.append(message)
+        self.done.set()
+
+    @property
+    def versions(self) -> list[int]:
+        return [message["version"] for message in self.messages]
+
+
+def _commits(session_id: int, versions: range) -> None:
+    """What the commits of a session publish, from a database thread (``on_commit``)."""
+    for version in versions:
+        state = {"schema": 1, "version": version, "recent": [[2, f"c{version}"]]}
+        broadcast.state_changed(session_id, version, state)
+
+
+async def test_pushes_go_out_in_commit_order_without_the_serving_loop() -> None:
+    """The serving loop is blocked until another loop has received every push: publishing
+    needs neither it nor a wait in the database thread."""
+    listener = Listener(group_name(990001), count=200)
+    await live_db.db(_commits)(990001, range(1, 201))
+    assert listener.done.wait(timeout=20)  # blocks this loop: the pushes go out without it
+    assert listener.versions == list(range(1, 201))
+    # the ids of recent commands stay behind; the rest of the state travels as JSON text
+    assert json.loads(listener.messages[0]["state"]) == {"schema": 1, "version": 1}
+
+
+async def test_with_the_in_memory_layer_pushes_go_out_in_order_on_the_serving_loop(
+    settings,  # noqa: ANN001
+) -> None:
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    channel_layers.backends.clear()
+    try:
+        layer = get_channel_layer()
+        channel = await layer.new_channel()
+        await layer.group_add(group_name(990002), channel)
+        await live_db.db(_commits)(990002, range(1, 31))
+        received = [(await layer.receive(channel))["version"] for _ in range(30)]
+        assert received == list(range(1, 31))
+    finally:
+        channel_layers.backends.clear()
+
+
+async def test_a_state_published_while_redis_was_down_is_sent_again_once_it_is_back(
+    private_redis,  # noqa: ANN001
+) -> None:
+    """No socket, no timer: the publisher itself resends the newest state it could not send,
+    until the subscriptions that come back after Redis have it."""
+    listener = Listener(group_name(990003), count=1)
+    private_redis.stop()
+    await live_db.db(_commits)(990003, range(7, 10))  # all three fail; 9 is the newest
+    private_redis.start()
+    assert listener.done.wait(timeout=20)
+    assert listener.versions == [9]
