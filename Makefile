@@ -76,7 +76,7 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 
 typecheck: $(VENV)/.installed-dev
-	$(BIN)/mypy --strict arbiter candidates/lifecycle.py scheduling/availability.py scheduling/matching.py video_interviews/rules.py video_interviews/ranges.py video_interviews/tus.py
+	$(BIN)/mypy --strict arbiter candidates/lifecycle.py interviews/one_way.py scheduling/availability.py scheduling/matching.py video_interviews/rules.py video_interviews/ranges.py video_interviews/tus.py
 
 # The arbiter's own suite runs first with its coverage floor (branch coverage >= 95 %). Both
 # runs use two pytest-xdist workers (the machine's two cores): every worker has its own test
