@@ -1,14 +1,17 @@
 """The candidate's lifecycle: which status moves exist, from where, and who may make them.
 
-Pure: no Django, no clock, no I/O. Services (``candidates/services.py``, to come with the
-pipeline) ask ``check_move`` before they write a status and record the move as a history
-event; pages ask ``moves_for`` which buttons to show. The statuses (DESIGN.md, seed 002
-widened):
+Pure: no Django, no clock, no I/O. Services (``candidates/services.py``) ask ``check_move``
+before they write a status and record the move as a history event; pages ask ``moves_for``
+which buttons to show. The statuses (DESIGN.md, seed 002 widened):
 
     created → scheduled → interviewing → selected / rejected → hired / withdrawn
 
 * ``schedule``: a round got a date (by the recruiter, or the scheduler acting for the system);
   a candidate between rounds is scheduled again for the next one.
+* ``unschedule``: the round that scheduled the candidate left the schedule (cancelled, its time
+  taken away) and no other is scheduled: back to created, where the scheduler books them again
+  (the system relaying the round's change, or a recruiter). The services make it only for a
+  candidate whose scheduling took them from created (``candidate_unschedule``).
 * ``start``: a round or live session began (the system, from the session's fact).
 * ``select`` / ``reject``: the outcome of the rounds: an interviewer's one-to-one verdict on a
   round they are on, a manager's decision, or the system relaying either.
@@ -62,6 +65,7 @@ MOVES: dict[str, Move] = {
     m.name: m
     for m in (
         _move("schedule", (CREATED, INTERVIEWING), SCHEDULED, (RECRUITER, SYSTEM)),
+        _move("unschedule", (SCHEDULED,), CREATED, (RECRUITER, SYSTEM)),
         _move("start", (CREATED, SCHEDULED), INTERVIEWING, (SYSTEM,)),
         _move("select", (INTERVIEWING,), SELECTED, (INTERVIEWER, MANAGER, SYSTEM)),
         _move("reject", (SCHEDULED, INTERVIEWING, SELECTED), REJECTED,

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 # The moves as the person reading a refusal calls them.
 MOVE_LABELS = {
     "schedule": pgettext_lazy("candidate move", "schedule"),
+    "unschedule": pgettext_lazy("candidate move", "unschedule"),
     "start": pgettext_lazy("candidate move", "start interviewing"),
     "select": pgettext_lazy("candidate move", "select"),
     "reject": pgettext_lazy("candidate move", "reject"),
@@ -56,6 +57,7 @@ EVENT_LABELS = {
     "created": pgettext_lazy("candidate event", "created"),
     "updated": pgettext_lazy("candidate event", "card changed"),
     "schedule": pgettext_lazy("candidate event", "scheduled"),
+    "unschedule": pgettext_lazy("candidate event", "no longer scheduled"),
     "start": pgettext_lazy("candidate event", "interviewing started"),
     "select": pgettext_lazy("candidate event", "selected"),
     "reject": pgettext_lazy("candidate event", "rejected"),
@@ -450,6 +452,38 @@ def candidate_move(
         candidate.status = row.status
         candidate.updated_at = row.updated_at
     return row
+
+
+def candidate_unschedule(
+    *,
+    candidate: Candidate | int,
+    by: User | None,
+    roles: Collection[str] = (lifecycle.SYSTEM,),
+    details: Mapping[str, Any] | None = None,
+) -> bool:
+    """The round that scheduled ``candidate`` left the schedule (cancelled, its time taken
+    away) and, as the caller (``interviews.services``) has checked, no other round of theirs
+    is scheduled: the lifecycle's ``unschedule`` takes them back to created, where the
+    scheduler books them again. Only when their scheduling took them from created: one
+    scheduled between rounds (from interviewing) keeps their status, as does one who is not
+    scheduled (moved on meanwhile). Returns whether the candidate moved."""
+    pk = candidate if isinstance(candidate, int) else candidate.pk
+    with transaction.atomic():
+        row = Candidate.objects.select_for_update().get(pk=pk)
+        if row.status != lifecycle.SCHEDULED:
+            return False
+        last = (
+            CandidateEvent.objects.filter(candidate=row, kind__in=list(lifecycle.MOVES))
+            .order_by("-at", "-id")
+            .values_list("details", flat=True)
+            .first()
+        )
+        if (last or {}).get("from") == lifecycle.INTERVIEWING:
+            return False
+        candidate_move(candidate=row, move="unschedule", by=by, roles=roles, details=details)
+    if isinstance(candidate, Candidate):
+        candidate.status = row.status
+    return True
 
 
 def candidate_record(

@@ -7,8 +7,10 @@ over, a round already rated, an interviewer booked elsewhere at that time) and r
 ``InterviewRefused`` with nothing written.
 
 A candidate's status moves only through ``candidates.services.candidate_move``: a round that
-gets a time schedules the candidate, a rated round starts the interviewing, its outcome
-selects (after the last round) or rejects.
+gets a time schedules the candidate, a scheduled round that loses its time or is cancelled
+(its interview closed too) unschedules them when it was their only one (back to created, for
+the scheduler), a rated round starts the interviewing, its outcome selects (after the last
+round) or rejects.
 
 A **one-way round** (``RoundKind.ONE_WAY``) names a video interview (``video_interviews``)
 and has nobody on it and no time. When the candidate's interview reaches it (created with it
@@ -669,9 +671,11 @@ def round_assign(
 ) -> Round:
     """Give ``round_`` its interviewer, assistants, instructions and time (``None``: no time
     yet). A time schedules the candidate (the lifecycle's ``schedule``, when they are created
-    or between rounds). Refused: a round already held, an interviewer (``interviewer_busy``)
-    or the candidate (``candidate_busy``) on another round then; the database's holds
-    (``Hold``) refuse the same even when another writer got there first."""
+    or between rounds); taking a scheduled round's time away unschedules them when no other
+    round of theirs is scheduled (``_unschedule``). Refused: a round already held, an
+    interviewer (``interviewer_busy``) or the candidate (``candidate_busy``) on another round
+    then; the database's holds (``Hold``) refuse the same even when another writer got there
+    first."""
     people = _check_people(interviewer, assistants)
     if interviewer is not None:
         _check_interviewer(interviewer, field="interviewer")
@@ -703,6 +707,7 @@ def round_assign(
         before = (row.interviewer_id, sorted(p.pk for p in row.assistants.all()), row.starts_at,
                   row.duration_minutes)  # fmt: skip
         previous = [pk for pk in [before[0], *before[1]] if pk is not None]
+        was_booked = row.status == Round.Status.SCHEDULED
         minutes = duration_minutes or row.duration_minutes
         if starts_at is not None:
             for person in [interviewer, *people]:
@@ -765,11 +770,35 @@ def round_assign(
                 moved=(before[2], before[3]) != (after[2], after[3]),
                 had_time=before[2] is not None,
             )
+        if starts_at is None and was_booked:
+            _unschedule(row, by=by)  # its time taken away: it left the schedule
     return row
+
+
+def _unschedule(row: Round, *, by: User | None) -> None:
+    """``row`` has just left the schedule (cancelled, its time taken away): a candidate with
+    no other round scheduled or running goes back to created (``candidate_unschedule``), so
+    the scheduler books them again — in the round's transaction."""
+    booked = (
+        Round.objects.filter(
+            candidate_id=row.candidate_id,
+            status__in=[Round.Status.SCHEDULED, Round.Status.RUNNING],
+        )
+        .exclude(pk=row.pk)
+        .exists()
+    )
+    if not booked:
+        candidates.candidate_unschedule(
+            candidate=row.candidate_id,
+            by=by,
+            roles={lifecycle.SYSTEM},
+            details={"round": row.pk, "round_name": row.name},
+        )
 
 
 def _cancel(row: Round, *, by: User | None) -> None:
     was_scheduled = row.starts_at is not None
+    was_booked = row.status == Round.Status.SCHEDULED
     row.status = Round.Status.CANCELLED
     row.sequence += 1
     row.save(update_fields=["status", "sequence", "updated_at"])
@@ -780,6 +809,8 @@ def _cancel(row: Round, *, by: User | None) -> None:
         by=by,
         details={"round": row.pk, "round_name": row.name},
     )
+    if was_booked:
+        _unschedule(row, by=by)
     if was_scheduled or row.kind == RoundKind.ONE_WAY:
         # A one-way round's invitation is withdrawn on it (``video_interviews.subscribers``).
         events.send_after_commit(

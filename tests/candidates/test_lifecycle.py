@@ -12,6 +12,7 @@ from candidates import lifecycle as lc
 # (move, from statuses, to status, roles that may) — the rules as a reader states them.
 EXPECTED = {
     "schedule": ({lc.CREATED, lc.INTERVIEWING}, lc.SCHEDULED, {lc.RECRUITER, lc.SYSTEM}),
+    "unschedule": ({lc.SCHEDULED}, lc.CREATED, {lc.RECRUITER, lc.SYSTEM}),
     "start": ({lc.CREATED, lc.SCHEDULED}, lc.INTERVIEWING, {lc.SYSTEM}),
     "select": ({lc.INTERVIEWING}, lc.SELECTED, {lc.INTERVIEWER, lc.MANAGER, lc.SYSTEM}),
     "reject": (
@@ -63,6 +64,8 @@ def test_unknown_statuses_and_moves_are_refused_by_name() -> None:
 
 def test_the_buttons_a_recruiter_and_a_manager_get() -> None:
     assert lc.moves_for(lc.CREATED, {lc.RECRUITER}) == ["schedule", "withdraw"]
+    assert lc.moves_for(lc.SCHEDULED, {lc.RECRUITER}) == ["unschedule", "withdraw"]
+    assert lc.moves_for(lc.SCHEDULED, {lc.SYSTEM}) == ["unschedule", "start", "reject"]
     assert lc.moves_for(lc.INTERVIEWING, {lc.MANAGER}) == ["select", "reject", "hire", "withdraw"]
     assert lc.moves_for(lc.HIRED, {lc.MANAGER}) == ["reopen"]
     assert lc.moves_for(lc.WITHDRAWN, set(lc.ROLES)) == []
