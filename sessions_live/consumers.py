@@ -1,12 +1,16 @@
 """The live-session WebSocket: authenticate, check membership, validate a frame, call one
-service, reply. Every rule lives in the arbiter; see docs/protocol.md for the messages."""
+service, reply. Every rule lives in the arbiter; see docs/protocol.md for the messages.
+
+Pushes do not come through a channel of the socket's own: this process's hub (hub.py)
+subscribes once per session and per user, builds the views once per distinct view and hands
+each socket its frame (``deliver``) or its sign-out (``user_revoked``)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
-import time
+import uuid
 from typing import Any
 
 from channels.consumer import get_handler_name
@@ -19,14 +23,12 @@ from django.utils.translation import gettext_noop
 
 import arbiter
 from sessions_live import presence, refusals, selectors, services
-from sessions_live.broadcast import group_name, user_group_name
 from sessions_live.db import db
-from sessions_live.ratelimit import SharedBuckets, TokenBucket
-from sessions_live.timers import SessionTimers
+from sessions_live.hub import LiveHub, Room, hub
+from sessions_live.ratelimit import TokenBucket
 
 logger = logging.getLogger(__name__)
 
-PROTOCOL_VERSION = 1
 CLOSE_NOT_LOGGED_IN = 4401
 CLOSE_NOT_MEMBER = 4403
 CLOSE_NO_SESSION = 4404
@@ -35,54 +37,33 @@ CLOSE_NO_SESSION = 4404
 CLOSE_REVOKED = 4410
 # The member already holds presence.MAX_SOCKETS_PER_USER sockets on this session.
 CLOSE_TOO_MANY_SOCKETS = 4429
-
-# One rate bucket per (member, session), shared by that member's sockets in this process.
-BUCKETS = SharedBuckets()
-# Clean-ups started on an exception path, kept until done (a task nobody holds may vanish).
-_CLEANUPS: set[asyncio.Task[None]] = set()
-
-
-async def _advance(session_id: int) -> float | None:
-    return await db(services.session_advance)(session_id=session_id)  # type: ignore[no-any-return]
-
-
-TIMERS = SessionTimers(_advance)
-_heartbeat_task: asyncio.Task[None] | None = None
-
-
-async def _heartbeat_forever() -> None:
-    """Keep this process's presence alive and heal presence left by processes that died."""
-    while True:
-        try:
-            await db(services.presence_heal)()
-        except Exception:  # keep beating through a database outage
-            logger.exception("presence heartbeat failed")
-        await asyncio.sleep(presence.HEARTBEAT_SECONDS)
-
-
-def _ensure_heartbeat() -> None:
-    global _heartbeat_task
-    if _heartbeat_task is None or _heartbeat_task.done():
-        _heartbeat_task = asyncio.get_running_loop().create_task(_heartbeat_forever())
+CLOSE_SERVER_ERROR = 1011
 
 
 class SessionConsumer(AsyncWebsocketConsumer):
+    # No channel layer for the socket itself (channels gives a consumer none when its alias
+    # names no configured layer): the hub's subscriptions carry its pushes.
+    channel_layer_alias = "sessions_live.hub"
     session_id: int | None = None
     user_id: int
-    # The session's parsed state, shared (immutable) with the other sockets of this process.
-    state: arbiter.SessionState | None = None
-    online: list[int]
-    online_stamp: float = 0.0
     bucket: TokenBucket | None = None
-    # Whether this socket may hold a presence row and group memberships to undo on leaving.
+    live: LiveHub
+    room: Room | None = None
+    # Whether this socket may hold a presence row and a place in the hub to undo on leaving.
     joined: bool = False
     session_key: str | None = None
     language: str = "en"
 
     async def connect(self) -> None:
-        self.online = []
-        self.last_rate_error = 0.0
+        self.live = hub()
+        self.last_rate_error = -1.0
         self.language = refusals.language_of(self.scope)
+        # Frames the hub hands over while this socket's command is out wait here (None: none
+        # is out), and a sign-out that came meanwhile: both after the reply.
+        self.held: list[str] | None = None
+        self.revoked: dict[str, Any] | None = None
+        # The presence row's key (unique; no channel is behind it).
+        self.channel_name = f"live.{uuid.uuid4().hex}"
         user = self.scope.get("user")
         # Accept first so the close code reaches the browser (a refused handshake has none).
         await self.accept()
@@ -102,14 +83,19 @@ class SessionConsumer(AsyncWebsocketConsumer):
         self.session_key = _session_key(self.scope)
         # From here on every way out (a refusal, an exception, a close) goes through _leave.
         self.session_id, self.joined = session_id, True
-        self.bucket = BUCKETS.acquire(
+        self.bucket = self.live.buckets.acquire(
             self._bucket_key, settings.WS_RATE_PER_SECOND, settings.WS_RATE_BURST
         )
-        await self.channel_layer.group_add(group_name(session_id), self.channel_name)
-        await self.channel_layer.group_add(user_group_name(self.user_id), self.channel_name)
-        TIMERS.watch(session_id, self)
-        _ensure_heartbeat()
-        # Joining the group before reading the state means no change can slip between them.
+        self.held = []  # a sign-out arriving before the first snapshot is acted on after it
+        try:
+            await self._attach(session_id)
+        finally:
+            await self._release()
+
+    async def _attach(self, session_id: int) -> None:
+        # In the session's room (subscribed) before reading the state: no change can slip
+        # between them.
+        self.room = await self.live.join(self, session_id)
         attached = await db(services.session_attach)(
             session_id=session_id, user_id=self.user_id, channel_name=self.channel_name
         )
@@ -125,12 +111,7 @@ class SessionConsumer(AsyncWebsocketConsumer):
             )
             await self._close_for(CLOSE_TOO_MANY_SOCKETS, f"at most {limit} sockets")
             return
-        state = selectors.parsed_state(session_id, attached.state["version"], attached.state)
-        if self.state is None or state.version >= self.state.version:
-            self.state = state  # a push may have overtaken the read: keep the newer
-        if attached.stamp >= self.online_stamp:
-            self.online, self.online_stamp = attached.online, attached.stamp
-        await self._push_view()  # the snapshot at once, without waiting for the layer
+        await self.room.welcome(self, attached)  # the snapshot at once
 
     @property
     def _bucket_key(self) -> tuple[int, int | None]:
@@ -140,24 +121,19 @@ class SessionConsumer(AsyncWebsocketConsumer):
         await self._leave()
 
     async def _leave(self) -> None:
-        """Forget this socket everywhere: timers, groups, rate bucket and presence. Idempotent;
-        every close path runs it (the browser's close, a server close, an exception)."""
+        """Forget this socket everywhere: hub (room, timers, groups), rate bucket and
+        presence. Idempotent; every close path runs it (the browser's close, a server close,
+        an exception)."""
         if not self.joined:
             return
         self.joined = False
         session_id, self.session_id = self.session_id, None
+        self.room, self.held = None, None
         if session_id is None:  # pragma: no cover - joined implies a session
             return
-        BUCKETS.release((self.user_id, session_id))
-        TIMERS.unwatch(session_id, self)
+        self.live.buckets.release((self.user_id, session_id))
         try:
-            try:
-                await self.channel_layer.group_discard(group_name(session_id), self.channel_name)
-                await self.channel_layer.group_discard(
-                    user_group_name(self.user_id), self.channel_name
-                )
-            except Exception:  # Redis away: the layer forgets the channel with its process
-                logger.warning("could not leave the groups of %s", self.channel_name)
+            await self.live.leave(self, session_id)
         finally:
             try:
                 await db(services.session_detach)(
@@ -172,12 +148,11 @@ class SessionConsumer(AsyncWebsocketConsumer):
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         # Channels' own dispatch first hops to its one shared database thread to close that
-        # thread's stale connections, once per frame and once per push to every socket. This
-        # consumer never uses that thread: its calls run on the pool of sessions_live.db, which
-        # does the same housekeeping around each call. So go straight to the handler.
+        # thread's stale connections, once per frame. This consumer never uses that thread:
+        # its calls run on the pool of sessions_live.db, which does the same housekeeping
+        # around each call. So go straight to the handler.
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
-            # The member's group may carry messages for other kinds of sockets: not ours.
             logger.debug("ignoring a %s message", message.get("type"))
             return
         try:
@@ -188,9 +163,7 @@ class SessionConsumer(AsyncWebsocketConsumer):
             # The socket dies with this exception (daphne closes it with 1011, and no
             # disconnect will run): forget it first, so nobody is left shown online. Run as a
             # task of its own so that a cancellation of this one cannot cut it short.
-            cleanup = asyncio.get_running_loop().create_task(self._leave())
-            _CLEANUPS.add(cleanup)
-            cleanup.add_done_callback(_CLEANUPS.discard)
+            cleanup = self.live.spawn(self._leave())
             try:
                 await asyncio.shield(cleanup)
             except BaseException:  # noqa: S110 - the original error is what matters
@@ -202,9 +175,10 @@ class SessionConsumer(AsyncWebsocketConsumer):
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if self.session_id is None or self.bucket is None:
             return
-        if not self.bucket.take(time.monotonic()):
-            now = time.monotonic()
-            if now - self.last_rate_error >= 1.0:  # one notice a second, not one a frame
+        now = self.live.monotonic()
+        if not self.bucket.take(now):
+            # One notice a second, not one a frame.
+            if self.last_rate_error < 0 or now - self.last_rate_error >= 1.0:
                 self.last_rate_error = now
                 await self._error(
                     None, "rate_limited", gettext_noop("Too many messages; slow down.")
@@ -215,9 +189,16 @@ class SessionConsumer(AsyncWebsocketConsumer):
             await self._error(parsed.id, parsed.code, parsed.template, parsed.params)
             return
         if isinstance(parsed, arbiter.Ping):
-            await self._send({"type": "pong", "id": parsed.id, "server_time": time.time()})
+            await self._send({"type": "pong", "id": parsed.id, "server_time": self.live.clock()})
             return
-        command = parsed
+        self.held = []  # the state of this command's version comes after its ack
+        try:
+            await self._command(parsed)
+        finally:
+            await self._release()
+
+    async def _command(self, command: arbiter.Command) -> None:
+        assert self.session_id is not None
         try:
             outcome = await db(services.session_command)(
                 session_id=self.session_id, command=command
@@ -244,25 +225,29 @@ class SessionConsumer(AsyncWebsocketConsumer):
                 }
             )
 
-    # --- pushes from the channel layer -------------------------------------------------
+    async def _release(self) -> None:
+        """The reply is out: send what the hub held for this socket meanwhile, in order and
+        before any newer push (under the room's lock), then a sign-out that came meanwhile."""
+        room = self.room
+        if room is not None:
+            async with room.lock:
+                held, self.held = self.held, None
+                for frame in held or ():
+                    await self.send(text_data=frame)
+        self.held = None
+        revoked, self.revoked = self.revoked, None
+        if revoked is not None:
+            await self.user_revoked(revoked)
 
-    async def session_state(self, event: dict[str, Any]) -> None:
-        if self.session_id is None:
-            return
-        version = event["version"]
-        selectors.note_received(self.session_id, version)
-        if self.state is not None and version < self.state.version:
-            return  # an older push overtaken by a newer one
-        self.state = selectors.parsed_state(self.session_id, version, event["state"])
-        await self._push_view()
+    # --- from the hub ------------------------------------------------------------------
 
-    async def session_presence(self, event: dict[str, Any]) -> None:
-        if self.session_id is None:
-            return
-        if event["stamp"] <= self.online_stamp:
-            return  # an older reading overtaken by a newer one, or the one this socket has
-        self.online, self.online_stamp = event["online"], event["stamp"]
-        await self._push_view()
+    async def deliver(self, frame: str) -> None:
+        """A ``state`` frame for this socket (the same text as the other sockets of its
+        member get)."""
+        if self.held is not None:
+            self.held.append(frame)
+        elif self.session_id is not None:
+            await self.send(text_data=frame)
 
     async def user_revoked(self, event: dict[str, Any]) -> None:
         """The member signed out (of the browser session ``session_key``, or of every one
@@ -272,15 +257,14 @@ class SessionConsumer(AsyncWebsocketConsumer):
         key = event.get("session_key")
         if key is not None and key != self.session_key:
             return  # signed out elsewhere: this browser's login still holds
+        if self.held is not None:  # a command is out: close after its reply, as it was sent
+            self.revoked = event
+            return
         await self._close_for(CLOSE_REVOKED, str(event.get("reason") or "signed out"))
 
-    async def _push_view(self) -> None:
-        if self.session_id is None or self.state is None:
-            return
-        state = self.state
-        view = arbiter.member_view(state, self.user_id, time.time(), self.online)
-        await self._send({"type": "state", "protocol": PROTOCOL_VERSION, "state": view})
-        TIMERS.schedule(self.session_id, arbiter.next_deadline(state))
+    async def fail(self) -> None:
+        """A push to this socket failed: close it as a server error (presence cleared)."""
+        await self._close_for(CLOSE_SERVER_ERROR, "server error")
 
     async def _error(
         self,

@@ -1,4 +1,6 @@
-"""One wake-up per session this process serves, at the session's next deadline.
+"""The clocks of one server process's live sessions, each with a start and a stop (the hub
+of sessions_live/hub.py owns them): one wake-up per session this process serves, at the
+session's next deadline; the convergence check; the presence heartbeat.
 
 Nothing here is needed by another process: the deadline lives in the state, and a process
 that dies just stops waking; the others (or the next connect) advance the session.
@@ -37,12 +39,14 @@ CONVERGE_SECONDS = 2.0
 CONVERGE_GRACE_SECONDS = 0.3
 
 Advance = Callable[[int], Awaitable[float | None]]
+Clock = Callable[[], float]
 Versions = Callable[[list[int]], Awaitable[dict[int, int]]]
 States = Callable[[list[int]], Awaitable[dict[int, tuple[int, dict[str, Any]]]]]
 
 
 class Socket(Protocol):
-    """What convergence needs of a consumer: the state it shows and its push handler."""
+    """What convergence needs of a session's sockets in this process (the hub's room): the
+    state they show and the push handler."""
 
     state: Any  # arbiter.SessionState | None
 
@@ -69,21 +73,41 @@ class SessionTimers:
         advance: Advance,
         versions: Versions = _stored_versions,
         states: States = _stored_states,
+        clock: Clock = time.time,
     ) -> None:
         self._advance = advance
         self._versions = versions
         self._states = states
+        self._clock = clock
         self._watchers: Counter[int] = Counter()
         self._handles: dict[int, tuple[float, asyncio.TimerHandle]] = {}
+        self._firing: set[asyncio.Task[None]] = set()
         self._sockets: dict[int, set[Socket]] = {}
         self._converger: asyncio.Task[None] | None = None
+
+    # --- lifecycle ---------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the convergence check (every ``CONVERGE_SECONDS``) on the running loop."""
+        if self._converger is None or self._converger.done():
+            self._converger = asyncio.get_running_loop().create_task(self._converge_forever())
+
+    def stop(self) -> None:
+        """Cancel every wake-up and the convergence check; forget every session."""
+        if self._converger is not None:
+            self._converger.cancel()
+            self._converger = None
+        for session_id in list(self._handles):
+            self._cancel(session_id)
+        for task in list(self._firing):
+            task.cancel()
+        self._watchers.clear()
+        self._sockets.clear()
 
     def watch(self, session_id: int, socket: Socket | None = None) -> None:
         self._watchers[session_id] += 1
         if socket is not None:
             self._sockets.setdefault(session_id, set()).add(socket)
-            if self._converger is None or self._converger.done():
-                self._converger = asyncio.get_running_loop().create_task(self._converge_forever())
 
     def unwatch(self, session_id: int, socket: Socket | None = None) -> None:
         if socket is not None:
@@ -133,7 +157,7 @@ class SessionTimers:
         return healed
 
     async def _converge_forever(self) -> None:
-        while self._sockets:
+        while True:
             await asyncio.sleep(CONVERGE_SECONDS)
             try:
                 await self.converge()
@@ -150,9 +174,14 @@ class SessionTimers:
         if deadline is None:
             return
         loop = asyncio.get_running_loop()
-        delay = max(0.0, deadline - time.time()) + GRACE_SECONDS + PROCESS_OFFSET_SECONDS
-        handle = loop.call_later(delay, lambda: loop.create_task(self._fire(session_id)))
+        delay = max(0.0, deadline - self._clock()) + GRACE_SECONDS + PROCESS_OFFSET_SECONDS
+        handle = loop.call_later(delay, self._start_firing, session_id)
         self._handles[session_id] = (deadline, handle)
+
+    def _start_firing(self, session_id: int) -> None:
+        task = asyncio.get_running_loop().create_task(self._fire(session_id))
+        self._firing.add(task)  # held until done (a task nobody holds may vanish)
+        task.add_done_callback(self._firing.discard)
 
     def _cancel(self, session_id: int) -> None:
         current = self._handles.pop(session_id, None)
@@ -165,7 +194,43 @@ class SessionTimers:
             deadline = await self._advance(session_id)
         except Exception:  # the database may be away for a moment: try again shortly
             logger.exception("advancing session %s failed; retrying", session_id)
-            deadline = time.time() + RETRY_SECONDS
+            deadline = self._clock() + RETRY_SECONDS
         # A broadcast usually reschedules first; this covers "nothing was due" (early wake-up
         # or another process advanced it) so the session is never left without a timer.
         self.schedule(session_id, deadline)
+
+
+class Heartbeat:
+    """This process's presence heartbeat: ``beat`` (record that the process lives, sweep the
+    connections of processes that stopped beating) every ``every`` seconds, from ``start``
+    until ``stop``. A failing beat (the database away) is logged and the next one tries again."""
+
+    def __init__(self, beat: Callable[[], Awaitable[None]], every: float) -> None:
+        self._beat = beat
+        self.every = every
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    def start(self) -> None:
+        if not self.running:
+            self._task = asyncio.get_running_loop().create_task(self._forever())
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None and not task.done():
+            task.cancel()
+            try:
+                await task
+            except asyncio.CancelledError:
+                pass
+
+    async def _forever(self) -> None:
+        while True:
+            try:
+                await self._beat()
+            except Exception:  # keep beating through a database outage
+                logger.exception("presence heartbeat failed")
+            await asyncio.sleep(self.every)

@@ -1,0 +1,354 @@
+"""This process's side of the live sessions: the pushes of each session arrive here once.
+
+A **room** holds the sockets of one session in this process and the one subscription of the
+process to the session's channel-layer group (a channel of its own, added to the group with
+channels' public layer API, so the Redis pub/sub layer and the in-memory layer of the
+embedded default both carry it). A push is parsed once, the views are encoded once per
+distinct view (``fanout.Frames``) and the same text is written to every socket of a member.
+Likewise one subscription per user with sockets here carries sign-outs (``user.revoked``) to
+that user's sockets. A socket therefore needs no channel of its own.
+
+The hub owns the process's clocks too (``timers.SessionTimers``: deadlines and convergence;
+``timers.Heartbeat``: presence), the rate buckets and the clean-up tasks, with an explicit
+``start`` (the first socket) and ``stop``. There is one hub per event loop (``hub()``).
+
+What the room keeps is what every socket of it shows: the newest state and the newest
+presence reading that reached the process, by version and by stamp (older ones are dropped,
+an equal version is pushed again). A socket is shown nothing before its first snapshot
+(``welcome``), and while it waits for the reply to its own command the frames for it are held
+and sent after the reply, in order (its ack comes before the state of that version).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import weakref
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, Protocol
+
+from channels.layers import BaseChannelLayer, get_channel_layer
+
+import arbiter
+from sessions_live import presence, selectors, services
+from sessions_live.broadcast import group_name, user_group_name
+from sessions_live.db import db
+from sessions_live.fanout import Frames
+from sessions_live.ratelimit import SharedBuckets
+from sessions_live.timers import Heartbeat, SessionTimers
+
+logger = logging.getLogger(__name__)
+
+# The in-memory layer forgets a group member after a day (group_expiry): rooms re-join
+# their groups this often. (The pub/sub layer keeps them; joining again costs nothing there.)
+REJOIN_SECONDS = 3600.0
+
+
+class Member(Protocol):
+    """What the hub needs of a socket (the consumer)."""
+
+    user_id: int
+
+    async def deliver(self, frame: str) -> None: ...
+
+    async def user_revoked(self, event: dict[str, Any]) -> None: ...
+
+    async def fail(self) -> None: ...
+
+
+class Subscription:
+    """One channel of this process in one group, with a task that hands each message to
+    ``handle``. ``opened`` is the task that subscribes; ``close`` leaves the group."""
+
+    def __init__(
+        self,
+        layer: BaseChannelLayer,
+        group: str,
+        handle: Callable[[dict[str, Any]], Awaitable[None]],
+    ) -> None:
+        self.layer = layer
+        self.group = group
+        self.handle = handle
+        self.channel: str | None = None
+        self.joined = False
+        self._listener: asyncio.Task[None] | None = None
+        self.opened = asyncio.get_running_loop().create_task(self._open())
+
+    async def _open(self) -> None:
+        self.channel = await self.layer.new_channel()
+        # Listen before joining: cancelling the listener is what unsubscribes the channel
+        # (channels-redis's pub/sub layer), so the channel is never left behind.
+        self._listener = asyncio.get_running_loop().create_task(self._listen(self.channel))
+        await self.join()
+
+    async def join(self) -> None:
+        if self.channel is not None:
+            await self.layer.group_add(self.group, self.channel)
+            self.joined = True
+
+    async def _listen(self, channel: str) -> None:
+        while True:
+            message = await self.layer.receive(channel)
+            try:
+                await self.handle(message)
+            except Exception:
+                logger.exception("a %s message of %s failed", message.get("type"), self.group)
+
+    async def close(self) -> None:
+        # A subscribing still under way is let finish (cut short, it could leave the group
+        # holding a channel nobody reads), then undone.
+        await asyncio.wait([self.opened])
+        try:
+            if self.channel is not None:
+                self.joined = False
+                await self.layer.group_discard(self.group, self.channel)
+        except Exception:  # Redis away: the layer forgets the channel with its process
+            logger.warning("could not leave the group %s", self.group)
+        finally:
+            if self._listener is not None:
+                # (Never from the listener itself: handlers that may close hand over to a task.)
+                self._listener.cancel()
+
+
+class Room:
+    """The sockets of one session in this process (see the module's docstring)."""
+
+    def __init__(self, hub: LiveHub, session_id: int) -> None:
+        self.hub = hub
+        self.session_id = session_id
+        # socket -> whether it was shown its first snapshot (only those get pushes)
+        self.sockets: dict[Member, bool] = {}
+        self.state: arbiter.SessionState | None = None
+        self.online: list[int] = []
+        self.stamp = 0.0
+        self.frames: Frames | None = None
+        # One fan-out at a time, so a socket's frames stay in order; a socket sends the frames
+        # held for it during its command under it too.
+        self.lock = asyncio.Lock()
+        self.subscription = Subscription(hub.layer, group_name(session_id), self.dispatch)
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        kind = message.get("type")
+        if kind == "session.state":
+            await self.session_state(message)
+        elif kind == "session.presence":
+            await self.session_presence(message)
+        else:
+            logger.debug("ignoring a %s message", kind)
+
+    async def session_state(self, event: dict[str, Any]) -> None:
+        """A state push (or the stored state convergence found missed here)."""
+        version = event["version"]
+        selectors.note_received(self.session_id, version)
+        async with self.lock:
+            if self.state is not None and version < self.state.version:
+                return  # an older push overtaken by a newer one
+            self._set_state(selectors.parsed_state(self.session_id, version, event["state"]))
+            await self._push()
+
+    async def session_presence(self, event: dict[str, Any]) -> None:
+        async with self.lock:
+            if event["stamp"] <= self.stamp:
+                return  # an older reading overtaken by a newer one, or the one shown
+            self.online, self.stamp = event["online"], event["stamp"]
+            await self._push()
+
+    async def welcome(self, socket: Member, attached: services.Attached) -> None:
+        """Show a socket that just attached its first snapshot: the newer of what it read and
+        what the room holds (others are brought up to what it read, if that is newer)."""
+        async with self.lock:
+            if socket not in self.sockets:
+                return  # gone meanwhile
+            state = selectors.parsed_state(
+                self.session_id, attached.state["version"], attached.state
+            )
+            changed = False
+            if self.state is None or state.version > self.state.version:
+                self._set_state(state)
+                changed = True
+            if attached.stamp > self.stamp:
+                self.online, self.stamp = attached.online, attached.stamp
+                changed = True
+            if changed:
+                await self._push()
+            self.sockets[socket] = True
+            await self._push([socket])
+
+    def _set_state(self, state: arbiter.SessionState) -> None:
+        if self.frames is None or self.frames.state is not state:
+            self.frames = Frames(state)
+        self.state = state
+        self.hub.timers.schedule(self.session_id, arbiter.next_deadline(state))
+
+    async def _push(self, to: list[Member] | None = None) -> None:
+        """Under the lock: the current view to ``to`` (default: every socket shown one)."""
+        if self.frames is None:
+            return
+        sockets = [s for s, shown in self.sockets.items() if shown] if to is None else to
+        if not sockets:
+            return
+        frames = self.frames.frames(
+            dict.fromkeys(s.user_id for s in sockets), self.hub.clock(), self.online
+        )
+        for socket in sockets:
+            try:
+                await socket.deliver(frames[socket.user_id])
+            except Exception:
+                logger.exception("a push to a socket of session %s failed", self.session_id)
+                self.hub.spawn(socket.fail())
+
+
+class UserSockets:
+    """The sockets of one user in this process and the subscription to the user's group."""
+
+    def __init__(self, hub: LiveHub, user_id: int) -> None:
+        self.hub = hub
+        self.sockets: dict[Member, None] = {}
+        self.subscription = Subscription(hub.layer, user_group_name(user_id), self.dispatch)
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        if message.get("type") != "user.revoked":
+            return  # the user's group carries messages for other kinds of sockets: not ours
+        # Each close in a task of its own: the last socket's leaves this very subscription,
+        # which must not cancel its own listener halfway through.
+        for socket in list(self.sockets):
+            self.hub.spawn(_revoke(socket, message))
+
+
+async def _revoke(socket: Member, message: dict[str, Any]) -> None:
+    try:
+        await socket.user_revoked(message)
+    except Exception:
+        logger.exception("closing a revoked socket failed")
+
+
+async def _advance(session_id: int) -> float | None:
+    return await db(services.session_advance)(session_id=session_id)  # type: ignore[no-any-return]
+
+
+async def _presence_heal() -> None:
+    await db(services.presence_heal)()
+
+
+class LiveHub:
+    """This process's rooms, user subscriptions, clocks, rate buckets and clean-ups."""
+
+    def __init__(
+        self,
+        layer: BaseChannelLayer | None = None,
+        *,
+        clock: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
+        advance: Callable[[int], Awaitable[float | None]] = _advance,
+        beat: Callable[[], Awaitable[None]] = _presence_heal,
+    ) -> None:
+        self._layer = layer
+        self.clock = clock  # the server clock of the views (server_time, remaining)
+        self.monotonic = monotonic  # the rate buckets' clock
+        self.rooms: dict[int, Room] = {}
+        self.users: dict[int, UserSockets] = {}
+        self.buckets = SharedBuckets()
+        self.timers = SessionTimers(advance, clock=clock)
+        self.heartbeat = Heartbeat(beat, presence.HEARTBEAT_SECONDS)
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._rejoin: asyncio.Task[None] | None = None
+        self.running = False
+
+    @property
+    def layer(self) -> BaseChannelLayer:
+        layer = self._layer or get_channel_layer()
+        if layer is None:  # pragma: no cover - settings always configure a layer
+            raise RuntimeError("the live sessions need a channel layer")
+        return layer
+
+    # --- lifecycle ---------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the clocks: deadlines, convergence, heartbeat (idempotent)."""
+        if self.running:
+            return
+        self.running = True
+        self.timers.start()
+        self.heartbeat.start()
+        self._rejoin = self.spawn(self._rejoin_forever())
+
+    async def stop(self) -> None:
+        """Stop the clocks and leave every group (the sockets themselves are not closed)."""
+        self.running = False
+        self.timers.stop()
+        await self.heartbeat.stop()
+        if self._rejoin is not None:
+            self._rejoin.cancel()
+        rooms, self.rooms = list(self.rooms.values()), {}
+        users, self.users = list(self.users.values()), {}
+        for holder in [*rooms, *users]:
+            await holder.subscription.close()
+        for task in list(self._tasks):
+            task.cancel()
+
+    def spawn(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        """Run ``coroutine`` as a task held until it is done (a task nobody holds may vanish)."""
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def _rejoin_forever(self) -> None:
+        while True:
+            await asyncio.sleep(REJOIN_SECONDS)
+            for holder in [*self.rooms.values(), *self.users.values()]:
+                try:
+                    if holder.subscription.joined:
+                        await holder.subscription.join()
+                except Exception:
+                    logger.warning("could not rejoin %s", holder.subscription.group)
+
+    # --- sockets -----------------------------------------------------------------------
+
+    async def join(self, socket: Member, session_id: int) -> Room:
+        """Register a socket of ``session_id``; returns once its room and its user's
+        subscription are in their groups (raises if the layer could not subscribe)."""
+        self.start()
+        room = self.rooms.get(session_id)
+        if room is None:
+            room = self.rooms[session_id] = Room(self, session_id)
+            self.timers.watch(session_id, room)
+        room.sockets[socket] = False
+        users = self.users.get(socket.user_id)
+        if users is None:
+            users = self.users[socket.user_id] = UserSockets(self, socket.user_id)
+        users.sockets[socket] = None
+        # Shielded: a joiner that is cancelled must not cancel the subscribing of the others.
+        await asyncio.shield(room.subscription.opened)
+        await asyncio.shield(users.subscription.opened)
+        return room
+
+    async def leave(self, socket: Member, session_id: int) -> None:
+        """Forget a socket; the last of a room or of a user leaves the group."""
+        closing = []
+        room = self.rooms.get(session_id)
+        if room is not None and room.sockets.pop(socket, None) is not None and not room.sockets:
+            del self.rooms[session_id]
+            self.timers.unwatch(session_id, room)
+            closing.append(room.subscription)
+        users = self.users.get(socket.user_id)
+        if users is not None and socket in users.sockets:
+            del users.sockets[socket]
+            if not users.sockets:
+                del self.users[socket.user_id]
+                closing.append(users.subscription)
+        for subscription in closing:
+            await subscription.close()
+
+
+_HUBS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, LiveHub] = weakref.WeakKeyDictionary()
+
+
+def hub() -> LiveHub:
+    """The hub of the running event loop (created at first use)."""
+    loop = asyncio.get_running_loop()
+    live = _HUBS.get(loop)
+    if live is None:
+        live = _HUBS[loop] = LiveHub()
+    return live
