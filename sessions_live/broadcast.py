@@ -8,31 +8,34 @@ so a state push needs no presence query.
 
 **Publishing never waits on the event loop, and keeps commit order.** Every push goes out
 through the channel layer's public ``group_send``. With channels-redis (a layer that keeps its
-connections per event loop) a process hands every push to one publisher thread with an event
-loop of its own (``_Publisher``), which sends them one after another in the order handed in.
-A command hands its push over right after its commit, before the next command of the session
-can commit, so the versions of a session go out in commit order; the database thread goes
-back to work at once instead of waiting on Redis, and a busy serving loop cannot hold a push
-back while another process publishes the next version first (pages would skip a version).
-The in-memory layer of the embedded default (one process) keeps its queues on the serving
-loop, so there messages go through one ordered queue on that loop; only plain sync code with
-no loop behind it (a management command) publishes through ``async_to_sync``. A publish that
+connections per event loop) a thread with no loop of its own running, such as the database
+thread whose command just committed, publishes on an event loop of its own
+(``_thread_loop``: one per thread, kept), and waits for it: one ``PUBLISH`` round trip right
+after the commit, before the next command of the session can commit in any process, so the
+versions of a session go out in commit order. Handing the push to the serving event loop
+instead would let a busy loop hold it back while another process publishes the next version
+first, and pages would skip a version. Code running on an event loop puts its push on one
+ordered queue of that loop instead, never blocking it. The in-memory layer of the embedded
+default (one process) keeps its queues on the serving loop, so with it every push goes
+through that queue; only plain sync code with no loop behind it (a management command)
+publishes through ``async_to_sync``. A publish that
 fails (Redis away) is logged and never undoes or fails the caller: the state is saved, and
-pages converge with a resend (``_Publisher``), the next push, the timer's republish, or their
+pages converge with a resend (``_Resender``), the next push, the timer's republish, or their
 reconnect.
 
-Measured against the direct ``PUBLISH`` this replaced (redis-py from the database thread, to
-channels-redis's private channel name), with bench/command_steps.py's publish part and an A/B
-script alternating both in one process (2,000 pushes of an 850-byte state from a database
-thread to a subscriber on the serving loop, six rounds each, this 2-core machine under other
-load): the database thread is held 37–39 µs per push instead of 209–232 µs (it no longer
-waits for Redis), every push arrives in order, and the process spends 222–233 µs of CPU per
-push instead of 161–162 µs (redis-py's asyncio client and the hop to the publisher's loop; a
-thread-local event loop in the database thread, publishing with the same ``group_send`` and
-waiting for it, cost the same CPU, 249 µs, and held the thread 363 µs). At one push per
-millisecond a push reaches the subscriber in 479–582 µs (median) against 375–491 µs. So the
-public API costs about 70 µs of CPU per push and frees the committing thread about 200 µs
-sooner; kept for the public API and for the freed thread, not for speed.
+Measured against the direct ``PUBLISH`` this replaced (redis-py from the database thread to
+channels-redis's private group channel name) and against a publisher thread with an event loop
+of its own (the database thread handing the push over without waiting), all three alternated
+in blocks of 150 toggle commands in one process (bench/command_steps.py's workload, through
+``db(session_command)``, a subscriber on the serving loop; four runs of 8–16 rounds on this
+2-core machine under other load), median process CPU per command: direct 1.44 / 2.07 / 1.88
+/ 1.70 ms, this thread's own loop 1.60 / 2.21 / 2.07 / 1.69 ms, publisher thread 1.46 / 2.25
+/ 2.21 / 2.19 ms. With 2,000 pushes in a row from one thread: direct 192, own loop 257,
+publisher thread 233 µs of CPU per push (the publisher thread then holds the database thread
+39 µs per push instead of 240–340, but in the command flow its extra thread contending for the
+GIL cost more than it saved). So the public API costs about 0.1 ms of CPU per command (about
+7 %), mostly redis-py's asyncio client; of the two ways to use it the thread's own loop is the
+cheaper and is kept.
 """
 
 from __future__ import annotations
@@ -93,21 +96,24 @@ def presence_changed(session_id: int, online: list[int], stamp: float) -> None:
 
 
 def publish(group: str, message: dict[str, Any]) -> None:
-    """Send ``message`` to ``group`` from wherever the caller runs, without waiting on it."""
+    """Send ``message`` to ``group`` from wherever the caller runs, without waiting on the
+    event loop."""
     layer = get_channel_layer()
     if layer is None:  # pragma: no cover - settings always configure a layer
         return
-    if not isinstance(layer, InMemoryChannelLayer):
-        _publisher().submit(group, message)
-        return
-    # The in-memory layer: its queues belong to the serving loop.
     try:
         asyncio.get_running_loop()
     except RuntimeError:
         pass
-    else:  # on the event loop itself
+    else:  # on an event loop: never block it
         _enqueue(group, message)
         return
+    if not isinstance(layer, InMemoryChannelLayer):
+        sent = _send(_thread_loop(), layer, group, message)
+        if message.get("type") == "session.state":
+            _RESENDER.note(group, message, sent)
+        return
+    # The in-memory layer: its queues belong to the serving loop.
     loop = _calling_loop()
     if loop is not None:
         loop.call_soon_threadsafe(_enqueue, group, message)
@@ -118,7 +124,43 @@ def publish(group: str, message: dict[str, Any]) -> None:
         logger.exception("could not publish to %s", group)
 
 
-# --- the publisher thread (channels-redis) ---------------------------------------------------
+# A publish that takes longer is given up (a Redis that stopped answering without closing the
+# connection must not hold a database thread for long).
+TIMEOUT = 0.5
+_LOCAL = threading.local()
+_failed_logged = 0.0
+
+
+def _thread_loop() -> asyncio.AbstractEventLoop:
+    """This thread's own event loop for publishing (created on its first push, kept: the
+    threads that publish, the database pool's and Django's, live as long as the process)."""
+    loop: asyncio.AbstractEventLoop | None = getattr(_LOCAL, "loop", None)
+    if loop is None or loop.is_closed():
+        loop = _LOCAL.loop = asyncio.new_event_loop()
+    return loop
+
+
+def _send(loop: asyncio.AbstractEventLoop, layer: Any, group: str, message: dict[str, Any]) -> bool:
+    """``group_send`` on ``loop`` (not running: this thread runs it until sent); whether Redis
+    took the message."""
+    global _failed_logged
+
+    async def send() -> None:
+        async with asyncio.timeout(TIMEOUT):
+            await layer.group_send(group, message)
+
+    try:
+        loop.run_until_complete(send())
+    except Exception:
+        now = time.monotonic()
+        if now - _failed_logged > 5:  # one line every few seconds during an outage
+            _failed_logged = now
+            logger.exception("could not publish to %s; state pushes are held", group)
+        return False
+    return True
+
+
+# --- resending what an outage held back ------------------------------------------------------
 
 
 @dataclass
@@ -131,113 +173,88 @@ class _Held:
     resends: list[float] = field(default_factory=list)  # seconds after that to send it again
 
 
-class _Publisher:
-    """One thread with an event loop of its own, sending every push of this process through
-    the channel layer's ``group_send``, one at a time, in the order ``submit`` was called
-    (from any thread: the database threads, the serving loop, a request's thread).
-
-    A state push that fails (Redis away) is held, the newest per session, and sent again every
-    ``RESEND_EVERY`` seconds until Redis answers, then once more after each of
+class _Resender:
+    """A state push that fails (Redis away) is held, the newest per session, and sent again
+    every ``RESEND_EVERY`` seconds until Redis answers, then once more after each of
     ``RESEND_AFTER`` seconds: a ``PUBLISH`` reaches only the subscriptions that exist, and the
     processes' subscriptions come back about a second after Redis does (channels-redis's
-    receiver waits a second after an error, then redis-py subscribes again). Without it a
-    session whose last change fell in the outage (a hand-over, the last feedback) would show
-    the old state on every page until its next change; states carry a version and pages drop
-    an older one, so a late resend never undoes a newer push. Nothing is held longer than
-    ``RESEND_FOR`` seconds."""
+    receiver waits a second after an error, then redis-py subscribes again), and the layer's
+    API does not say how many received it. Without it a session whose last change fell in
+    the outage (a hand-over, the last feedback) would show the old state on every page until
+    its next change; states carry a version and pages drop an older one, so a late resend
+    never undoes a newer push. Nothing is held longer than ``RESEND_FOR`` seconds. The
+    resending runs in a thread of its own, started by the first push held and ended when
+    nothing is left."""
 
     RESEND_EVERY = 0.25
     RESEND_AFTER = (1.0, 2.0, 4.0, 8.0)
     RESEND_FOR = 30.0
-    # A publish that takes longer is given up (a Redis that stopped answering without closing
-    # the connection must not stall every later push behind it).
-    TIMEOUT = 1.0
 
     def __init__(self) -> None:
-        self.pid = os.getpid()
-        self.loop = asyncio.new_event_loop()
-        self.queue: asyncio.Queue[tuple[str, dict[str, Any]]] = asyncio.Queue()
+        self.lock = threading.Lock()
         self.held: dict[str, _Held] = {}
-        self.resender: asyncio.Task[None] | None = None
-        self.failed_logged = 0.0
-        self.thread = threading.Thread(target=self._run, name="live-publisher", daemon=True)
-        self.thread.start()
+        self.thread: threading.Thread | None = None
 
-    def submit(self, group: str, message: dict[str, Any]) -> None:
-        self.loop.call_soon_threadsafe(self.queue.put_nowait, (group, message))
+    def note(self, group: str, message: dict[str, Any], sent: bool) -> None:
+        """A state push of ``group`` was published (``sent``) or could not be."""
+        with self.lock:
+            held = self.held.get(group)
+            if held is not None:  # a group in recovery: its newest state is what is resent
+                if held.message["version"] <= message["version"]:
+                    held.message = message
+            elif not sent:
+                self.held[group] = _Held(message, since=time.monotonic())
+                if self.thread is None or not self.thread.is_alive():
+                    self.thread = threading.Thread(
+                        target=self._run, name="push-resend", daemon=True
+                    )
+                    self.thread.start()
 
     def _run(self) -> None:
-        asyncio.set_event_loop(self.loop)
-        self.loop.create_task(self._drain())
-        self.loop.run_forever()
-
-    async def _drain(self) -> None:
-        while True:
-            group, message = await self.queue.get()
-            sent = await self._send(group, message)
-            if message.get("type") == "session.state":
-                held = self.held.get(group)
-                if held is not None:  # a group in recovery: its newest state is what is resent
-                    if held.message["version"] <= message["version"]:
-                        held.message = message
-                elif not sent:
-                    self._hold(group, message)
-
-    async def _send(self, group: str, message: dict[str, Any]) -> bool:
-        layer = get_channel_layer()
-        if layer is None:  # pragma: no cover - settings always configure a layer
-            return False
+        loop = asyncio.new_event_loop()
         try:
-            async with asyncio.timeout(self.TIMEOUT):
-                await layer.group_send(group, message)
-        except Exception:
-            now = time.monotonic()
-            if now - self.failed_logged > 5:  # one line every few seconds during an outage
-                self.failed_logged = now
-                logger.exception("could not publish to %s; state pushes are held", group)
-            return False
-        return True
+            while True:
+                time.sleep(self.RESEND_EVERY)  # this thread's schedule, not a test's wait
+                with self.lock:
+                    if not self.held:
+                        self.thread = None
+                        return
+                    due = [(group, held, held.message) for group, held in self.held.items()
+                           if self._due(held)]  # fmt: skip
+                for group, held, message in due:
+                    layer = get_channel_layer()
+                    sent = layer is not None and _send(loop, layer, group, message)
+                    with self.lock:
+                        self._after(group, held, sent)
+        finally:
+            loop.close()
 
-    def _hold(self, group: str, message: dict[str, Any]) -> None:
-        self.held[group] = _Held(message, since=time.monotonic())
-        if self.resender is None or self.resender.done():
-            self.resender = self.loop.create_task(self._resend())
+    def _due(self, held: _Held) -> bool:
+        now = time.monotonic()
+        if now - held.since > self.RESEND_FOR:
+            return True  # to be dropped by _after
+        return held.answered_at is None or now - held.answered_at >= held.resends[0]
 
-    async def _resend(self) -> None:
-        while self.held:
-            await asyncio.sleep(self.RESEND_EVERY)
-            for group, held in list(self.held.items()):
-                now = time.monotonic()
-                if now - held.since > self.RESEND_FOR:
-                    del self.held[group]
-                elif held.answered_at is None or now - held.answered_at >= held.resends[0]:
-                    if held.answered_at is not None:
-                        held.resends.pop(0)
-                    if not await self._send(group, held.message):
-                        held.answered_at = None  # away again: retry until it answers
-                    elif held.answered_at is None:
-                        held.answered_at = time.monotonic()
-                        held.resends = list(self.RESEND_AFTER)
-                    elif not held.resends:
-                        del self.held[group]
-
-
-_PUBLISHER: _Publisher | None = None
-_PUBLISHER_LOCK = threading.Lock()
-
-
-def _publisher() -> _Publisher:
-    global _PUBLISHER
-    publisher = _PUBLISHER
-    if publisher is None or publisher.pid != os.getpid() or not publisher.thread.is_alive():
-        with _PUBLISHER_LOCK:
-            publisher = _PUBLISHER
-            if publisher is None or publisher.pid != os.getpid() or not publisher.thread.is_alive():
-                publisher = _PUBLISHER = _Publisher()
-    return publisher
+    def _after(self, group: str, held: _Held, sent: bool) -> None:
+        if self.held.get(group) is not held:
+            return
+        if time.monotonic() - held.since > self.RESEND_FOR:
+            del self.held[group]
+        elif not sent:
+            held.answered_at = None  # away again: retry until it answers
+        elif held.answered_at is None:
+            held.answered_at = time.monotonic()
+            held.resends = list(self.RESEND_AFTER)
+        else:
+            held.resends.pop(0)
+            if not held.resends:
+                del self.held[group]
 
 
-# --- the serving loop's queue (the in-memory layer) ------------------------------------------
+_RESENDER = _Resender()
+
+
+# --- the serving loop's queue ------------------------------------------------------------------
 
 
 def _calling_loop() -> asyncio.AbstractEventLoop | None:
@@ -253,8 +270,8 @@ def _calling_loop() -> asyncio.AbstractEventLoop | None:
 
 
 class _LoopQueue:
-    """One per serving loop (the in-memory layer): publishes queued messages one at a time, in
-    order."""
+    """One per event loop that publishes (code on the loop; every caller with the in-memory
+    layer): publishes queued messages one at a time, in order."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.queue: asyncio.Queue[tuple[str, dict[str, Any]]] = asyncio.Queue()
@@ -268,7 +285,7 @@ class _LoopQueue:
                 continue
             try:
                 await layer.group_send(group, message)
-            except Exception:  # the in-memory layer: a full channel, at worst
+            except Exception:
                 logger.exception("could not publish to %s", group)
 
 

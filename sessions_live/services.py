@@ -237,14 +237,13 @@ def _locked_apply(
         state, due = arbiter.advance(arbiter.SessionState.from_json(row.state), now)
         outcome = arbiter.apply(state, command, now)
         if isinstance(outcome, arbiter.Applied):
-            payload = outcome.state.to_json()
-            text = repository.json_text(payload)
-            if len(text) > state_max_bytes():
+            encoded = _encode(outcome.state)
+            if len(encoded.stored) > state_max_bytes():
                 outcome = _STATE_TOO_LARGE
                 if due:
                     _save(row, state, due, now)
-            else:  # the text measured is the text written: one encoding per command
-                _save(row, outcome.state, (*due, *outcome.events), now, payload, text)
+            else:  # the text measured is the text written
+                _save(row, outcome.state, (*due, *outcome.events), now, encoded)
         elif due:  # refused, but the clock moved the session on: keep that
             _save(row, state, due, now)
         if also is not None:
@@ -268,31 +267,50 @@ def state_max_bytes() -> int:
     return int(getattr(settings, "LIVE_STATE_MAX_BYTES", STATE_MAX_BYTES))
 
 
+@dataclass(frozen=True)
+class _Encoded:
+    payload: dict[str, Any]  # the state's JSON (``SessionState.to_json``)
+    stored: str  # its text, as the row stores it and the size cap measures it
+    pushed: str  # its text without the ids of recent commands, as a push carries it
+
+
+def _encode(state: arbiter.SessionState) -> _Encoded:
+    """The state's JSON and both its texts, with the bulk of it encoded once: the stored text
+    is the pushed one with the ids of recent commands added as its last key (a JSON object's
+    keys have no order; the pushed text is ``broadcast.push_text``'s)."""
+    payload = state.to_json()
+    pushed = broadcast.push_text(payload)
+    recent = repository.json_text(payload["recent"])
+    stored = f'{pushed[:-1]}{"," if len(pushed) > 2 else ""}"recent":{recent}}}'
+    return _Encoded(payload, stored, pushed)
+
+
 def _save(
     row: LiveSession,
     state: arbiter.SessionState,
     events: Iterable[arbiter.Event],
     now: float,
-    payload: dict[str, Any] | None = None,
-    text: str | None = None,
+    encoded: _Encoded | None = None,
 ) -> None:
     """Write ``state`` (and the rows its events need, stamped ``now``: the clock reading the
-    arbiter decided with). ``payload`` and ``text`` are its JSON and that JSON encoded, when the
-    caller has them already."""
-    row.state = state.to_json() if payload is None else payload
+    arbiter decided with), and announce it once committed. ``encoded`` is ``_encode(state)``
+    when the caller has it already."""
+    if encoded is None:
+        encoded = _encode(state)
+    row.state = encoded.payload
     row.version = state.version
     row.phase = state.phase
     row.next_deadline = arbiter.next_deadline(state)
     fields = ["state", "version", "phase", "next_deadline", "updated_at"]
     for event in events:
         fields += _record(row, event, now)
-    repository.update(row, tuple(sorted(set(fields))), text)
-    session_id, version, payload = row.pk, row.version, row.state
+    repository.update(row, tuple(sorted(set(fields))), encoded.stored)
+    session_id, version = row.pk, row.version
 
     def announce() -> None:
         # This process's sockets render the push from the state in hand, without parsing it.
         selectors.remember_state(session_id, version, state)
-        broadcast.state_changed(session_id, version, payload)
+        broadcast.state_changed(session_id, version, encoded.payload, encoded.pushed)
 
     transaction.on_commit(announce)
 
@@ -312,6 +330,11 @@ def _candidate_interviewing(row: LiveSession) -> None:
         pass
 
 
+# What a question scored again would change (never ``reviewed``, the bank editor's).
+_ASKED_UPDATED = ["owner", "topic", "question", "text", "max_points", "score", "note", "skipped",
+                  "adhoc", "asked_at"]  # fmt: skip
+
+
 def _record(row: LiveSession, event: arbiter.Event, unix: float) -> list[str]:
     """Write the rows that reports need, in the same transaction as the state."""
     data = event.data
@@ -322,22 +345,29 @@ def _record(row: LiveSession, event: arbiter.Event, unix: float) -> list[str]:
         _candidate_interviewing(row)
         return ["started_at"]
     if event.type == "question_scored":
-        AskedQuestion.objects.update_or_create(
-            session=row,
-            block_index=data["block"],
-            key=data["question_key"],
-            defaults={
-                "owner_id": data["owner"],
-                "topic_id": data["topic_id"],
-                "question_id": data.get("bank_id"),
-                "text": data.get("text", ""),
-                "max_points": data["max_points"],
-                "score": data.get("score"),
-                "note": data.get("note", ""),
-                "skipped": data.get("skipped", False),
-                "adhoc": data.get("adhoc", False),
-                "asked_at": now,
-            },
+        # One INSERT … ON CONFLICT DO UPDATE (update_or_create's SAVEPOINT, SELECT … FOR
+        # UPDATE, INSERT and RELEASE were four round trips of the scoring command).
+        AskedQuestion.objects.bulk_create(
+            [
+                AskedQuestion(
+                    session=row,
+                    block_index=data["block"],
+                    key=data["question_key"],
+                    owner_id=data["owner"],
+                    topic_id=data["topic_id"],
+                    question_id=data.get("bank_id"),
+                    text=data.get("text", ""),
+                    max_points=data["max_points"],
+                    score=data.get("score"),
+                    note=data.get("note", ""),
+                    skipped=data.get("skipped", False),
+                    adhoc=data.get("adhoc", False),
+                    asked_at=now,
+                )
+            ],
+            update_conflicts=True,
+            unique_fields=["session", "block_index", "key"],
+            update_fields=_ASKED_UPDATED,
         )
         return []
     if event.type == "feedback_submitted":

@@ -1,5 +1,5 @@
-"""How pushes leave a process: through the channel layer's public API, in order, off the
-database threads and without the serving loop, and never at the cost of a saved command (a
+"""How pushes leave a process: through the channel layer's public API, in order, from the
+committing thread and without the serving loop, and never at the cost of a saved command (a
 Redis outage delays pushes, not sockets or acks; a state that fell in it is sent again once
 Redis is back); presence readings that arrive late are ignored; the pool's calls leave no
 connection behind."""
@@ -275,7 +275,7 @@ def _commits(session_id: int, versions: range) -> None:
 
 async def test_pushes_go_out_in_commit_order_without_the_serving_loop() -> None:
     """The serving loop is blocked until another loop has received every push: publishing
-    needs neither it nor a wait in the database thread."""
+    from a database thread does not need it."""
     listener = Listener(group_name(990001), count=200)
     await live_db.db(_commits)(990001, range(1, 201))
     assert listener.done.wait(timeout=20)  # blocks this loop: the pushes go out without it

@@ -5,14 +5,15 @@ process's sockets, and the time read from the services' clock (frozen here, neve
 from __future__ import annotations
 
 import itertools
+import json
 from datetime import UTC, datetime
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 import arbiter
-from sessions_live import selectors, services
+from sessions_live import broadcast, repository, selectors, services
 from sessions_live.models import LiveSession
 from tests.sessions_live.conftest import make_session
 
@@ -146,3 +147,40 @@ def test_the_report_rows_carry_the_clock_of_the_command(lead, ann, bob, clock) -
     row = session.asked.get(key=question)
     assert row.asked_at == datetime.fromtimestamp(asked_at, tz=UTC)
     assert row.score == 4
+
+
+def test_the_stored_and_the_pushed_text_are_one_encoding_of_the_state(lead, ann) -> None:  # noqa: ANN001
+    session = make_session(lead, [ann])
+    state = _claim(session, ann.pk, session.state["topics"][0]["id"]).state
+    encoded = services._encode(state)
+    assert json.loads(encoded.stored) == encoded.payload == state.to_json()
+    assert encoded.payload["recent"]  # the command's id is remembered …
+    assert json.loads(encoded.pushed) == {k: v for k, v in encoded.payload.items() if k != "recent"}
+    assert encoded.pushed == broadcast.push_text(encoded.payload)  # … and stays out of a push
+    # what the row holds is that state
+    assert LiveSession.objects.get(pk=session.pk).state == encoded.payload
+
+
+def test_a_question_scored_is_one_row_and_a_second_write_updates_it(lead, ann, bob) -> None:  # noqa: ANN001
+    session = _in_blocks(lead, ann, bob)
+    state = arbiter.SessionState.from_json(LiveSession.objects.get(pk=session.pk).state)
+    question = state.blocks[0].questions[0]
+    scored = _command(session, ann.pk, {"type": "question.next", "question": question.key,
+                                        "score": 3, "note": "fine"})  # fmt: skip
+    assert isinstance(scored, arbiter.Applied)
+    row = session.asked.get(key=question.key)
+    assert (row.owner_id, row.question_id, row.text, row.max_points, row.score, row.note,
+            row.skipped, row.adhoc, row.reviewed) == (
+        ann.pk, question.bank_id, question.text, question.max_points, 3, "fine", False, False,
+        False,
+    )  # fmt: skip
+    # The same event recorded again (the row exists) changes the row, never adds one, and
+    # leaves what the bank editor marked.
+    type(row).objects.filter(pk=row.pk).update(reviewed=True)
+    event = next(e for e in scored.events if e.type == "question_scored")
+    with transaction.atomic():
+        locked = repository.lock(session.pk)
+        services._record(locked, arbiter.Event(event.type, {**event.data, "score": 5}), 1.0)
+    again = session.asked.get(key=question.key)
+    assert (again.pk, again.score, again.reviewed) == (row.pk, 5, True)
+    assert again.asked_at == datetime.fromtimestamp(1.0, tz=UTC)
