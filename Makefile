@@ -100,6 +100,7 @@ test: lint typecheck pytest
 bench: $(VENV)/.installed-dev
 	mkdir -p bench/results
 	$(BIN)/python bench/arbiter_bench.py --json bench/results/arbiter.json
+	$(BIN)/python bench/fanout_bench.py --json bench/results/fanout.json
 	$(BIN)/python bench/live_bench.py $(BENCH_ARGS)
 	$(BIN)/python bench/pipeline_bench.py
 	$(BIN)/python bench/scheduler_bench.py
