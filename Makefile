@@ -96,10 +96,13 @@ test: lint typecheck pytest
 
 # The live session under load (one and two daphne processes, PostgreSQL, a private Redis) side
 # by side with a bare websockets baseline; writes bench/results/latest.json and
-# docs/benchmarks.md. BENCH_ARGS=--small for a quick run.
+# docs/benchmarks.md. BENCH_ARGS=--small for a quick run. bench/command_steps.py times each step
+# of one command (lock, apply, update, commit, publish, …) against the machine's PostgreSQL and
+# Redis (bench/results/command_steps.json).
 bench: $(VENV)/.installed-dev
 	mkdir -p bench/results
 	$(BIN)/python bench/arbiter_bench.py --json bench/results/arbiter.json
+	$(BIN)/python bench/command_steps.py --json bench/results/command_steps.json
 	$(BIN)/python bench/fanout_bench.py --json bench/results/fanout.json
 	$(BIN)/python bench/live_bench.py $(BENCH_ARGS)
 	$(BIN)/python bench/pipeline_bench.py
