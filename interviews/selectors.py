@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, F, Prefetch, QuerySet
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 import access
 from interviews.models import Interview, PlanRound, Round, RoundKind
 
-HISTORY_LIMIT = 300
+# Rounds on one page of an interviewer's history (the rest on the pages after it).
+HISTORY_PER_PAGE = 50
 WEEKS_SHOWN = 12
 
 
@@ -102,6 +103,23 @@ def rating_sheets(rounds: Iterable[Round], user: Any) -> list[dict[str, Any]]:
             }
         )
     return sheets
+
+
+def history_rounds(person: Any) -> QuerySet[Round]:
+    """Every round ``person`` was on, as interviewer or assistant, whatever its status: newest
+    first by its time, those with no time yet before all (they are still to come), then the
+    newest made. The page takes one page of it at a time (``HISTORY_PER_PAGE``)."""
+    return rounds_with_parts(access.interviews.rounds_on(person)).order_by(
+        F("starts_at").desc(nulls_first=True), "-id"
+    )
+
+
+def history_entries(rounds: Iterable[Round], user: Any) -> list[dict[str, Any]]:
+    """Each of ``rounds`` in its order with its rating sheet (``rating_sheets``) when it is
+    rated and ``user`` may read its ratings, else ``None``: the page shows its status."""
+    rounds = list(rounds)
+    sheets = {sheet["round"].pk: sheet for sheet in rating_sheets(rounds, user)}
+    return [{"round": round_, "sheet": sheets.get(round_.pk)} for round_ in rounds]
 
 
 def sheet_chart(sheets: list[dict[str, Any]]) -> dict[str, Any]:

@@ -565,22 +565,23 @@ def round_session(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def interviewer_history(request: HttpRequest, pk: int) -> HttpResponse:
-    """Every round a person was on with its rating sheet, and their load per week."""
+    """Every round a person was on, newest first and a page at a time: the rated ones with
+    their rating sheet, the others with their status; and their load per week."""
     from django.contrib.auth import get_user_model
+    from django.core.paginator import Paginator
 
     person = get_object_or_404(get_user_model(), pk=pk)
     if not access.can_view_interviewer_history(request.user, person):
         raise Http404
-    rounds = selectors.rounds_with_parts(
-        rounds_on(person)
-    ).order_by("-starts_at", "-id")[: selectors.HISTORY_LIMIT]
-    rounds = list(rounds)
+    pages = Paginator(selectors.history_rounds(person), selectors.HISTORY_PER_PAGE)
+    page = pages.get_page(request.GET.get("page"))
     return render(
         request,
         "interviews/interviewer_history.html",
         {
             "person": person,
-            "sheets": selectors.rating_sheets(rounds, request.user),
+            "page": page,
+            "entries": selectors.history_entries(page.object_list, request.user),
             "weeks": selectors.load_per_week(person),
         },
     )

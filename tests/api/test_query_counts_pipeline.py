@@ -429,15 +429,27 @@ def test_an_interviewers_rounds(ann, bob, recruiter, position) -> None:  # noqa:
 
 
 def test_an_interviewers_history(recruiter, ann, bob, position) -> None:  # noqa: ANN001
-    """/people/{id}/rounds/: every round with its rating sheet and the load per week (200
-    rounds over eight weeks), read by the person and by those who keep people."""
-    rows = ('class="rating-sheet"',)
+    """/people/{id}/rounds/: every round the person is on, a page at a time, and the load per
+    week (per candidate a rated round and one to come: 400 rounds), read by the person and by
+    those who keep people. The first page holds the rounds to come (with their status), the
+    fifth the rated ones (with their sheets); a full page either way."""
+    from interviews.selectors import HISTORY_PER_PAGE
+
+    entry, sheet = ('class="history-entry"',), ('class="rating-sheet"',)
+    first, rated = "/people/{}/rounds/", "/people/{}/rounds/?page=5"  # 200 to come: pages 1-4
+    full = HISTORY_PER_PAGE
     grow(
-        _ann_and_bobs_rounds(recruiter, ann, bob, position, coming=False),
+        _ann_and_bobs_rounds(recruiter, ann, bob, position, coming=True),
         {
-            "history (interviewer's own)": Page(signed_in(ann), f"/people/{ann.pk}/rounds/", rows),
-            "history (assistant's own)": Page(signed_in(bob), f"/people/{bob.pk}/rounds/", rows),
-            "history (recruiter)": Page(signed_in(recruiter), f"/people/{ann.pk}/rounds/", rows),
+            "history (interviewer's own)": Page(signed_in(ann), first.format(ann.pk), entry, full),
+            "history (assistant's own)": Page(signed_in(bob), first.format(bob.pk), entry, full),
+            "history (recruiter)": Page(signed_in(recruiter), first.format(ann.pk), entry, full),
+            "history, rated (interviewer's own)": Page(
+                signed_in(ann), rated.format(ann.pk), sheet, full
+            ),
+            "history, rated (recruiter)": Page(
+                signed_in(recruiter), rated.format(ann.pk), sheet, full
+            ),
         },
     )
 

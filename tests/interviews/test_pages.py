@@ -312,12 +312,72 @@ def test_the_interviewer_history_lists_every_rated_round_with_its_sheet_and_the_
                 assert f'<td class="sheet-total">{sum(points)} / 10' in sheet, name
                 assert "On Communication" in sheet and f"Feedback on {name}" in sheet, name
             assert page.count('class="rating-sheet"') == 3  # Bob's own round with Eve is not hers
-            load = page[page.index('id="load"') : page.index('id="history-sheets"')]
+            load = page[page.index('id="load"') : page.index('id="history-rounds"')]
             weeks = dict(re.findall(r'<tr><th scope="row">([^<]+)</th><td>(\d+)</td></tr>', load))
             assert len(weeks) == 12 + 5
             expected = {formats.date_format(_week(n, weekday=0).date(), "SHORT_DATE_FORMAT"): count
                         for n, count in ((-2, "1"), (-1, "2"), (1, "1"))}  # fmt: skip
             assert {week: n for week, n in weeks.items() if n != "0"} == expected, weeks
+
+
+def test_the_interviewer_history_lists_every_round_newest_first_a_page_at_a_time(
+    position, recruiter, ann, bob, monkeypatch  # noqa: ANN001
+) -> None:
+    """Every round Ann is on, whatever its status, newest first (the one with no time yet
+    first: it is still to come): the rated ones (hers, and Bob's she assisted on) with their
+    sheet, the others with their status; two to a page here, every round on exactly one page
+    and none of Bob's own. In Russian the pager is translated."""
+    import re
+
+    import time_machine
+
+    from interviews import selectors
+
+    monkeypatch.setattr(selectors, "HISTORY_PER_PAGE", 2)
+    with time_machine.travel(NOW, tick=False):
+        people = {name: candidate_on(position, recruiter, name) for name in ("Carla", "Dora", "Eve", "Fay")}
+        opened = {name: services.interview_create(candidate=c, position=position, by=recruiter)
+                  for name, c in people.items()}  # fmt: skip
+        first = {name: i.rounds.get(order=0) for name, i in opened.items()}  # Ann's by the plan
+        carla_final = opened["Carla"].rounds.get(order=2)
+        assign = services.round_assign
+        assign(round_=first["Carla"], by=recruiter, interviewer=ann, starts_at=_week(-2))
+        assign(round_=first["Dora"], by=recruiter, interviewer=bob, assistants=[ann], starts_at=_week(-1))
+        assign(round_=first["Eve"], by=recruiter, interviewer=ann, starts_at=_week(1))
+        assign(round_=carla_final, by=recruiter, interviewer=ann, starts_at=_week(2))
+        services.round_cancel(round_=carla_final, by=recruiter)
+        rated = {"Carla": _rated(first["Carla"], ann, [4, 3]), "Dora": _rated(first["Dora"], bob, [5, 2])}
+        assign(round_=opened["Eve"].rounds.get(order=2), by=recruiter, interviewer=bob, starts_at=_week(3))
+
+        client = _client(ann)
+        url, seen, entries = f"/people/{ann.pk}/rounds/", [], {}
+        while url:
+            page = client.get(url).content.decode()
+            section = page[page.index('id="history-rounds"') :]
+            found = re.findall(r'<li class="history-entry" data-round="(\d+)" data-status="(\w+)">(.*?)</li>', section, re.S)
+            assert 1 <= len(found) <= 2, url
+            for pk, status, body in found:
+                seen.append((int(pk), status))
+                entries[int(pk)] = body
+            following = re.search(r'<a href="(\?page=\d+)" rel="next">', section)
+            url = f"/people/{ann.pk}/rounds/{following.group(1)}" if following else ""
+        assert seen == [
+            (first["Fay"].pk, "planned"),
+            (carla_final.pk, "cancelled"),
+            (first["Eve"].pk, "scheduled"),
+            (rated["Dora"].pk, "done"),
+            (rated["Carla"].pk, "done"),
+        ]
+        for name in ("Carla", "Dora"):
+            assert f'<article class="rating-sheet" data-round="{rated[name].pk}">' in entries[rated[name].pk]
+            assert f"Feedback on {name}" in entries[rated[name].pk]
+        for round_, label in ((first["Fay"], "not scheduled"), (carla_final, "cancelled"), (first["Eve"], "scheduled")):
+            body = entries[round_.pk]
+            assert "rating-sheet" not in body and f'<span class="round-status">{label}</span>' in body
+            assert round_.candidate.full_name in body
+
+        russian = _client(ann).get(f"/people/{ann.pk}/rounds/?page=2", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+        assert "Страница 2 из 3 (5 раундов)" in russian and "Новее" in russian and "Старше" in russian
 
 
 def test_the_rating_charts_numbers_are_the_aspects_points_against_the_expected(
