@@ -2,30 +2,12 @@
 
 from __future__ import annotations
 
+from arbiter import commands
 from arbiter.codes import ALL_CODES
-from arbiter.commands import (
-    ALL_COMMAND_TYPES,
-    AcceptProposal,
-    AddQuestion,
-    BadCommand,
-    BeginBlocks,
-    Command,
-    ExtendBlock,
-    FinishSession,
-    JoinSession,
-    NextQuestion,
-    PauseSession,
-    RequestProposal,
-    ResumeSession,
-    SetClaim,
-    SkipQuestion,
-    StartSession,
-    SubmitFeedback,
-    YieldBlock,
-    command_from_frame,
-)
+from arbiter.commands import *  # noqa: F403 - every command class, by commands.__all__
 from arbiter.frames import MAX_FRAME_BYTES, FrameError, Ping, decode_frame, parse_frame
 from arbiter.outcomes import Applied, Duplicate, Event, Outcome, Refused
+from arbiter.registry import COMMANDS, BadCommand, Command, CommandType, command_from_frame
 from arbiter.rules import advance, allowed, apply, next_deadline, propose, targets
 from arbiter.state import (
     PHASES,
@@ -40,42 +22,32 @@ from arbiter.state import (
 )
 from arbiter.views import member_view, results
 
+# The frame types a client may send, in the order a member's ``can`` lists them.
+ALL_COMMAND_TYPES: tuple[str, ...] = tuple(spec.name for spec in COMMANDS.frame_types())
+
 __all__ = [
     "ALL_CODES",
     "ALL_COMMAND_TYPES",
+    "COMMANDS",
     "MAX_FRAME_BYTES",
     "PHASES",
-    "AcceptProposal",
-    "AddQuestion",
     "Applied",
     "BadCommand",
-    "BeginBlocks",
     "Block",
     "Command",
+    "CommandType",
     "Duplicate",
     "Event",
-    "ExtendBlock",
     "Feedback",
-    "FinishSession",
     "FrameError",
-    "JoinSession",
     "Member",
-    "NextQuestion",
     "Outcome",
-    "PauseSession",
     "Ping",
     "Question",
     "QuestionSpec",
     "Refused",
-    "RequestProposal",
-    "ResumeSession",
     "SessionState",
-    "SetClaim",
-    "SkipQuestion",
-    "StartSession",
-    "SubmitFeedback",
     "TopicSpec",
-    "YieldBlock",
     "advance",
     "allowed",
     "apply",
@@ -89,3 +61,4 @@ __all__ = [
     "results",
     "targets",
 ]
+__all__ += commands.__all__

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from arbiter.codes import BAD_FRAME, BAD_JSON, BAD_REQUEST, TOO_LARGE
-from arbiter.commands import BadCommand, Command, command_from_frame
 from arbiter.i18n import gettext_noop
+from arbiter.registry import BadCommand, Command, command_from_frame
 
 MAX_FRAME_BYTES = 64 * 1024
 

@@ -178,7 +178,7 @@ class SessionState:
     @property
     def feedback_due(self) -> tuple[int, ...]:
         """Block owners whose feedback is not in. A lead who owns no block may add a summary
-        (see rules.guard_feedback_submit) but is never waited for."""
+        (see the guard of commands.SubmitFeedback) but is never waited for."""
         submitted = {feedback.member for feedback in self.feedback}
         return tuple(owner for owner in self.owners if owner not in submitted)
 

@@ -20,7 +20,7 @@ from arbiter import (
     decode_frame,
     parse_frame,
 )
-from arbiter.commands import _SCHEMAS, bad_text
+from arbiter.registry import COMMANDS, bad_text
 
 ACTOR = 7
 
@@ -51,7 +51,8 @@ json_values = st.recursive(
 field_values = (
     scalars | st.lists(scalars, max_size=3) | st.dictionaries(any_text, scalars, max_size=3)
 )
-field_names = sorted({name for schema in _SCHEMAS.values() for name in schema})
+SCHEMAS = {spec.name: spec.fields for spec in COMMANDS.frame_types()}
+field_names = sorted({name for schema in SCHEMAS.values() for name in schema})
 frame_types = st.sampled_from([*ALL_COMMAND_TYPES, "ping", "member.join", "", "PING"]) | any_text
 
 
@@ -80,7 +81,7 @@ _KINDS = {
 
 def near_valid(frame_type: str) -> st.SearchStrategy[dict[str, Any]]:
     """Frames of a real type with its own fields, of the right kind more often than not."""
-    schema = _SCHEMAS[frame_type]
+    schema = SCHEMAS[frame_type]
     return st.fixed_dictionaries(
         {"type": st.just(frame_type), "id": st.text(min_size=1, max_size=64) | any_text},
         optional={name: _KINDS[rule.kind] for name, rule in schema.items()},

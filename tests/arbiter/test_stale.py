@@ -13,7 +13,7 @@ from arbiter import (
     command_from_frame,
     targets,
 )
-from arbiter.rules import MAX_ADHOC_PER_BLOCK
+from arbiter.commands import MAX_ADHOC_PER_BLOCK
 from tests.arbiter.builders import (
     ANN,
     BOB,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import arbiter
 from arbiter import codes
-from arbiter.commands import _SCHEMAS, FRAME_TYPES
+from arbiter.registry import COMMANDS
 from tests.arbiter.builders import ANN, T0, in_blocks, run, score
 
 PROTOCOL = (Path(__file__).resolve().parents[2] / "docs" / "protocol.md").read_text()
@@ -49,11 +49,12 @@ def test_every_error_code_the_consumer_sends_is_documented() -> None:
 
 def test_every_command_type_is_documented_with_exactly_its_fields() -> None:
     documented = _table_rows("| type | fields | who / when |")
-    assert set(FRAME_TYPES) | {"ping"} <= set(documented)
-    for frame_type, schema in _SCHEMAS.items():
-        fields = documented[frame_type].split("|")[0]
+    registered = COMMANDS.frame_types()  # one registration per command: its name and fields
+    assert {spec.name for spec in registered} | {"ping"} <= set(documented)
+    for spec in registered:
+        fields = documented[spec.name].split("|")[0]
         named = set(re.findall(r"`([a-z_]+)`", fields))
-        assert named >= set(schema), (frame_type, set(schema) - named)
+        assert named >= set(spec.fields), (spec.name, set(spec.fields) - named)
 
 
 def test_every_field_of_a_member_view_is_in_the_state_table() -> None:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import arbiter
-from arbiter.commands import _SCHEMAS
+from arbiter.registry import COMMANDS
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
@@ -41,7 +41,8 @@ def frame_text(rng: random.Random, topics: list[int], n: int) -> str:
         "type": frame_type,
         "id": f"f{n}" if rng.random() < 0.8 else value(rng),
     }
-    for name, rule in _SCHEMAS.get(frame_type, {}).items():
+    spec = COMMANDS.frame_type(frame_type)
+    for name, rule in (spec.fields if spec is not None else {}).items():
         if rng.random() < 0.8:
             frame[name] = {
                 "int": lambda: rng.choice([rng.randint(-2, 8), value(rng)]),
