@@ -33,9 +33,12 @@ in blocks of 150 toggle commands in one process (bench/command_steps.py's worklo
 / 2.21 / 2.19 ms. With 2,000 pushes in a row from one thread: direct 192, own loop 257,
 publisher thread 233 µs of CPU per push (the publisher thread then holds the database thread
 39 µs per push instead of 240–340, but in the command flow its extra thread contending for the
-GIL cost more than it saved). So the public API costs about 0.1 ms of CPU per command (about
-7 %), mostly redis-py's asyncio client; of the two ways to use it the thread's own loop is the
-cheaper and is kept.
+GIL cost more than it saved). bench/command_steps.py --publish, three runs each way: direct
+190–224, own loop 303–383 µs of process CPU per push. So the public API costs some 65–160 µs
+of CPU per push, 0.1–0.25 ms per command (5–10 % of a toggle command's process CPU), mostly
+the asyncio machinery of redis-py's asyncio client; of the two ways to use it the thread's own
+loop is the cheaper and is kept. Going back to the direct PUBLISH would buy that back at the
+price of depending on channels-redis's private channel names again.
 """
 
 from __future__ import annotations
