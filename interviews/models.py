@@ -3,8 +3,9 @@
 A plan is the position's ``PlanRound`` rows in ``order``; each names its kind, duration,
 aspects with expected points, a default interviewer with assistants, instructions and (for a
 panel) the bank's topics, or (for a one-way round) the ``video_interviews`` interview the
-candidate is invited into and nothing of an interviewer. A candidate's ``Interview`` copies the plan into ``Round`` rows at
-creation, so editing the plan later changes no interview already under way.
+candidate is invited into and nothing of an interviewer. A candidate's ``Interview`` copies
+the plan into ``Round`` rows at creation, so editing the plan later changes no interview
+already under way.
 
 Only ``interviews.services`` writes these rows.
 """
