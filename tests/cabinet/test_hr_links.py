@@ -55,7 +55,8 @@ def _served_env(monkeypatch: pytest.MonkeyPatch, **options: Any) -> list[str]:
 def test_serve_gives_its_children_the_site_url_of_its_host_and_port(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    assert _served_env(monkeypatch, host="127.0.0.1", port=8123) == ["http://127.0.0.1:8123"] * 2
+    # daphne, the mail worker (with beat) and the video worker (VIDEO_QUEUE)
+    assert _served_env(monkeypatch, host="127.0.0.1", port=8123) == ["http://127.0.0.1:8123"] * 3
 
 
 def test_serve_keeps_a_site_url_set_in_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
