@@ -16,6 +16,12 @@ committed (DESIGN.md: apps talk through facts). Each is sent with ``round_id``.
   ``inviter_id`` (the recruiter who asked, else the one who created the interview, or
   ``None``). ``video_interviews`` invites the candidate into a one-way round's video interview
   on it (once per round however often it is told).
+* ``round_not_invited``: the one fact told the other way, *to* this app, about a round: the
+  video interviews could not invite the candidate of a one-way round it reached (sent by
+  ``video_interviews.subscribers`` with ``round_id``, ``code`` — their refusal's:
+  ``email_required``, ``email_invalid``, ``interview_not_active``, ``deadline_passed`` — and
+  ``message``, its text as refused). ``interviews.notices`` tells the recruiters, once per
+  round.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ round_assigned = Signal()
 round_cancelled = Signal()
 round_rated = Signal()
 round_reached = Signal()
+round_not_invited = Signal()
 
 
 def send_after_commit(signal: Signal, **kwargs: object) -> None:

@@ -14,6 +14,10 @@ an e-mail through the outbox (one row each) with the round's calendar event atta
   CANCEL. Written in the site's language and zone (``LANGUAGE_CODE``, ``TIME_ZONE``: a
   candidate has neither on their card), with the zone's name beside every time.
 
+A one-way round whose automatic invitation the video interviews refused (``round_not_invited``)
+is told to every recruiter as a notice alone, with the reason and a link to the round's page,
+where they send it by hand: once per round.
+
 Every text is written in the recipient's language (``accounts.zones.language_of``) with times
 in their zone. The reminders (``interviews.reminders``) write through the same helpers.
 """
@@ -31,13 +35,15 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone, translation
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.zones import is_zone, language_of
 from interviews import ics
 from interviews.models import Round, RoundKind
 from notify import services as notify
-from notify.models import Outbox
+from notify.models import Notice, Outbox
 
 # What a message is about (the e-mail's template picks its wording from it).
 ASSIGNED = "assigned"
@@ -228,7 +234,7 @@ def tell_candidate(round_: Round, about: str) -> Outbox | None:
 
 def _round(round_id: int) -> Round | None:
     return (
-        Round.objects.select_related("candidate", "position", "interviewer")
+        Round.objects.select_related("candidate", "position", "interviewer", "video_interview")
         .prefetch_related("assistants")
         .filter(pk=round_id)
         .first()
@@ -285,6 +291,67 @@ def round_cancelled(*, round_id: int) -> None:
         tell_candidate(row, CANCELLED)  # (sent only for a round that had a time)
 
 
+NOT_INVITED = "one_way_not_invited"  # the notice's kind
+# Why a one-way round's automatic invitation did not go, by the video interviews' refusal code,
+# and what the recruiter does about it (the round's page sends it by hand).
+NOT_INVITED_REASONS = {
+    "email_required": gettext_lazy(
+        "The candidate's card has no e-mail address: add it, then send the invitation from "
+        "the round's page."
+    ),
+    "email_invalid": gettext_lazy(
+        "The e-mail address on the candidate's card is not valid: correct it, then send the "
+        "invitation from the round's page."
+    ),
+    "interview_not_active": gettext_lazy(
+        "The video interview is not active: activate it, then send the invitation from the "
+        "round's page."
+    ),
+    "deadline_passed": gettext_lazy(
+        "The video interview's deadline has passed: move it, then send the invitation from "
+        "the round's page."
+    ),
+}
+
+
+def round_not_invited(*, round_id: int, code: str, message: str = "") -> int:
+    """``round_not_invited``: the candidate of a one-way round was not invited automatically.
+    Every recruiter gets a notice (stored, and pushed to their open pages) naming the round,
+    its video interview and the reason (``NOT_INVITED_REASONS``; an unknown code: the
+    refusal's own ``message``), linking to the round's page. Once per round: however often
+    the interview reaches the round again, a round told of already is not told again (the
+    round's row lock makes two facts at once tell once). Returns how many were told."""
+    from access.scheduling import recruiters
+
+    with transaction.atomic():
+        if Round.objects.select_for_update().filter(pk=round_id).first() is None:
+            return 0
+        row = _round(round_id)
+        assert row is not None
+        link = round_path(row)
+        if Notice.objects.filter(kind=NOT_INVITED, link=link).exists():
+            return 0
+        reason = NOT_INVITED_REASONS.get(code) or message or code
+        video = row.video_interview.title if row.video_interview else ""
+        told = 0
+        for person in recruiters():
+            with as_reader(person):
+                title = _("Not invited into the video interview: %(round)s") % {
+                    "round": ics.round_summary(row)
+                }
+            notify.notice_send(
+                user=person,
+                kind=NOT_INVITED,
+                title=title,
+                body=format_lazy("{reason} ({video})", reason=reason, video=video)
+                if video
+                else reason,
+                link=link,
+            )
+            told += 1
+    return told
+
+
 def connect() -> None:
     """Called from ``interviews.subscribers.connect``."""
     from interviews import events
@@ -305,4 +372,11 @@ def connect() -> None:
     )
     events.round_cancelled.connect(
         on_cancelled, dispatch_uid="interviews.notices.cancelled", weak=False
+    )
+
+    def on_not_invited(sender: object, round_id: int, code: str = "", **kw: Any) -> None:
+        round_not_invited(round_id=round_id, code=code, message=str(kw.get("message") or ""))
+
+    events.round_not_invited.connect(
+        on_not_invited, dispatch_uid="interviews.notices.not_invited", weak=False
     )

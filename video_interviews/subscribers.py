@@ -6,8 +6,10 @@ round called off (cancelled, or its interview closed) revokes its invitation whi
 
 Only the interviews' ``events`` module is imported: the round is an id and the candidate a
 card (``candidates``, a lower app). A refusal here (the video interview was made inactive,
-its deadline passed, the card has no address) writes nothing and is logged; the round's page
-shows the round as not invited and offers the recruiter to send it by hand, with the reason."""
+its deadline passed, the card has no address) writes nothing of this app's, is logged and told
+back as ``round_not_invited`` (the code and the message): the interviews app tells the
+recruiters with a notice, once per round; the round's page shows the round as not invited and
+offers to send it by hand, with the reason."""
 
 from __future__ import annotations
 
@@ -44,6 +46,14 @@ def on_round_reached(
             "round %s: the candidate is not invited into video interview %s: %s (%s)",
             round_id, video_interview_id, refusal.code, refusal.message,
         )  # fmt: skip
+        from interviews import events
+
+        events.send_after_commit(
+            events.round_not_invited,
+            round_id=round_id,
+            code=refusal.code,
+            message=refusal.message,
+        )
 
 
 def on_round_cancelled(sender: object, *, round_id: int, kind: str = "", **kwargs: Any) -> None:

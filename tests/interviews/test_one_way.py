@@ -323,6 +323,92 @@ def test_a_refused_automatic_invitation_is_sent_by_hand_once_the_reason_is_gone(
     assert len(_invitation_mails()) == 1
 
 
+def _intro_then_video(rita: Any, ann: Any, screening: VideoInterview) -> Any:
+    position = candidates.position_create(by=rita, fields={"title": "Analyst"})
+    services.plan_round_create(
+        position=position,
+        fields={"name": "Intro", "kind": "one_to_one", "default_interviewer": ann},
+        aspects=[A("Motivation", 5)],
+    )
+    services.plan_round_create(
+        position=position,
+        fields={"name": "Video", "kind": "one_way", "video_interview": screening},
+    )
+    return position
+
+
+def _hold_intro(interview: Interview, ann: Any) -> Round:
+    intro = interview.rounds.get(order=0)
+    services.round_rate(
+        round_=intro,
+        by=ann,
+        ratings={a.pk: services.Rating(4) for a in intro.aspects.all()},
+        feedback="Good start.",
+        recommendation="yes",
+        outcome="selected",
+    )
+    return interview.rounds.get(order=1)
+
+
+def test_a_refused_automatic_invitation_tells_every_recruiter_with_the_reason_once_per_round(
+    rita: Any, screening: VideoInterview, ann: Any
+) -> None:
+    """Carla's card has an address that is no address: when her interview reaches the video
+    round the invitation is refused, and each recruiter (Rita; Roman, who reads Russian) gets
+    one notice naming the round, its video interview and the reason, linking to the round. The
+    recruiter's invitation by hand is refused the same way: nobody is told twice."""
+    from notify.models import Notice
+
+    roman = UserFactory(username="roman", first_name="Roman", roles=["recruiter"], language="ru")
+    position = _intro_then_video(rita, ann, screening)
+    carla = _carla(position, rita)
+    Candidate.objects.filter(pk=carla.pk).update(email="carla.example.com")
+    interview = services.interview_create(candidate=carla, position=position, by=rita)
+    assert not Notice.objects.filter(kind="one_way_not_invited").exists()  # not reached yet
+
+    video_round = _hold_intro(interview, ann)
+
+    assert not Invitation.objects.exists()
+    told = {n.recipient: n for n in Notice.objects.filter(kind="one_way_not_invited")}
+    assert set(told) == {rita, roman}
+    to_rita, to_roman = told[rita], told[roman]
+    assert to_rita.link == to_roman.link == f"/rounds/{video_round.pk}/"
+    assert to_rita.title == "Not invited into the video interview: Round 2 “Video” with Carla Candidate"
+    assert "not valid" in to_rita.body and "Backend screening" in to_rita.body
+    assert to_roman.title == "Приглашение в видеоинтервью не отправлено: Раунд 2 «Video»: кандидат Carla Candidate"
+    assert "недействителен" in to_roman.body and "Backend screening" in to_roman.body
+    assert to_rita.read_at is None
+
+    services.round_invite(round_=video_round, by=rita)  # the card looks filled in: asked again
+
+    assert not Invitation.objects.exists()
+    assert Notice.objects.filter(kind="one_way_not_invited").count() == 2
+
+
+def test_each_refused_round_is_told_with_its_own_reason(
+    rita: Any, screening: VideoInterview, ann: Any
+) -> None:
+    """The video interview made inactive before Carla's interview reaches it: the notice says
+    so; Dora's round of the same plan, refused for the same reason, is a notice of its own."""
+    from notify.models import Notice
+
+    position = _intro_then_video(rita, ann, screening)
+    carla = _carla(position, rita)
+    dora = candidates.candidate_create(
+        by=rita, fields={"full_name": "Dora Candidate", "email": "dora@example.com"},
+        positions=[position],
+    )  # fmt: skip
+    opened = [services.interview_create(candidate=c, position=position, by=rita) for c in (carla, dora)]
+    video_services.interview_update(interview=screening, fields={"status": "inactive"})
+
+    rounds = [_hold_intro(interview, ann) for interview in opened]
+
+    notices = list(Notice.objects.filter(kind="one_way_not_invited", recipient=rita).order_by("id"))
+    assert [n.link for n in notices] == [f"/rounds/{r.pk}/" for r in rounds]
+    assert all("The video interview is not active" in n.body for n in notices)
+    assert "Carla Candidate" in notices[0].title and "Dora Candidate" in notices[1].title
+
+
 def test_a_one_way_round_takes_no_interviewer_or_time_and_is_not_rated_by_hand(
     position: Any, rita: Any, ann: Any
 ) -> None:
