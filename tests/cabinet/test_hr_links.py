@@ -76,7 +76,7 @@ def recruiter(roles):  # noqa: ANN001, ANN201
 
 @pytest.fixture
 def decided(lead, ann, bob, manager, platform, monkeypatch, settings):  # noqa: ANN001, ANN201
-    [site_url, _worker] = _served_env(monkeypatch, host="127.0.0.1", port=8123)
+    site_url, *_workers = _served_env(monkeypatch, host="127.0.0.1", port=8123)
     settings.SITE_URL = site_url  # what the served daphne process reads from its environment
     session = ready_session(lead, ann, bob, hr_email="hr@example.com", hr_chat="4242")
     services.decision_make(session=session, manager=manager, outcome="hire", team=platform)
