@@ -31,6 +31,7 @@ from typing import Any, Protocol
 from channels.layers import BaseChannelLayer, get_channel_layer
 
 import arbiter
+from sessions_live import clock as live_clock
 from sessions_live import presence, selectors, services
 from sessions_live.broadcast import group_name, user_group_name
 from sessions_live.db import db
@@ -238,13 +239,15 @@ class LiveHub:
         self,
         layer: BaseChannelLayer | None = None,
         *,
-        clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] = live_clock.now,
         monotonic: Callable[[], float] = time.monotonic,
         advance: Callable[[int], Awaitable[float | None]] = _advance,
         beat: Callable[[], Awaitable[None]] = _presence_heal,
     ) -> None:
         self._layer = layer
-        self.clock = clock  # the server clock of the views (server_time, remaining)
+        # The server clock of the views (server_time, remaining) and the deadlines: the one
+        # the services read (a test freezes and moves it).
+        self.clock = clock
         self.monotonic = monotonic  # the rate buckets' clock
         self.rooms: dict[int, Room] = {}
         self.users: dict[int, UserSockets] = {}

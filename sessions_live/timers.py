@@ -183,6 +183,14 @@ class SessionTimers:
         self._firing.add(task)  # held until done (a task nobody holds may vanish)
         task.add_done_callback(self._firing.discard)
 
+    def clock_moved(self) -> None:
+        """Set every wake-up again by the clock: after the clock jumped (a test moves a frozen
+        one instead of sleeping), a deadline now past fires at once."""
+        for session_id, (deadline, handle) in list(self._handles.items()):
+            handle.cancel()
+            del self._handles[session_id]
+            self.schedule(session_id, deadline)
+
     def _cancel(self, session_id: int) -> None:
         current = self._handles.pop(session_id, None)
         if current is not None:

@@ -166,8 +166,10 @@ async def test_a_flood_is_rate_limited_and_the_connection_stays(
     assert kinds.count("error") == 1
 
 
-async def test_the_server_hands_control_over_at_the_deadline(lead, ann, bob, connect) -> None:  # noqa: ANN001
-    session = await database_sync_to_async(make_session)(lead, [ann, bob], seconds=(1, 1))
+async def test_the_server_hands_control_over_at_the_deadline(
+    lead, ann, bob, connect, clock
+) -> None:  # noqa: ANN001
+    session = await database_sync_to_async(make_session)(lead, [ann, bob], seconds=(60, 60))
     _, _, lead_socket = await connect(lead, session)
     _, _, ann_socket = await connect(ann, session)
     _, _, bob_socket = await connect(bob, session)
@@ -182,12 +184,20 @@ async def test_the_server_hands_control_over_at_the_deadline(lead, ann, bob, con
     block = await ann_socket.state(where=lambda s: s["phase"] == "blocks")
     assert block["current"]["owner"] == ann.pk
     assert "question.next" in block["can"]
-    # No command: the server's timer alone moves control to Bob, then to the closing.
+    assert block["current"]["deadline"] == clock.now() + 60
+    # No command: the server's timer alone moves control to Bob, then to the closing. The
+    # clock moves past each deadline; the process's wake-up is set again by it and fires.
+    clock.move(60.5)
+    hub().timers.clock_moved()
     handed = await bob_socket.state(
-        where=lambda s: s["current"] and s["current"]["owner"] == bob.pk, timeout=4
+        where=lambda s: s["current"] and s["current"]["owner"] == bob.pk
     )
     assert "question.next" in handed["can"]
-    closing = await lead_socket.state(where=lambda s: s["phase"] == "closing", timeout=4)
+    # The next block starts at the deadline, not at the late wake-up.
+    assert handed["current"]["started_at"] == block["current"]["deadline"]
+    clock.move(60)
+    hub().timers.clock_moved()
+    closing = await lead_socket.state(where=lambda s: s["phase"] == "closing")
     assert "session.finish" in closing["can"]
 
 

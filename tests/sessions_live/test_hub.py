@@ -276,3 +276,23 @@ def test_the_clocks_start_with_the_first_socket_and_stop_with_the_hub() -> None:
         assert live.rooms == {}
 
     asyncio.run(run())
+
+
+def test_a_wake_up_is_set_again_by_a_moved_clock() -> None:
+    async def run() -> None:
+        now = [T0]
+        fired = asyncio.Event()
+
+        async def advance(session_id: int) -> float | None:
+            fired.set()
+            return None
+
+        live = LiveHub(InMemoryChannelLayer(), clock=lambda: now[0], advance=advance, beat=nothing)
+        await joined(live, lobby(), ANN)
+        live.timers.schedule(SESSION, T0 + 3600)  # an hour away by the clock
+        now[0] += 3600
+        live.timers.clock_moved()
+        await asyncio.wait_for(fired.wait(), timeout=5)  # fires at once, not in an hour
+        await live.stop()
+
+    asyncio.run(run())
