@@ -9,9 +9,10 @@ that keeps what it is sent (the consumer's ``self.send(text_data=...)``), so wha
 is the process's side of the fan-out, from ``group_send`` to the last socket's frame.
 
 - **before**: the per-socket way the consumer had until issue 17, reimplemented here: every
-  socket is a channel in the session's group with its own receive loop; each push is
-  delivered to each socket, which builds its member's view (``arbiter.member_view``, the
-  parse shared per version as before) and JSON-encodes its own frame.
+  socket is a channel in the session's group, awaited with the browser's frames by channels'
+  own ``await_many_dispatch`` as channels ran each consumer; each push is delivered to each
+  socket, which builds its member's view (``arbiter.member_view``, the parse shared per
+  version as before) and JSON-encodes its own frame.
 - **after**: ``sessions_live.hub`` as it runs: one subscription per session, views encoded
   once per distinct view (``sessions_live.fanout``), the member's frame handed to each socket.
 
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import os
 import platform
@@ -38,7 +40,9 @@ import django  # noqa: E402
 
 django.setup()
 
+from channels.consumer import get_handler_name  # noqa: E402
 from channels.layers import InMemoryChannelLayer  # noqa: E402
+from channels.utils import await_many_dispatch  # noqa: E402
 
 import arbiter  # noqa: E402
 from sessions_live import selectors  # noqa: E402
@@ -173,15 +177,18 @@ class OldSocket:
     async def start(self) -> None:
         self.channel = await self.layer.new_channel()
         await self.layer.group_add(group_name(SESSION), self.channel)
-        self.task = asyncio.get_running_loop().create_task(self._listen())
+        # As channels ran each consumer: the browser's frames and the channel's messages
+        # awaited together, each message dispatched to its handler.
+        browser = asyncio.Event()
+        sources = [browser.wait, functools.partial(self.layer.receive, self.channel)]
+        self.task = asyncio.get_running_loop().create_task(
+            await_many_dispatch(sources, self.dispatch)
+        )
 
-    async def _listen(self) -> None:
-        while True:
-            message = await self.layer.receive(self.channel)
-            if message["type"] == "session.state":
-                await self.session_state(message)
-            elif message["type"] == "session.presence":
-                await self.session_presence(message)
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is not None:
+            await handler(message)
 
     async def session_state(self, event: dict[str, Any]) -> None:
         version = event["version"]
