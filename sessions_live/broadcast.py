@@ -1,10 +1,11 @@
 """Pushes to the sockets of one session, through the channel layer (after commit only).
 
-A state push carries the session's version and its full state as JSON text; each process
-parses that text once per version (``selectors.parsed_state``) and each consumer builds its
-own member's view from the parsed state, so a push costs no database read per member and no
-per-socket decoding. Presence travels in its own pushes, stamped with the time it was read,
-so a state push needs no presence query.
+A state push carries the session's version and its full state as JSON text. It reaches each
+process once per session (the session's room in ``sessions_live.hub``), which parses it once
+per version (``selectors.parsed_state``) and encodes each distinct member view once
+(``sessions_live.fanout``) for every socket that shares it: no database read per member and
+no per-socket decoding or encoding. Presence travels in its own pushes, stamped with the time
+it was read, so a state push needs no presence query.
 
 **Publishing never waits on the event loop, and keeps commit order.** Every push goes out
 through the channel layer's public ``group_send``. With channels-redis (a layer that keeps its
