@@ -44,10 +44,23 @@ GRACE_SECONDS = 5.0
 # The picture fits 1280 × 720 either way up (a phone held upright gives 720 × 1280): enough
 # for a face and a whiteboard behind it, and what every browser decodes in hardware.
 LONG_SIDE, SHORT_SIDE = 1280, 720
-# veryfast at CRF 26: a talking head comes out at about 1 Mb/s at 720p, several times faster
-# than real time on one core (bench/video_bench.py); slower presets buy little for webcams.
+# veryfast at CRF 26: a talking head comes out at under 1 Mb/s at 720p (bench/video_bench.py);
+# slower presets buy little for webcams.
 X264_PRESET = "veryfast"
 X264_CRF = 26
+# Above 640 × 480 the motion search is cut to its cheapest (diamond search, one subpixel
+# refinement: superfast's, keeping veryfast's lookahead and macroblock tree): libx264 is most of
+# the work and this takes some 30 % off its CPU time for about 5 % more bits at the same CRF
+# and a PSNR within 0.2 dB; superfast itself gives 2.6 times the bits, and 960 × 540 loses the
+# detail (docs/benchmarks.md, "Video processing"). With it and frame threads a minute of 720p
+# took 11.5 s on two cores given to it (0.19 of its length), against 18.8 s (0.31) before.
+X264_LARGE_PIXELS = 640 * 480
+X264_LARGE_PARAMS = "me=dia:subme=1"
+# Frame threads, as the ffmpeg command gives libx264 (PyAV asks for slice threads, which split
+# each frame and keep two cores less busy): about a fifth less wall time at 720p, some 25 MiB
+# more memory (more frames in flight).
+X264_THREAD_TYPE = "FRAME"
+
 AUDIO_RATE = 48_000  # Opus is 48 kHz already; AAC-LC plays at it everywhere
 AUDIO_BITRATE = 128_000
 AAC_FRAME = 1024
@@ -417,6 +430,14 @@ def fit(width: int, height: int) -> tuple[int, int]:
     return out_w, out_h
 
 
+def x264_options(width: int, height: int) -> dict[str, str]:
+    """libx264's options for an output of ``width`` × ``height``."""
+    options = {"crf": str(X264_CRF), "preset": X264_PRESET}
+    if X264_LARGE_PARAMS and width * height > X264_LARGE_PIXELS:
+        options["x264-params"] = X264_LARGE_PARAMS
+    return options
+
+
 def _remuxable(found: Probe) -> bool:
     """Already what browsers play (Safari's own recording): copied as it is, only re-indexed."""
     return (
@@ -463,9 +484,8 @@ class _Transcoder:
         if video is not None:
             self.size = fit(found.width, found.height)
             rate = video.average_rate or video.guessed_rate or 30
-            stream = out.add_stream(
-                "libx264", rate=rate, options={"crf": str(X264_CRF), "preset": X264_PRESET}
-            )
+            stream = out.add_stream("libx264", rate=rate, options=x264_options(*self.size))
+            stream.codec_context.thread_type = X264_THREAD_TYPE
             stream.width, stream.height = self.size
             stream.pix_fmt = "yuv420p"
             stream.time_base = VIDEO_TIME_BASE

@@ -237,6 +237,30 @@ def test_a_full_hd_recording_is_scaled_down_to_720p(rita, tmp_path) -> None:  # 
     assert_thumbnail(answer, tmp_path, 180)
 
 
+def x264_settings(path: Path) -> dict[str, str]:
+    """The settings libx264 wrote into the stream (its SEI: "x264 - core … options: …")."""
+    with av.open(str(path)) as container:
+        first = next(p for p in container.demux(video=0) if p.size)
+    text = bytes(first).split(b"options: ", 1)[1].split(b"\x00", 1)[0].decode("ascii", "replace")
+    return dict(item.split("=", 1) for item in text.split() if "=" in item)
+
+
+def test_above_480p_the_motion_search_is_the_cheapest_and_the_crf_the_same(rita, tmp_path) -> None:  # noqa: ANN001
+    hd = answer_with(rita, media(tmp_path, "hd"))
+    small = answer_with(rita, media(tmp_path, "vp8"))
+    processing.process_answer(hd.pk)
+    processing.process_answer(small.pk)
+    hd.refresh_from_db()
+    small.refresh_from_db()
+    large = x264_settings(opened(hd.file.name, tmp_path))
+    assert (large["me"], large["subme"], large["mbtree"]) == ("dia", "1", "1")
+    assert large["crf"].startswith("26.0")
+    assert large["sliced_threads"] == "0"  # frame threads: both cores busy
+    # At 480p and below veryfast's own search (hexagon, two subpixel refinements).
+    plain = x264_settings(opened(small.file.name, tmp_path))
+    assert (plain["me"], plain["subme"]) == ("hex", "2") and plain["crf"].startswith("26.0")
+
+
 def test_safaris_h264_aac_mp4_is_copied_not_encoded_again(rita, tmp_path) -> None:  # noqa: ANN001
     answer = answer_with(rita, media(tmp_path, "mp4"), suffix=".mp4")
     processing.process_answer(answer.pk)
