@@ -53,7 +53,8 @@ X264_CRF = 26
 # the work and this takes some 30 % off its CPU time for about 5 % more bits at the same CRF
 # and a PSNR within 0.2 dB; superfast itself gives 2.6 times the bits, and 960 × 540 loses the
 # detail (docs/benchmarks.md, "Video processing"). With it and frame threads a minute of 720p
-# took 11.5 s on two cores given to it (0.19 of its length), against 18.8 s (0.31) before.
+# took 8.0–9.7 s on two cores (0.13–0.16 of its length), the settings before 15 s in the same
+# runs (0.25; 0.29 in an earlier one).
 X264_LARGE_PIXELS = 640 * 480
 X264_LARGE_PARAMS = "me=dia:subme=1"
 # Frame threads, as the ffmpeg command gives libx264 (PyAV asks for slice threads, which split
