@@ -30,13 +30,11 @@ from tests.scheduling.scheduler_world import (
     recruiter,
 )
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("no_broker"),
+]
 WAIT = 30  # seconds any step may take before the test gives up (never a timing assertion)
-
-
-@pytest.fixture(autouse=True)
-def no_broker(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("notify.services.queue_delivery", lambda outbox_id, countdown=None: None)
 
 
 def in_threads(*jobs: Callable[[], Any]) -> list[Any]:

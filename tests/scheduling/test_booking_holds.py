@@ -25,15 +25,13 @@ from tests.factories import UserFactory
 from tests.interviews.helpers import candidate_on, three_round_position
 from tests.notify.peers import ROOT, child_env
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("no_broker"),
+]
 
 MONDAY = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)
-
-
-@pytest.fixture(autouse=True)
-def no_broker(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("notify.services.queue_delivery", lambda outbox_id, countdown=None: None)
 
 
 @pytest.fixture

@@ -33,12 +33,10 @@ from tests.scheduling.scheduler_world import (
     recruiter,
 )
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def no_broker(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("notify.services.queue_delivery", lambda outbox_id, countdown=None: None)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("no_broker"),
+]
 
 
 def world(roles: Any) -> dict[str, Any]:

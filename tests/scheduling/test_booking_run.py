@@ -10,7 +10,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-import time_machine
 from icalendar import Calendar
 
 from candidates.models import Candidate
@@ -30,13 +29,10 @@ from tests.scheduling.scheduler_world import (
     recruiter,
 )
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def frozen() -> Any:
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("frozen"),
+]
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-import time_machine
 from django.utils import timezone
 
 from candidates import services as candidates
@@ -18,7 +17,6 @@ from scheduling import booking
 from scheduling import problem as problems
 from scheduling.models import NoMatch
 from tests.scheduling.scheduler_world import (
-    NOW,
     at,
     candidate,
     free,
@@ -28,18 +26,10 @@ from tests.scheduling.scheduler_world import (
 )
 from tests.video_interviews import helpers as video
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def frozen() -> Any:
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def no_broker(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("notify.services.queue_delivery", lambda outbox_id, countdown=None: None)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("frozen", "no_broker"),
+]
 
 
 def test_a_run_skips_candidates_whose_round_to_book_is_one_way_and_books_the_others(

@@ -7,14 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-import time_machine
 from rest_framework.test import APIClient
 
 from interviews.models import Interview
 from scheduling.models import Run
 from tests.factories import UserFactory
 from tests.scheduling.scheduler_world import (
-    NOW,
     at,
     candidate,
     free,
@@ -24,18 +22,10 @@ from tests.scheduling.scheduler_world import (
     recruiter,
 )
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def frozen() -> Any:
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def no_broker(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("notify.services.queue_delivery", lambda outbox_id, countdown=None: None)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("frozen", "no_broker"),
+]
 
 
 @pytest.fixture
