@@ -113,7 +113,7 @@ def _answer_rows(review: review_selectors.Review) -> list[dict[str, Any]]:
                 },
                 "status": answer.status,
                 "status_label": answer.get_status_display(),
-                "error": answer.error if answer.status == Answer.Status.FAILED else "",
+                "error": row.error,  # in the reader's language, as on the review page
                 "duration_ms": answer.duration_ms,
                 "submitted_at": answer.submitted_at,
                 "processed_at": answer.processed_at,

@@ -11,7 +11,7 @@ import pytest
 
 from tests.video_interviews import helpers
 from tests.video_interviews.review_helpers import scene, tiny_mp4
-from video_interviews import review_services
+from video_interviews import processing, review_services
 from video_interviews.models import Answer, AnswerRating, Recommendation
 
 
@@ -52,6 +52,19 @@ def test_the_answers_with_their_status_length_and_media(anna, lead) -> None:  # 
     played = client.get(first["video_url"], HTTP_RANGE="bytes=0-99")
     assert played.status_code == 206
     assert b"".join(played.streaming_content) == tiny_mp4()[:100]
+
+
+@pytest.mark.django_db
+def test_a_processing_failure_reads_in_the_readers_language(anna, lead) -> None:  # noqa: ANN001
+    stored = processing.Refused("too_long", "70.0 s; at most 66 s").text()
+    Answer.objects.filter(pk=anna.answers[1].pk).update(status=Answer.Status.FAILED, error=stored)
+    url = f"/api/video-interviews/invitations/{anna.invitation.pk}/answers/"
+    english = helpers.signed_in(lead).get(url).json()[1]["error"]
+    assert english == "the recording is longer than the question allows"
+    lead.language = "ru"
+    lead.save(update_fields=["language"])
+    russian = helpers.signed_in(lead).get(url, HTTP_ACCEPT_LANGUAGE="ru").json()[1]["error"]
+    assert russian == "запись длиннее, чем позволяет вопрос"
 
 
 @pytest.mark.django_db
