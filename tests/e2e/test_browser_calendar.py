@@ -71,6 +71,9 @@ def test_the_month_is_a_grid_on_a_desktop_and_the_rounds_open(browser, calendar_
     page, problems = signed_in(browser, server, "ivan", 1280)
     page.get_by_role("link", name="Calendar").click()
     expect(page.locator("h1")).to_have_text("Calendar")
+    # A click does not wait for the new page's stylesheet (goto does): until it has loaded
+    # the grid is not styled yet, and the count below would read one column.
+    page.wait_for_load_state("load")
     columns = page.evaluate(
         "getComputedStyle(document.querySelector('#cal-days')).gridTemplateColumns.split(' ').length"
     )
