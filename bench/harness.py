@@ -78,7 +78,8 @@ async def create_sessions(stack: Stack, users: list[User], count: int, minutes: 
                           ) -> list[dict[str, Any]]:  # fmt: skip
     """``count`` sessions through the new-session form; ``members - 1`` others join each through
     the join page. Panels rotate over the users, so a user sits on several panels."""
-    topics = topic_ids(stack)[:TOPIC_COUNT]
+    every = topic_ids(stack)
+    topics = every[:TOPIC_COUNT]
     gate = asyncio.Semaphore(concurrency)
     panels = len(users) // members
 
@@ -88,8 +89,11 @@ async def create_sessions(stack: Stack, users: list[User], count: int, minutes: 
         lead = panel[0]
         data = {"full_name": f"Bench Candidate {number}", "email": "candidate@example.com",
                 "shuffle": "0", "intro_text": "Hello.", "closing_text": "Thank you."}  # fmt: skip
-        for position, (topic_id, _name) in enumerate(topics, 1):
-            data[f"topic_{topic_id}_on"] = "on"
+        # The form has an order and minutes for every topic of the bank (the browser sends
+        # them all); the first five are ticked.
+        for position, (topic_id, _name) in enumerate(every, 1):
+            if position <= TOPIC_COUNT:
+                data[f"topic_{topic_id}_on"] = "on"
             data[f"topic_{topic_id}_position"] = str(position)
             data[f"topic_{topic_id}_minutes"] = str(minutes)
         async with gate:
@@ -218,6 +222,31 @@ def cpu_percent(pid: int, seconds: float) -> float:
     after = process.cpu_times()
     used = (after.user - before.user) + (after.system - before.system)
     return round(100 * used / (time.monotonic() - began), 2)
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds the processes have used so far."""
+    total = 0.0
+    for pid in pids:
+        times = psutil.Process(pid).cpu_times()
+        total += times.user + times.system
+    return total
+
+
+def run_measured(stack: Stack, name: str, spec: dict[str, Any], timeout: float,
+                 pids: list[int]) -> dict[str, Any]:  # fmt: skip
+    """``run_generator`` plus the CPU the server processes used from the moment every socket
+    was open to the end (``server_cpu_seconds``) and per acknowledged command
+    (``server_cpu_ms_per_command``: its deliveries, timers and heartbeat included)."""
+    marks: list[float] = []
+    out = run_generator(stack, name, spec, timeout,
+                        on_connected=lambda: marks.append(cpu_seconds(pids)))  # fmt: skip
+    if marks:
+        used = cpu_seconds(pids) - marks[0]
+        acked = out.get("commands_acked") or 0
+        out["server_cpu_seconds"] = round(used, 2)
+        out["server_cpu_ms_per_command"] = round(1000 * used / acked, 3) if acked else None
+    return out
 
 
 class CpuWatch:

@@ -28,7 +28,10 @@ RESULTS = ROOT / "bench" / "results"
 RAMP_STEPS = [25, 50, 100, 150, 200, 250, 300, 350, 400, 500, 650, 800, 1000, 1300, 1700, 2200,
               3000, 4000, 5500, 7500]
 # The baseline passes the low steps with a wide margin: it starts higher to save time.
-BASELINE_STEPS = [300, 800, 2200, 4000, 5500, 7500]
+# Up to where the generator (one core) runs out: a baseline that passes every step would make
+# the project's ratios to it upper bounds.
+BASELINE_STEPS = [300, 800, 2200, 4000, 5500, 7500, 9500, 12000]
+BUSY_RATE = 0.1  # commands per second per session on the busy day
 IDLE_CPU_SECONDS = 10.0
 
 
@@ -51,6 +54,9 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=40)
     parser.add_argument("--ramp-sessions", type=int, default=40)
     parser.add_argument("--idle-sockets", type=int, default=2000)
+    parser.add_argument("--busy-sessions", type=int, default=1000,
+                        help="the busy day: sessions × 5 at a command per 10 s; 0 skips it")
+    parser.add_argument("--busy-seconds", type=float, default=40.0)
     parser.add_argument("--block-minutes", type=float, default=0.05)
     parser.add_argument("--step-seconds", type=float, default=4.0)
     parser.add_argument("--pin", choices=("auto", "none"), default="auto")
@@ -60,6 +66,7 @@ def main() -> int:
     args = parser.parse_args()
     if args.small:
         args.sessions, args.users, args.ramp_sessions, args.idle_sockets = "3,6", 30, 10, 200
+        args.busy_sessions, args.busy_seconds = 20, 15.0
     counts = [int(n) for n in args.sessions.split(",")]
     started = time.time()
     plan = cpu_plan(args.pin)
@@ -75,6 +82,8 @@ def main() -> int:
             "rate_per_session": 1.0, "block_seconds": round(args.block_minutes * 60),
             "ramp_sessions": args.ramp_sessions, "ramp_steps": RAMP_STEPS,
             "step_seconds": args.step_seconds, "idle_sockets": args.idle_sockets,
+            "busy_sessions": args.busy_sessions, "busy_seconds": args.busy_seconds,
+            "busy_rate_per_session": BUSY_RATE,
             "live_db_threads": "2 (the default)", "db_pool": "on (the default), 16 a process",
         },  # fmt: skip
     }
@@ -92,9 +101,12 @@ def main() -> int:
         b = stack.start_server(name="daphne-b")
         names = [f"bench{n:03d}" for n in range(1, args.users + 1)]
         plans = [(count, args.block_minutes) for count in counts] + [(args.ramp_sessions, 30)]
+        if args.busy_sessions:
+            plans.append((args.busy_sessions, 30))
         logged_in, created, made = asyncio.run(
             harness.logins_and_sessions(stack, [a, b], names, plans)
         )
+        busy_pool = made.pop() if args.busy_sessions else []
         pools = dict(zip(counts, made[:-1], strict=True))
         ramp_pool = made[-1]
         results["setup"] = {"users_logged_in": len(names), "login_seconds": round(logged_in, 1),
@@ -117,26 +129,32 @@ def main() -> int:
         block = round(args.block_minutes * 60)
         for count in counts:
             log(f"steady: {count} sessions x 5 on two daphne processes")
-            project = harness.run_generator(stack, f"steady-{count}", {
+            project = harness.run_measured(stack, f"steady-{count}", {
                 "mode": "script", "servers": addresses([a, b]), "sessions": pools[count],
                 "rate": 1.0, "duration": 7 + 5 * block + 6 + block + 8,
                 "start_spread": block, "settle": 1.0, "drain": 2.0,
-            }, timeout=240)  # fmt: skip
+            }, timeout=240, pids=[a.pid, b.pid])  # fmt: skip
             log(f"  p99 {project['latency']['p99_ms']} ms, {project['commands_per_s']} cmd/s, "
                 f"lost {project['lost_states']}, hand-over p99 "
                 f"{project['handover']['lateness_all_sockets']['p99_ms']} ms")  # fmt: skip
             project["wait_idle_after_s"] = wait_idle([a, b])
             size = project["state_bytes_mean"]
-            bare = harness.run_generator(stack, f"steady-{count}-baseline", {
+            bare = harness.run_measured(stack, f"steady-{count}-baseline", {
                 "mode": "toggle", "servers": addresses([baseline]),
                 "sessions": baseline_sessions(pools[count], f"B{count}-"),
                 "url_query": f"?bytes={size}", "rate": 1.0, "duration": 6,
                 "start_spread": 1.0, "settle": 1.0,
-            }, timeout=120)  # fmt: skip
+            }, timeout=120, pids=[baseline.pid])  # fmt: skip
             log(f"  baseline p99 {bare['latency']['p99_ms']} ms")
             steady.append({"sessions": count, "servers": 2, "project": project,
                            "baseline": bare})  # fmt: skip
         results["steady"] = steady
+
+        # 1b. a busy day: many sessions open (5 sockets each, spread over both processes),
+        # each changed once per 10 s on average: lobby claims, as in the ramp
+        if busy_pool:
+            results["busy"] = busy_day(stack, [a, b], baseline, busy_pool, args.busy_seconds)
+            wait_idle([a, b])
 
         # 2. ramps: raise the command rate until p99 passes 100 ms
         ramp_spec = {"mode": "toggle", "sessions": ramp_pool, "steps": RAMP_STEPS,
@@ -186,6 +204,29 @@ def main() -> int:
     if not args.no_docs:
         report.write_bench(results)
     return 0
+
+
+def busy_day(stack: Stack, servers: list[Proc], baseline: Proc, pool: list[dict[str, Any]],
+             seconds: float) -> dict[str, Any]:  # fmt: skip
+    """The busy day on the two processes and on the baseline (with frames of the same size)."""
+    log(f"busy day: {len(pool)} sessions x 5 at {BUSY_RATE} command/s each, two daphne")
+    spec = {"mode": "toggle", "rate": BUSY_RATE, "duration": seconds,
+            "start_spread": 1 / BUSY_RATE, "settle": 2.0, "drain": 2.0,
+            "connect_concurrency": 50, "open_timeout": 120}  # fmt: skip
+    timeout = 300 + seconds
+    pids = [p.pid for p in servers]
+    project = harness.run_measured(
+        stack, "busy", {**spec, "servers": addresses(servers), "sessions": pool}, timeout, pids
+    )
+    log(f"  p99 {project['latency']['p99_ms']} ms, {project['commands_per_s']} cmd/s, "
+        f"connect {project['connect']}")  # fmt: skip
+    bare = harness.run_measured(stack, "busy-baseline", {
+        **spec, "servers": addresses([baseline]), "sessions": baseline_sessions(pool, "D-"),
+        "url_query": f"?bytes={project['state_bytes_mean']}",
+    }, timeout, [baseline.pid])  # fmt: skip
+    log(f"  baseline p99 {bare['latency']['p99_ms']} ms")
+    return {"sessions": len(pool), "servers": len(servers), "project": project,
+            "baseline": bare}  # fmt: skip
 
 
 def machine_reference() -> float:
@@ -273,6 +314,7 @@ TRIED = (  # the defaults again without the profiler, then one choice changed at
     ("default", {}),
     ("four_db_threads", {"LIVE_DB_THREADS": "4"}),  # the default until 2026-12-02
     ("no_pool", {"DB_POOL": "0"}),  # a new PostgreSQL connection for every call
+    ("no_eager_writes", {"LIVE_EAGER_WRITES": "0"}),  # Twisted's own buffered writes
 )
 
 

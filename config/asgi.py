@@ -19,6 +19,7 @@ except ImproperlyConfigured as error:
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from django.conf import settings  # noqa: E402
 
 from accounts.fence import CandidateSocketFence  # noqa: E402
 from config import eager_writes  # noqa: E402
@@ -26,7 +27,8 @@ from config.body_limit import BodyLimit  # noqa: E402
 from config.origin import SameOriginValidator  # noqa: E402
 from config.routing import websocket_urlpatterns  # noqa: E402
 
-eager_writes.install()  # daphne's sockets send at once (see config/eager_writes.py)
+if settings.LIVE_EAGER_WRITES:
+    eager_writes.install()  # daphne's sockets send at once (see config/eager_writes.py)
 
 application = ProtocolTypeRouter(
     {

@@ -34,9 +34,17 @@ def _alive_servers():  # noqa: ANN202 - a queryset of ids, used as a subquery
 Presence = tuple[list[int], float]
 
 
+def _stamp() -> float:
+    """The time of a reading. The wall clock, not the services' clock (sessions_live/clock.py):
+    a stamp is no deadline but the order of readings made in different processes, and a room
+    keeps only a strictly newer one, so a frozen clock would make every later reading tie and
+    be dropped."""
+    return time.time()
+
+
 def online(session_id: int) -> Presence:
     """Who is online in a session, and the time of the reading (newer readings win)."""
-    stamp = time.time()
+    stamp = _stamp()
     return online_user_ids(session_id), stamp
 
 
@@ -51,8 +59,15 @@ def online_user_ids(session_id: int) -> list[int]:
 
 
 def heartbeat(server_id: str = SERVER_ID) -> None:
-    ServerProcess.objects.update_or_create(
-        server_id=server_id, defaults={"seen_at": timezone.now()}
+    """Record that the process lives: one upsert (INSERT … ON CONFLICT DO UPDATE), outside any
+    transaction. Every socket of the process beats as it connects, so the row must not be a
+    lock held across round trips: ``update_or_create`` (a transaction with SELECT … FOR
+    UPDATE, then UPDATE) queued every connect of a process behind the one before it."""
+    ServerProcess.objects.bulk_create(
+        [ServerProcess(server_id=server_id, seen_at=timezone.now())],
+        update_conflicts=True,
+        unique_fields=["server_id"],
+        update_fields=["seen_at"],
     )
 
 
@@ -74,20 +89,22 @@ def connection_open(*, session_id: int, user_id: int, channel_name: str) -> Pres
             .filter(session_id=session_id, user_id=user_id)
             .values_list("pk", flat=True)
         )
-        open_now = (
+        # Who is online and how many sockets this member holds, in one reading: the row
+        # lock above keeps this member's count from moving until the commit, and what the
+        # others open or close meanwhile is told by their own presence pushes.
+        users = list(
             Connection.objects.filter(
-                session_id=session_id, user_id=user_id, server_id__in=_alive_servers()
-            )
-            .exclude(channel_name=channel_name)
-            .count()
+                session_id=session_id, server_id__in=_alive_servers()
+            ).values_list("user_id", flat=True)
         )
-        if open_now >= max_sockets_per_user():
+        stamp = _stamp()
+        if users.count(user_id) >= max_sockets_per_user():
             return None
-        Connection.objects.update_or_create(
-            channel_name=channel_name,
-            defaults={"session_id": session_id, "user_id": user_id, "server_id": SERVER_ID},
+        # A socket's channel name is new with each socket (consumers.py): a plain INSERT.
+        Connection.objects.create(
+            channel_name=channel_name, session_id=session_id, user_id=user_id, server_id=SERVER_ID
         )
-    return online(session_id)
+    return sorted({*users, user_id}), stamp
 
 
 def connection_close(*, session_id: int, channel_name: str) -> Presence:
