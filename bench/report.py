@@ -457,9 +457,11 @@ def limits_section(bench: dict[str, Any], verdicts: dict[str, Any]) -> list[str]
             f"(p50; the bare baseline's p50 is {f(base_p50)} ms). A command crosses to one of "
             f"the process's database threads, takes a pooled PostgreSQL connection (checked on "
             f"hand-out), locks the session row, writes the state, commits (an fsync on this "
-            f"machine's PostgreSQL) and publishes the push to Redis from that thread (one round "
-            f"trip, in commit order) before the ack goes out; Redis then delivers the push to "
-            f"each process and each socket's view is built and sent.",
+            f"machine's PostgreSQL) and publishes the push through the channel layer from that "
+            f"thread (one Redis round trip, in commit order) before the ack goes out; Redis then "
+            f"delivers the push once to each process holding sockets of the session (its room "
+            f"in sessions_live/hub.py), which parses it once, encodes each distinct member view "
+            f"once and writes those bytes to every socket that shows it.",
             "",
         ]
     out += [
@@ -468,8 +470,9 @@ def limits_section(bench: dict[str, Any], verdicts: dict[str, Any]) -> list[str]
         f"used {f(proc_cpu)} % of a core: about **{f(cpu_ms)} ms of CPU per command** with its "
         f"five deliveries (the bare baseline does the same network work for a fraction of a "
         f"millisecond). Its event loop was occupied {f(loop1.get('occupied_percent'))} % "
-        f"(about {f(loop_ms)} ms per command: the frame in, five member views built and sent "
-        f"through Twisted/autobahn, the ack, the publish and the push from Redis), and its "
+        f"(about {f(loop_ms)} ms per command: the frame in, the push from Redis parsed once, "
+        f"the session's views encoded once per distinct view, five frames and the ack framed "
+        f"and written through Twisted/autobahn), and its "
         f"{threads} database threads were occupied {f(sync1.get('occupied_percent'))} % each "
         f"on average, of which {f(_share(where, 'waiting'))} % waiting on PostgreSQL and the "
         f"rest Python: {_where_text(where)}. The whole machine was at {f(machine)} % of its "
@@ -526,11 +529,41 @@ def limits_section(bench: dict[str, Any], verdicts: dict[str, Any]) -> list[str]
         ]
     if verdicts.get("memory") is False:
         out += [
-            "**Memory per idle socket** is what daphne (Twisted + autobahn), a channels "
-            "consumer instance with its own asyncio task and a channels-redis subscription "
-            "(per-channel queue) cost for each page; it was not profiled further.",
+            "**Memory per idle socket** is what daphne (Twisted + autobahn) and a channels "
+            "consumer instance with its own asyncio task cost for each page (the hub's room and "
+            "its subscription are per session, not per socket); it was not profiled further.",
             "",
         ]
+    if verdicts.get("connect") is False:
+        out += [
+            "**Connecting** a socket is a WebSocket handshake through daphne, then four trips "
+            "to the database: the cookie's session and its user (channels' auth middleware, on "
+            "the process's one thread-sensitive thread), the session by its code and the "
+            "membership, and the socket's presence row (the process's heartbeat as one upsert, "
+            "the member's row locked while their sockets are counted, the row inserted, who "
+            "is online read in the same query) with the state, on the live session's database "
+            "threads; then the room's subscription (once per session per process) and the "
+            "snapshot. The database threads are the bottleneck while a crowd connects (in a "
+            "py-spy profile of 600 sockets opening, both were busy about 90 % of the time, "
+            "most of it in the presence transaction's round trips, each of them a GIL hand-over "
+            "on a machine whose two cores also run PostgreSQL and the generator). Until this "
+            "run the heartbeat was an `update_or_create`, a transaction holding the process's "
+            "heartbeat row locked across four round trips, which queued every connect of the "
+            "process behind the one before: as one upsert, 600 sockets opened in 11.2 s "
+            "instead of 15.3 s (a development run with py-spy on this machine the same day, "
+            "not this run). What is left would take caching the membership and session "
+            "lookups per process, or presence kept in Redis instead of PostgreSQL.",
+            "",
+        ]
+    fan = _load("fanout.json")
+    fan_text = ""
+    if fan and fan.get("results"):
+        first = fan["results"][0]
+        fan_text = (f" (bench/fanout_bench.py: a state push to the {first['sockets']} sockets of "
+                    f"a session, {f(first['before_state_cpu_us'], 0)} → "
+                    f"{f(first['after_state_cpu_us'], 0)} µs of CPU; a presence push "
+                    f"{f(first['before_presence_cpu_us'], 0)} → "
+                    f"{f(first['after_presence_cpu_us'], 0)} µs)")  # fmt: skip
     out += [
         "What was tried: the defaults, then each of the server's choices changed in turn, each "
         "on a fresh process without the profiler, at the same load (the rate where the "
@@ -539,29 +572,31 @@ def limits_section(bench: dict[str, Any], verdicts: dict[str, Any]) -> list[str]
         "",
         *(tried_section(bench) or ["* nothing else in this run."]),
         "",
-        "Changed after earlier profiles (measured then, in development runs on this machine "
-        "at 120–150 commands/s on one process, not in this run): the command's row lock and "
-        "state update are plain SQL instead of the ORM's query building (a third of a "
-        "command's Python; `session_command` alone went from 2.4 to 1.7 ms median); daphne's "
-        "TCP writes go out at once instead of through Twisted's buffer, two `epoll_ctl` calls "
-        "and a loop turn per frame (config/eager_writes.py: about 9 % of the process's CPU); "
-        "2 database threads instead of 4 (fewer threads contending for the GIL); the writer "
-        "hands its parsed state to its own process's sockets. Together: 4.8 → 3.1 ms of "
-        "server CPU per command, and one process's ramp from 160 to 200 commands/s on the "
-        "same machine on the same day. The channel layer was already the pub/sub one, "
-        "connections pooled, the push published from the database thread.",
+        "Changed for issue 17 (the live core, plainer and with one fan-out per session per "
+        "process; the figures in this paragraph are from development runs, not this one): "
+        "a push reaches each process once per session and each distinct view is "
+        f"encoded once{fan_text}; presence travels in pushes of its own, spliced into the "
+        "last frames; the session row's SQL is in one module (sessions_live/repository.py) "
+        "and a score's report row is one INSERT … ON CONFLICT; the publisher uses the channel "
+        "layer's public `group_send` (it costs 65–160 µs of CPU per push more than the "
+        "direct PUBLISH to channels-redis's private channel name it replaced, measured in "
+        "sessions_live/broadcast.py's docstring, and is kept for the plainer shape); timers "
+        "and heartbeat have a lifecycle of their own (sessions_live/timers.py) and the "
+        "services read a clock tests move (sessions_live/clock.py). Kept from before, each "
+        "measured again above where this run has the variant: 2 database threads, the "
+        "connection pool, and daphne's TCP writes sent at once when nothing is queued "
+        "(config/eager_writes.py).",
         "",
-        "What would lift the ceiling next: less Python per push. Every socket is a channels "
-        "consumer with its own task and queue behind the origin, session and auth middleware, "
-        "and every push is dispatched, rendered, JSON-encoded and framed once per socket; one "
-        "fan-out per session per process (render the views of one session's members "
-        "together, share the frame of members who may do the same things) and a lighter "
-        "WebSocket server than Twisted/autobahn would cut most of the event loop's share. On "
-        "the command side what is left is psycopg's own work for four statements (BEGIN, "
-        "SELECT … FOR UPDATE, UPDATE, COMMIT) plus the pool's check of each connection it "
-        "hands out (a round trip that keeps a restarted PostgreSQL from failing the first "
-        "commands after it). Beyond one process, more cores: each daphne wants a core of its "
-        "own.",
+        "What limits it now is the work per command that is left, on two cores shared with "
+        "PostgreSQL, Redis and the generator: five PostgreSQL round trips (the pool's check "
+        "of the connection it hands out, BEGIN, SELECT … FOR UPDATE, UPDATE, COMMIT; the "
+        "step table below gives each one's cost) and one Redis round trip for the publish, "
+        "each a wait in which the thread gives up the GIL and must win it back; and on the "
+        "event loop the framing and writing of each frame through Twisted and autobahn. The "
+        "baseline does none of the database work and writes through the websockets library's "
+        "own loop. What would lift it next: one round trip fewer per command by keeping each "
+        "database thread's connection instead of a checked hand-out from the pool per call; "
+        "the BEGIN sent with the lock (psycopg's pipeline mode); and a core per daphne.",
         "",
     ]
     return out

@@ -9,9 +9,11 @@ it was read, so a state push needs no presence query.
 
 **Publishing never waits on the event loop, and keeps commit order.** Every push goes out
 through the channel layer's public ``group_send``. With channels-redis (a layer that keeps its
-connections per event loop) a thread with no loop of its own running, such as the database
-thread whose command just committed, publishes on an event loop of its own
-(``_thread_loop``: one per thread, kept), and waits for it: one ``PUBLISH`` round trip right
+connections per event loop, for good) the database thread whose command just committed
+publishes on an event loop of its own (``_thread_loop``: one per database thread, kept), and
+any other thread with no loop running (the thread Django gives each request's view, a
+management command, a Celery worker) on the loop of the process's publisher thread
+(``_shared_loop``); either way the thread waits for it: one ``PUBLISH`` round trip right
 after the commit, before the next command of the session can commit in any process, so the
 versions of a session go out in commit order. Handing the push to the serving event loop
 instead would let a busy loop hold it back while another process publishes the next version
@@ -113,7 +115,10 @@ def publish(group: str, message: dict[str, Any]) -> None:
         _enqueue(group, message)
         return
     if not isinstance(layer, InMemoryChannelLayer):
-        sent = _send(_thread_loop(), layer, group, message)
+        if getattr(_LOCAL, "keeps_loop", False):
+            sent = _send(_thread_loop(), layer, group, message)
+        else:
+            sent = _send_shared(layer, group, message)
         if message.get("type") == "session.state":
             _RESENDER.note(group, message, sent)
         return
@@ -135,31 +140,77 @@ _LOCAL = threading.local()
 _failed_logged = 0.0
 
 
+def keep_loop_in_this_thread() -> None:
+    """Mark the calling thread as one that lives as long as the process (the live session's
+    database threads: sessions_live/db.py), so it publishes on an event loop of its own."""
+    _LOCAL.keeps_loop = True
+
+
 def _thread_loop() -> asyncio.AbstractEventLoop:
-    """This thread's own event loop for publishing (created on its first push, kept: the
-    threads that publish, the database pool's and Django's, live as long as the process)."""
+    """This thread's own event loop for publishing (created on its first push, kept).
+
+    Only for threads marked with ``keep_loop_in_this_thread``: channels-redis keeps a
+    connection per event loop, for good, so a loop per passing thread would leak one. Under
+    daphne Django runs each request's sync view in a thread of that request's own, so a page
+    that publishes (a join, an edit) would leave a Redis connection behind per request; a
+    bench of 1,300 sessions joined through the join page ran Redis out of clients."""
     loop: asyncio.AbstractEventLoop | None = getattr(_LOCAL, "loop", None)
     if loop is None or loop.is_closed():
         loop = _LOCAL.loop = asyncio.new_event_loop()
     return loop
 
 
+_SHARED_LOCK = threading.Lock()
+_SHARED: tuple[int, asyncio.AbstractEventLoop] | None = None
+
+
+def _shared_loop() -> asyncio.AbstractEventLoop:
+    """The event loop of this process's publisher thread (started on first use, and again in
+    a forked child, which has the parent's loop but not its thread)."""
+    global _SHARED
+    with _SHARED_LOCK:
+        if _SHARED is None or _SHARED[0] != os.getpid() or _SHARED[1].is_closed():
+            loop = asyncio.new_event_loop()
+            threading.Thread(target=loop.run_forever, name="live-publish", daemon=True).start()
+            _SHARED = (os.getpid(), loop)
+        return _SHARED[1]
+
+
+def _send_shared(layer: Any, group: str, message: dict[str, Any]) -> bool:
+    """``group_send`` on the publisher thread's loop, waited for (so the caller's pushes keep
+    their order, as on a loop of its own); whether Redis took the message. For every thread
+    that is not marked to keep a loop: Django's request threads, management commands,
+    Celery's workers."""
+    future = asyncio.run_coroutine_threadsafe(_timed_send(layer, group, message), _shared_loop())
+    try:
+        future.result(TIMEOUT * 2)
+    except Exception:
+        future.cancel()
+        _log_failure(group)
+        return False
+    return True
+
+
+async def _timed_send(layer: Any, group: str, message: dict[str, Any]) -> None:
+    async with asyncio.timeout(TIMEOUT):
+        await layer.group_send(group, message)
+
+
+def _log_failure(group: str) -> None:
+    global _failed_logged
+    now = time.monotonic()
+    if now - _failed_logged > 5:  # one line every few seconds during an outage
+        _failed_logged = now
+        logger.exception("could not publish to %s; state pushes are held", group)
+
+
 def _send(loop: asyncio.AbstractEventLoop, layer: Any, group: str, message: dict[str, Any]) -> bool:
     """``group_send`` on ``loop`` (not running: this thread runs it until sent); whether Redis
     took the message."""
-    global _failed_logged
-
-    async def send() -> None:
-        async with asyncio.timeout(TIMEOUT):
-            await layer.group_send(group, message)
-
     try:
-        loop.run_until_complete(send())
+        loop.run_until_complete(_timed_send(layer, group, message))
     except Exception:
-        now = time.monotonic()
-        if now - _failed_logged > 5:  # one line every few seconds during an outage
-            _failed_logged = now
-            logger.exception("could not publish to %s; state pushes are held", group)
+        _log_failure(group)
         return False
     return True
 

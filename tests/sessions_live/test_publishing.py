@@ -311,3 +311,37 @@ async def test_a_state_published_while_redis_was_down_is_sent_again_once_it_is_b
     private_redis.start()
     assert listener.done.wait(timeout=20)
     assert listener.versions == [9]
+
+
+def _redis_clients(redis: PrivateRedis) -> int:
+    out = subprocess.run(
+        ["redis-cli", "-p", str(redis.port), "info", "clients"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return int(next(line for line in out.splitlines() if line.startswith("connected_clients:"))
+               .split(":")[1])  # fmt: skip
+
+
+async def test_threads_that_come_and_go_leave_no_redis_connection_behind(
+    private_redis: PrivateRedis,
+) -> None:
+    """Under daphne Django runs each request's view in a thread of the request's own, and a
+    view may publish (a join, an edit). channels-redis keeps a connection per event loop for
+    good, so those threads publish through the process's one publisher thread: 40 requests'
+    threads, each publishing twice, in order, add no Redis connection per thread."""
+    listener = Listener(group_name(990004), count=80)
+    before = _redis_clients(private_redis)
+
+    def request_thread(n: int) -> None:
+        _commits(990004, range(2 * n + 1, 2 * n + 3))
+
+    for n in range(40):  # one after the other, as the requests of one page would come
+        thread = threading.Thread(target=request_thread, args=(n,))
+        thread.start()
+        await asyncio.to_thread(thread.join)
+    assert await asyncio.to_thread(listener.done.wait, 20)
+    assert listener.versions == list(range(1, 81))
+    # The publisher thread's connection (and the layer's own), not one per request thread.
+    assert _redis_clients(private_redis) - before <= 2
