@@ -30,7 +30,7 @@ RAMP_STEPS = [25, 50, 100, 150, 200, 250, 300, 350, 400, 500, 650, 800, 1000, 13
 # The baseline passes the low steps with a wide margin: it starts higher to save time.
 # Up to where the generator (one core) runs out: a baseline that passes every step would make
 # the project's ratios to it upper bounds.
-BASELINE_STEPS = [300, 800, 2200, 4000, 5500, 7500, 9500, 12000]
+BASELINE_STEPS = [300, 800, 1300, 1700, 2200, 3000, 4000, 5500, 7500, 9500, 12000]
 BUSY_RATE = 0.1  # commands per second per session on the busy day
 IDLE_CPU_SECONDS = 10.0
 

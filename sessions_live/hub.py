@@ -44,6 +44,8 @@ logger = logging.getLogger(__name__)
 # The in-memory layer forgets a group member after a day (group_expiry): rooms re-join
 # their groups this often. (The pub/sub layer keeps them; joining again costs nothing there.)
 REJOIN_SECONDS = 3600.0
+# How long a state push that overtook the one before it waits for it (Room.session_state).
+GAP_WAIT_SECONDS = 0.1
 
 
 class Member(Protocol):
@@ -127,22 +129,53 @@ class Room:
         # One fan-out at a time, so a socket's frames stay in order; a socket sends the frames
         # held for it during its command under it too.
         self.lock = asyncio.Lock()
+        # Woken whenever the room's state moves on (a push waiting for a gap rechecks).
+        self.moved = asyncio.Condition(self.lock)
         self.subscription = Subscription(hub.layer, group_name(session_id), self.dispatch)
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         kind = message.get("type")
         if kind == "session.state":
+            if self._gap_before(message["version"]):
+                # Not in the listener's task: the missing version arrives through it.
+                self.hub.spawn(self._state_later(message))
+                return
             await self.session_state(message)
         elif kind == "session.presence":
             await self.session_presence(message)
         else:
             logger.debug("ignoring a %s message", kind)
 
+    async def _state_later(self, message: dict[str, Any]) -> None:
+        try:
+            await self.session_state(message)
+        except Exception:
+            logger.exception("a state push of session %s failed", self.session_id)
+
+    def _gap_before(self, version: int) -> bool:
+        return self.state is not None and version > self.state.version + 1
+
     async def session_state(self, event: dict[str, Any]) -> None:
-        """A state push (or the stored state convergence found missed here)."""
+        """A state push (or the stored state convergence found missed here).
+
+        Two processes may publish consecutive versions of a session in the opposite order
+        (each publishes right after its own commit), so a push may overtake the one before
+        it. A push that finds versions missing waits up to ``hub.gap_wait`` seconds for them,
+        so the pages see every version in order; after that it is shown anyway (a version
+        whose push was lost is not waited for longer, and the newest state is what counts)."""
         version = event["version"]
         selectors.note_received(self.session_id, version)
         async with self.lock:
+            if self._gap_before(version):
+                deadline = asyncio.get_running_loop().time() + self.hub.gap_wait
+                while self._gap_before(version):
+                    left = deadline - asyncio.get_running_loop().time()
+                    if left <= 0:
+                        break
+                    try:
+                        await asyncio.wait_for(self.moved.wait(), left)
+                    except TimeoutError:
+                        break
             if self.state is not None and version < self.state.version:
                 return  # an older push overtaken by a newer one
             self._set_state(selectors.parsed_state(self.session_id, version, event["state"]))
@@ -177,10 +210,12 @@ class Room:
             await self._push([socket])
 
     def _set_state(self, state: arbiter.SessionState) -> None:
+        """Under the lock."""
         if self.frames is None or self.frames.state is not state:
             self.frames = Frames(state)
         self.state = state
         self.hub.timers.schedule(self.session_id, arbiter.next_deadline(state))
+        self.moved.notify_all()
 
     async def _push(self, to: list[Member] | None = None) -> None:
         """Under the lock: the current view to ``to`` (default: every socket shown one)."""
@@ -243,8 +278,10 @@ class LiveHub:
         monotonic: Callable[[], float] = time.monotonic,
         advance: Callable[[int], Awaitable[float | None]] = _advance,
         beat: Callable[[], Awaitable[None]] = _presence_heal,
+        gap_wait: float = GAP_WAIT_SECONDS,
     ) -> None:
         self._layer = layer
+        self.gap_wait = gap_wait
         # The server clock of the views (server_time, remaining) and the deadlines: the one
         # the services read (a test freezes and moves it).
         self.clock = clock

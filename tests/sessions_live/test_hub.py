@@ -296,3 +296,57 @@ def test_a_wake_up_is_set_again_by_a_moved_clock() -> None:
         await live.stop()
 
     asyncio.run(run())
+
+
+def _versions(state: arbiter.SessionState, count: int) -> list[arbiter.SessionState]:
+    """``count`` states after ``state``, one version apart (Ann's claim set and cleared)."""
+    states = []
+    for n in range(count):
+        outcome = arbiter.apply(
+            state,
+            arbiter.SetClaim(id=f"v{n}", actor=ANN, topic_id=PYTHON.id, claimed=n % 2 == 0),
+            T0,
+        )
+        assert isinstance(outcome, arbiter.Applied)
+        state = outcome.state
+        states.append(state)
+    return states
+
+
+def test_a_push_that_overtook_the_one_before_it_waits_for_it() -> None:
+    """Two processes may publish consecutive versions in the opposite order: the pages still
+    see every version, in order."""
+
+    async def run() -> None:
+        layer = InMemoryChannelLayer()
+        live = new_hub(layer, gap_wait=5.0)
+        state = lobby()
+        (socket,) = await joined(live, state, BOB)
+        v1, v2, v3 = _versions(state, 3)
+        for pushed in (v3, v2, v1):  # the newest first
+            await layer.group_send(group_name(SESSION), push_of(pushed))
+        shown = [(await asyncio.wait_for(socket.next_frame(), 5))["state"]["version"]]
+        while shown[-1] < v3.version:
+            shown.append((await asyncio.wait_for(socket.next_frame(), 5))["state"]["version"])
+        assert shown == [v1.version, v2.version, v3.version]
+
+    asyncio.run(run())
+
+
+def test_a_version_that_never_comes_is_not_waited_for_long() -> None:
+    """Its push was lost: the newer one is shown after the wait, and nothing older after."""
+
+    async def run() -> None:
+        layer = InMemoryChannelLayer()
+        live = new_hub(layer, gap_wait=0.05)
+        state = lobby()
+        (socket,) = await joined(live, state, BOB)
+        v1, v2, v3 = _versions(state, 3)
+        await layer.group_send(group_name(SESSION), push_of(v2))  # v1 is not published yet
+        assert (await asyncio.wait_for(socket.next_frame(), 5))["state"]["version"] == v2.version
+        await layer.group_send(group_name(SESSION), push_of(v1))  # too late: dropped
+        await layer.group_send(group_name(SESSION), push_of(v3))  # handed over after it
+        assert (await asyncio.wait_for(socket.next_frame(), 5))["state"]["version"] == v3.version
+        assert socket.frames == []
+
+    asyncio.run(run())
