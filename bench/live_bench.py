@@ -110,7 +110,7 @@ def main() -> int:
         pools = dict(zip(counts, made[:-1], strict=True))
         ramp_pool = made[-1]
         results["setup"] = {"users_logged_in": len(names), "login_seconds": round(logged_in, 1),
-                            "sessions_created": sum(len(p) for p in made),
+                            "sessions_created": sum(len(p) for p in made) + len(busy_pool),
                             "create_seconds": round(created, 1)}  # fmt: skip
         log(f"setup: {results['setup']}")
         baseline = stack.start_baseline()
