@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from channels.layers import InMemoryChannelLayer
@@ -313,21 +314,37 @@ def _versions(state: arbiter.SessionState, count: int) -> list[arbiter.SessionSt
     return states
 
 
+async def _bob_and_three_versions(
+    gap_wait: float,
+) -> tuple[Callable[[arbiter.SessionState], Awaitable[None]], FakeSocket, list[Any]]:
+    """A hub waiting ``gap_wait`` for a missing version, Bob's socket in the lobby, a way to
+    push a state, and the lobby's next three versions."""
+    layer = InMemoryChannelLayer()
+    live = new_hub(layer, gap_wait=gap_wait)
+    state = lobby()
+    (socket,) = await joined(live, state, BOB)
+
+    async def send(pushed: arbiter.SessionState) -> None:
+        await layer.group_send(group_name(SESSION), push_of(pushed))
+
+    return send, socket, _versions(state, 3)
+
+
+async def _shown_version(socket: FakeSocket) -> int:
+    return int((await asyncio.wait_for(socket.next_frame(), 5))["state"]["version"])
+
+
 def test_a_push_that_overtook_the_one_before_it_waits_for_it() -> None:
     """Two processes may publish consecutive versions in the opposite order: the pages still
     see every version, in order."""
 
     async def run() -> None:
-        layer = InMemoryChannelLayer()
-        live = new_hub(layer, gap_wait=5.0)
-        state = lobby()
-        (socket,) = await joined(live, state, BOB)
-        v1, v2, v3 = _versions(state, 3)
+        send, socket, (v1, v2, v3) = await _bob_and_three_versions(gap_wait=5.0)
         for pushed in (v3, v2, v1):  # the newest first
-            await layer.group_send(group_name(SESSION), push_of(pushed))
-        shown = [(await asyncio.wait_for(socket.next_frame(), 5))["state"]["version"]]
+            await send(pushed)
+        shown = [await _shown_version(socket)]
         while shown[-1] < v3.version:
-            shown.append((await asyncio.wait_for(socket.next_frame(), 5))["state"]["version"])
+            shown.append(await _shown_version(socket))
         assert shown == [v1.version, v2.version, v3.version]
 
     asyncio.run(run())
@@ -337,16 +354,12 @@ def test_a_version_that_never_comes_is_not_waited_for_long() -> None:
     """Its push was lost: the newer one is shown after the wait, and nothing older after."""
 
     async def run() -> None:
-        layer = InMemoryChannelLayer()
-        live = new_hub(layer, gap_wait=0.05)
-        state = lobby()
-        (socket,) = await joined(live, state, BOB)
-        v1, v2, v3 = _versions(state, 3)
-        await layer.group_send(group_name(SESSION), push_of(v2))  # v1 is not published yet
-        assert (await asyncio.wait_for(socket.next_frame(), 5))["state"]["version"] == v2.version
-        await layer.group_send(group_name(SESSION), push_of(v1))  # too late: dropped
-        await layer.group_send(group_name(SESSION), push_of(v3))  # handed over after it
-        assert (await asyncio.wait_for(socket.next_frame(), 5))["state"]["version"] == v3.version
+        send, socket, (v1, v2, v3) = await _bob_and_three_versions(gap_wait=0.05)
+        await send(v2)  # v1 is not published yet
+        assert await _shown_version(socket) == v2.version
+        await send(v1)  # too late: dropped
+        await send(v3)  # handed over after it
+        assert await _shown_version(socket) == v3.version
         assert socket.frames == []
 
     asyncio.run(run())
