@@ -119,12 +119,16 @@ def plots(bench: dict[str, Any]) -> list[str]:
 # --- the page --------------------------------------------------------------------------------
 
 
+def _largest(bench: dict[str, Any]) -> dict[str, Any] | None:
+    """The steady scenario with the most sessions (the targets' 200 × 5)."""
+    return max(bench.get("steady") or [], key=lambda row: row["sessions"], default=None)
+
+
 def _cpu_row(bench: dict[str, Any]) -> str | None:
     """Server CPU per command with its five deliveries, in the largest scenario."""
-    steady = bench.get("steady") or []
-    if not steady:
+    big = _largest(bench)
+    if big is None:
         return None
-    big = max(steady, key=lambda row: row["sessions"])
     p, b = big["project"], big["baseline"]
     mine, theirs = p.get("server_cpu_ms_per_command"), b.get("server_cpu_ms_per_command")
     if mine is None:
@@ -168,8 +172,7 @@ def targets(bench: dict[str, Any]) -> tuple[list[str], dict[str, Any]]:
         verdicts["scale"] = ok
         rows.append(f"| two daphne ≥ 1.5 × one | {f(r2)} commands/s = **{f(scale, 2)} ×** one | "
                     f"– | {met(ok)} |")  # fmt: skip
-    steady = {s["sessions"]: s for s in bench.get("steady", [])}
-    big = steady.get(200) or (steady[max(steady)] if steady else None)
+    big = _largest(bench)
     if big:
         p, b = big["project"], big["baseline"]
         n = big["sessions"]
@@ -493,7 +496,7 @@ def limits_section(bench: dict[str, Any], verdicts: dict[str, Any]) -> list[str]
         f"long before they are 100 % busy.",
         "",
     ]
-    big = max(steady, key=lambda row: row["sessions"]) if steady else None
+    big = _largest(bench)
     if big is not None and r2:
         project = big["project"]
         hand = project.get("handover", {})

@@ -22,6 +22,7 @@ and sent after the reply, in order (its ack comes before the state of that versi
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 import weakref
@@ -167,15 +168,9 @@ class Room:
         selectors.note_received(self.session_id, version)
         async with self.lock:
             if self._gap_before(version):
-                deadline = asyncio.get_running_loop().time() + self.hub.gap_wait
-                while self._gap_before(version):
-                    left = deadline - asyncio.get_running_loop().time()
-                    if left <= 0:
-                        break
-                    try:
-                        await asyncio.wait_for(self.moved.wait(), left)
-                    except TimeoutError:
-                        break
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(self.hub.gap_wait):
+                        await self.moved.wait_for(lambda: not self._gap_before(version))
             if self.state is not None and version < self.state.version:
                 return  # an older push overtaken by a newer one
             self._set_state(selectors.parsed_state(self.session_id, version, event["state"]))
