@@ -1,47 +1,32 @@
-"""Pushes to the sockets of one session, through the channel layer (after commit only).
+"""Pushes to the sockets of one session (after commit only), and the site's other groups.
 
-A state push carries the session's version and its full state as JSON text. It reaches each
-process once per session (the session's room in ``sessions_live.hub``), which parses it once
-per version (``selectors.parsed_state``) and encodes each distinct member view once
+**A session's pushes** (a committed state, a presence reading) go out on the live bus
+(``sessions_live.bus``: a Redis pub/sub of its own, documented in docs/protocol.md). A state
+push carries the session's version and its full state as JSON text. It reaches each process
+once per session (the session's room in ``sessions_live.hub``), which parses it once per
+version (``selectors.parsed_state``) and encodes each distinct member view once
 (``sessions_live.fanout``) for every socket that shares it: no database read per member and
 no per-socket decoding or encoding. Presence travels in its own pushes, stamped with the time
 it was read, so a state push needs no presence query.
 
-**Publishing never waits on the event loop, and keeps commit order.** Every push goes out
-through the channel layer's public ``group_send``. With channels-redis (a layer that keeps its
-connections per event loop, for good) the database thread whose command just committed
-publishes on an event loop of its own (``_thread_loop``: one per database thread, kept), and
-any other thread with no loop running (the thread Django gives each request's view, a
-management command, a Celery worker) on the loop of the process's publisher thread
-(``_shared_loop``); either way the thread waits for it: one ``PUBLISH`` round trip right
-after the commit, before the next command of the session can commit in any process, so the
-versions of a session go out in commit order. Handing the push to the serving event loop
-instead would let a busy loop hold it back while another process publishes the next version
-first, and pages would skip a version. Code running on an event loop puts its push on one
-ordered queue of that loop instead, never blocking it. The in-memory layer of the embedded
-default (one process) keeps its queues on the serving loop, so with it every push goes
-through that queue; only plain sync code with no loop behind it (a management command)
-publishes through ``async_to_sync``. A publish that
-fails (Redis away) is logged and never undoes or fails the caller: the state is saved, and
-pages converge with a resend (``_Resender``), the next push, the timer's republish, or their
-reconnect.
+**Publishing keeps commit order and never waits on the event loop.** The thread whose command
+just committed (a live database thread, a request's view, a Celery worker) publishes itself
+and waits for Redis's answer: one ``PUBLISH`` round trip right after the commit, before the
+next command of the session can commit in any process, so the versions of a session go out in
+commit order. Handing the push to the serving event loop instead would let a busy loop hold it
+back while another process publishes the next version first. Code running on an event loop
+hands its push to the process's publisher thread instead, never blocking the loop. A publish
+that fails (Redis away) is logged and never undoes or fails the caller: the state is saved,
+and pages converge with a resend (``_Resender``), the next push, the timer's republish, or
+their reconnect.
 
-Measured against the direct ``PUBLISH`` this replaced (redis-py from the database thread to
-channels-redis's private group channel name) and against a publisher thread with an event loop
-of its own (the database thread handing the push over without waiting), all three alternated
-in blocks of 150 toggle commands in one process (bench/command_steps.py's workload, through
-``db(session_command)``, a subscriber on the serving loop; four runs of 8–16 rounds on this
-2-core machine under other load), median process CPU per command: direct 1.44 / 2.07 / 1.88
-/ 1.70 ms, this thread's own loop 1.60 / 2.21 / 2.07 / 1.69 ms, publisher thread 1.46 / 2.25
-/ 2.21 / 2.19 ms. With 2,000 pushes in a row from one thread: direct 192, own loop 257,
-publisher thread 233 µs of CPU per push (the publisher thread then holds the database thread
-39 µs per push instead of 240–340, but in the command flow its extra thread contending for the
-GIL cost more than it saved). bench/command_steps.py --publish, three runs each way: direct
-190–224, own loop 303–383 µs of process CPU per push. So the public API costs some 65–160 µs
-of CPU per push, 0.1–0.25 ms per command (5–10 % of a toggle command's process CPU), mostly
-the asyncio machinery of redis-py's asyncio client; of the two ways to use it the thread's own
-loop is the cheaper and is kept. Going back to the direct PUBLISH would buy that back at the
-price of depending on channels-redis's private channel names again.
+**Everything else** (a login's sign-out to all its sockets, the cabinet's updates) goes
+through the channel layer's public ``group_send`` (``publish``), where the other kinds of
+sockets listen. With channels-redis (a layer that keeps its connections per event loop, for
+good) a thread with no loop running sends on the loop of the process's publisher thread and
+waits for it; code on a loop puts its message on one ordered queue of that loop. The
+in-memory layer of the embedded default keeps its queues on the serving loop, so with it
+every message goes through that queue.
 """
 
 from __future__ import annotations
@@ -58,6 +43,8 @@ from typing import Any
 
 from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
+
+from sessions_live import bus as live_bus
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +75,9 @@ def state_changed(
     is ``state`` without them, encoded already, when the caller has it."""
     if text is None:
         text = push_text(state)
-    publish(group_name(session_id), {"type": "session.state", "version": version, "state": text})
+    publish_live(
+        group_name(session_id), {"type": "session.state", "version": version, "state": text}
+    )
 
 
 def push_text(state: dict[str, Any]) -> str:
@@ -98,12 +87,39 @@ def push_text(state: dict[str, Any]) -> str:
 
 def presence_changed(session_id: int, online: list[int], stamp: float) -> None:
     """Announce who is online, as read at ``stamp`` (consumers drop an older reading)."""
-    publish(group_name(session_id), {"type": "session.presence", "online": online, "stamp": stamp})
+    publish_live(
+        group_name(session_id), {"type": "session.presence", "online": online, "stamp": stamp}
+    )
+
+
+def publish_live(group: str, message: dict[str, Any]) -> None:
+    """A session's push on the live bus, from wherever the caller runs (see the module's
+    docstring): the calling thread publishes and waits, or, on an event loop, the process's
+    publisher thread does."""
+    bus = live_bus.current()
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        sent = bus.publish(group, message)
+        if message.get("type") == "session.state":
+            _RESENDER.note(group, message, sent)
+        return
+    if isinstance(bus, live_bus.LocalBus):  # hands over to the loops itself: never blocks
+        bus.publish(group, message)
+        return
+    _shared_loop().call_soon_threadsafe(_publish_later, bus, group, message)
+
+
+def _publish_later(bus: live_bus.Bus, group: str, message: dict[str, Any]) -> None:
+    """On the publisher thread: a live push handed over by code on an event loop."""
+    sent = bus.publish(group, message)
+    if message.get("type") == "session.state":
+        _RESENDER.note(group, message, sent)
 
 
 def publish(group: str, message: dict[str, Any]) -> None:
-    """Send ``message`` to ``group`` from wherever the caller runs, without waiting on the
-    event loop."""
+    """Send ``message`` to ``group`` through the channel layer from wherever the caller runs,
+    without waiting on the event loop."""
     layer = get_channel_layer()
     if layer is None:  # pragma: no cover - settings always configure a layer
         return
@@ -115,12 +131,7 @@ def publish(group: str, message: dict[str, Any]) -> None:
         _enqueue(group, message)
         return
     if not isinstance(layer, InMemoryChannelLayer):
-        if getattr(_LOCAL, "keeps_loop", False):
-            sent = _send(_thread_loop(), layer, group, message)
-        else:
-            sent = _send_shared(layer, group, message)
-        if message.get("type") == "session.state":
-            _RESENDER.note(group, message, sent)
+        _send_shared(layer, group, message)
         return
     # The in-memory layer: its queues belong to the serving loop.
     loop = _calling_loop()
@@ -133,31 +144,9 @@ def publish(group: str, message: dict[str, Any]) -> None:
         logger.exception("could not publish to %s", group)
 
 
-# A publish that takes longer is given up (a Redis that stopped answering without closing the
-# connection must not hold a database thread for long).
+# A channel-layer send that takes longer is given up (a Redis that stopped answering without
+# closing the connection must not hold the caller for long).
 TIMEOUT = 0.5
-_LOCAL = threading.local()
-_failed_logged = 0.0
-
-
-def keep_loop_in_this_thread() -> None:
-    """Mark the calling thread as one that lives as long as the process (the live session's
-    database threads: sessions_live/db.py), so it publishes on an event loop of its own."""
-    _LOCAL.keeps_loop = True
-
-
-def _thread_loop() -> asyncio.AbstractEventLoop:
-    """This thread's own event loop for publishing (created on its first push, kept).
-
-    Only for threads marked with ``keep_loop_in_this_thread``: channels-redis keeps a
-    connection per event loop, for good, so a loop per passing thread would leak one. Under
-    daphne Django runs each request's sync view in a thread of that request's own, so a page
-    that publishes (a join, an edit) would leave a Redis connection behind per request; a
-    bench of 1,300 sessions joined through the join page ran Redis out of clients."""
-    loop: asyncio.AbstractEventLoop | None = getattr(_LOCAL, "loop", None)
-    if loop is None or loop.is_closed():
-        loop = _LOCAL.loop = asyncio.new_event_loop()
-    return loop
 
 
 _SHARED_LOCK = threading.Lock()
@@ -177,10 +166,11 @@ def _shared_loop() -> asyncio.AbstractEventLoop:
 
 
 def _send_shared(layer: Any, group: str, message: dict[str, Any]) -> bool:
-    """``group_send`` on the publisher thread's loop, waited for (so the caller's pushes keep
-    their order, as on a loop of its own); whether Redis took the message. For every thread
-    that is not marked to keep a loop: Django's request threads, management commands,
-    Celery's workers."""
+    """``group_send`` on the publisher thread's loop, waited for (so the caller's messages keep
+    their order); whether Redis took the message. For every thread with no loop running:
+    Django's request threads, management commands, Celery's workers. (One loop for all of
+    them: channels-redis keeps a connection per loop for good, so a loop per passing thread
+    would leak one; under daphne every request's view runs in a thread of its own.)"""
     future = asyncio.run_coroutine_threadsafe(_timed_send(layer, group, message), _shared_loop())
     try:
         future.result(TIMEOUT * 2)
@@ -201,18 +191,10 @@ def _log_failure(group: str) -> None:
     now = time.monotonic()
     if now - _failed_logged > 5:  # one line every few seconds during an outage
         _failed_logged = now
-        logger.exception("could not publish to %s; state pushes are held", group)
+        logger.exception("could not publish to %s", group)
 
 
-def _send(loop: asyncio.AbstractEventLoop, layer: Any, group: str, message: dict[str, Any]) -> bool:
-    """``group_send`` on ``loop`` (not running: this thread runs it until sent); whether Redis
-    took the message."""
-    try:
-        loop.run_until_complete(_timed_send(layer, group, message))
-    except Exception:
-        _log_failure(group)
-        return False
-    return True
+_failed_logged = 0.0
 
 
 # --- resending what an outage held back ------------------------------------------------------
@@ -231,10 +213,10 @@ class _Held:
 class _Resender:
     """A state push that fails (Redis away) is held, the newest per session, and sent again
     every ``RESEND_EVERY`` seconds until Redis answers, then once more after each of
-    ``RESEND_AFTER`` seconds: a ``PUBLISH`` reaches only the subscriptions that exist, and the
-    processes' subscriptions come back about a second after Redis does (channels-redis's
-    receiver waits a second after an error, then redis-py subscribes again), and the layer's
-    API does not say how many received it. Without it a session whose last change fell in
+    ``RESEND_AFTER`` seconds: a ``PUBLISH`` reaches only the subscriptions that exist, the
+    processes' subscriptions come back up to a second after Redis does (``bus.RedisListener``
+    connects again with a backoff of up to a second), and no publisher knows how many
+    processes should have received it. Without it a session whose last change fell in
     the outage (a hand-over, the last feedback) would show the old state on every page until
     its next change; states carry a version and pages drop an older one, so a late resend
     never undoes a newer push. Nothing is held longer than ``RESEND_FOR`` seconds. The
@@ -266,23 +248,18 @@ class _Resender:
                     self.thread.start()
 
     def _run(self) -> None:
-        loop = asyncio.new_event_loop()
-        try:
-            while True:
-                time.sleep(self.RESEND_EVERY)  # this thread's schedule, not a test's wait
+        while True:
+            time.sleep(self.RESEND_EVERY)  # this thread's schedule, not a test's wait
+            with self.lock:
+                if not self.held:
+                    self.thread = None
+                    return
+                due = [(group, held, held.message) for group, held in self.held.items()
+                       if self._due(held)]  # fmt: skip
+            for group, held, message in due:
+                sent = live_bus.current().publish(group, message)
                 with self.lock:
-                    if not self.held:
-                        self.thread = None
-                        return
-                    due = [(group, held, held.message) for group, held in self.held.items()
-                           if self._due(held)]  # fmt: skip
-                for group, held, message in due:
-                    layer = get_channel_layer()
-                    sent = layer is not None and _send(loop, layer, group, message)
-                    with self.lock:
-                        self._after(group, held, sent)
-        finally:
-            loop.close()
+                    self._after(group, held, sent)
 
     def _due(self, held: _Held) -> bool:
         now = time.monotonic()

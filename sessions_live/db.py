@@ -24,17 +24,10 @@ from django.conf import settings
 from django.db import DatabaseError, OperationalError, close_old_connections
 from psycopg_pool import PoolTimeout
 
-from sessions_live import broadcast
-
 P = ParamSpec("P")
 R = TypeVar("R")
 
-# The pool's threads live as long as the process: each publishes on an event loop of its own.
-_POOL = ThreadPoolExecutor(
-    max_workers=settings.LIVE_DB_THREADS,
-    thread_name_prefix="live-db",
-    initializer=broadcast.keep_loop_in_this_thread,
-)
+_POOL = ThreadPoolExecutor(max_workers=settings.LIVE_DB_THREADS, thread_name_prefix="live-db")
 
 
 class Breaker:

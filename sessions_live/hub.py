@@ -1,12 +1,12 @@
 """This process's side of the live sessions: the pushes of each session arrive here once.
 
 A **room** holds the sockets of one session in this process and the one subscription of the
-process to the session's channel-layer group (a channel of its own, added to the group with
-channels' public layer API, so the Redis pub/sub layer and the in-memory layer of the
-embedded default both carry it). A push is parsed once, the views are encoded once per
+process to the session's channel on the live bus (``sessions_live.bus``: Redis pub/sub of its
+own, or the process's own without Redis). A push is parsed once, the views are encoded once per
 distinct view (``fanout.Frames``) and the same text is written to every socket of a member.
 Likewise one subscription per user with sockets here carries sign-outs (``user.revoked``) to
-that user's sockets. A socket therefore needs no channel of its own.
+that user's sockets; those come through the channel layer, where every kind of socket of a
+login (the cabinet's, the notices') hears them too. A socket therefore needs no channel of its own.
 
 The hub owns the process's clocks too (``timers.SessionTimers``: deadlines and convergence;
 ``timers.Heartbeat``: presence), the rate buckets and the clean-up tasks, with an explicit
@@ -32,6 +32,7 @@ from typing import Any, Protocol
 from channels.layers import BaseChannelLayer, get_channel_layer
 
 import arbiter
+from sessions_live import bus as live_bus
 from sessions_live import clock as live_clock
 from sessions_live import presence, selectors, services
 from sessions_live.broadcast import group_name, user_group_name
@@ -42,8 +43,8 @@ from sessions_live.timers import Heartbeat, SessionTimers
 
 logger = logging.getLogger(__name__)
 
-# The in-memory layer forgets a group member after a day (group_expiry): rooms re-join
-# their groups this often. (The pub/sub layer keeps them; joining again costs nothing there.)
+# The in-memory layer forgets a group member after a day (group_expiry): user subscriptions
+# re-join their groups this often. (The pub/sub layer keeps them; joining again costs nothing.)
 REJOIN_SECONDS = 3600.0
 # How long a state push that overtook the one before it waits for it (Room.session_state).
 GAP_WAIT_SECONDS = 0.1
@@ -115,6 +116,42 @@ class Subscription:
                 self._listener.cancel()
 
 
+class BusSubscription:
+    """One room's subscription to its session on the live bus: the messages queue in the order
+    they arrive and one task hands each to ``handle``. ``opened`` is the task that subscribes
+    (done once the bus confirmed it); ``close`` unsubscribes."""
+
+    def __init__(
+        self,
+        listener: live_bus.Listener,
+        group: str,
+        handle: Callable[[dict[str, Any]], Awaitable[None]],
+    ) -> None:
+        self.listener = listener
+        self.group = group
+        self.handle = handle
+        self.queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self._deliver = self.queue.put_nowait  # one object: the bus knows it by identity
+        loop = asyncio.get_running_loop()
+        self._reader = loop.create_task(self._read())
+        self.opened = loop.create_task(listener.subscribe(group, self._deliver))
+
+    async def _read(self) -> None:
+        while True:
+            message = await self.queue.get()
+            try:
+                await self.handle(message)
+            except Exception:
+                logger.exception("a %s message of %s failed", message.get("type"), self.group)
+
+    async def close(self) -> None:
+        await asyncio.wait([self.opened])
+        try:
+            await self.listener.unsubscribe(self.group, self._deliver)
+        finally:
+            self._reader.cancel()
+
+
 class Room:
     """The sockets of one session in this process (see the module's docstring)."""
 
@@ -132,7 +169,7 @@ class Room:
         self.lock = asyncio.Lock()
         # Woken whenever the room's state moves on (a push waiting for a gap rechecks).
         self.moved = asyncio.Condition(self.lock)
-        self.subscription = Subscription(hub.layer, group_name(session_id), self.dispatch)
+        self.subscription = BusSubscription(hub.listener, group_name(session_id), self.dispatch)
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         kind = message.get("type")
@@ -269,6 +306,7 @@ class LiveHub:
         self,
         layer: BaseChannelLayer | None = None,
         *,
+        bus: live_bus.Bus | None = None,
         clock: Callable[[], float] = live_clock.now,
         monotonic: Callable[[], float] = time.monotonic,
         advance: Callable[[int], Awaitable[float | None]] = _advance,
@@ -276,6 +314,8 @@ class LiveHub:
         gap_wait: float = GAP_WAIT_SECONDS,
     ) -> None:
         self._layer = layer
+        self._bus = bus
+        self._listener: live_bus.Listener | None = None
         self.gap_wait = gap_wait
         # The server clock of the views (server_time, remaining) and the deadlines: the one
         # the services read (a test freezes and moves it).
@@ -296,6 +336,13 @@ class LiveHub:
         if layer is None:  # pragma: no cover - settings always configure a layer
             raise RuntimeError("the live sessions need a channel layer")
         return layer
+
+    @property
+    def listener(self) -> live_bus.Listener:
+        """This loop's subscriptions to the live bus (the settings' bus unless one was given)."""
+        if self._listener is None:
+            self._listener = (self._bus or live_bus.current()).listener()
+        return self._listener
 
     # --- lifecycle ---------------------------------------------------------------------
 
@@ -332,12 +379,12 @@ class LiveHub:
     async def _rejoin_forever(self) -> None:
         while True:
             await asyncio.sleep(REJOIN_SECONDS)
-            for holder in [*self.rooms.values(), *self.users.values()]:
+            for users in self.users.values():
                 try:
-                    if holder.subscription.joined:
-                        await holder.subscription.join()
+                    if users.subscription.joined:
+                        await users.subscription.join()
                 except Exception:
-                    logger.warning("could not rejoin %s", holder.subscription.group)
+                    logger.warning("could not rejoin %s", users.subscription.group)
 
     # --- sockets -----------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""The process's hub (sessions_live/hub.py) over channels' in-memory layer, with fake sockets:
+"""The process's hub (sessions_live/hub.py) over the in-process live bus and channels'
+in-memory layer, with fake sockets:
 a push arrives once per process per session, is encoded once per member and written to every
 socket of that member; presence-only pushes build no view again; a socket's frames wait for
 its reply; the clocks start and stop with the hub."""
@@ -15,6 +16,7 @@ from channels.layers import InMemoryChannelLayer
 import arbiter
 from sessions_live import services
 from sessions_live.broadcast import group_name, user_group_name
+from sessions_live.bus import LocalBus
 from sessions_live.hub import LiveHub
 from tests.arbiter.builders import ANN, BOB, LEAD, NAMES, PYTHON, SQL, T0
 
@@ -64,6 +66,27 @@ def lobby() -> arbiter.SessionState:
     return state
 
 
+class Wire:
+    """The process's two ways in: the live bus (a session's pushes) and the channel layer
+    (sign-outs), as the hub subscribes to them."""
+
+    def __init__(self) -> None:
+        self.layer = InMemoryChannelLayer()
+        self.bus = LocalBus()
+
+    async def group_send(self, group: str, message: dict[str, Any]) -> None:
+        if group.startswith("session."):
+            self.bus.publish(group, message)
+        else:
+            await self.layer.group_send(group, message)
+
+    def subscribers(self, group: str) -> int:
+        """How many subscriptions of this process the group has (on the bus or the layer)."""
+        if group.startswith("session."):
+            return len(self.bus._subscribed.get(group, []))
+        return len(self.layer.groups.get(group, {}))
+
+
 def push_of(state: arbiter.SessionState) -> dict[str, Any]:
     return {"type": "session.state", "version": state.version, "state": state.to_json()}
 
@@ -76,8 +99,10 @@ async def no_advance(_session_id: int) -> float | None:
     return None
 
 
-def new_hub(layer: InMemoryChannelLayer, **kwargs: Any) -> LiveHub:
-    return LiveHub(layer, clock=lambda: T0 + 1, advance=no_advance, beat=nothing, **kwargs)
+def new_hub(wire: Wire, **kwargs: Any) -> LiveHub:
+    return LiveHub(
+        wire.layer, bus=wire.bus, clock=lambda: T0 + 1, advance=no_advance, beat=nothing, **kwargs
+    )
 
 
 async def joined(live: LiveHub, state: arbiter.SessionState, *users: int) -> list[FakeSocket]:
@@ -95,18 +120,18 @@ async def joined(live: LiveHub, state: arbiter.SessionState, *users: int) -> lis
 
 def test_a_session_is_one_subscription_per_process_and_one_encoding_per_member() -> None:
     async def run() -> None:
-        layer = InMemoryChannelLayer()
-        live = new_hub(layer)
+        wire = Wire()
+        live = new_hub(wire)
         state = lobby()
         sockets = await joined(live, state, LEAD, ANN, ANN, BOB)
         # One channel of this process in the session's group, however many sockets.
-        assert len(layer.groups[group_name(SESSION)]) == 1
-        assert len(layer.groups[user_group_name(ANN)]) == 1
+        assert wire.subscribers(group_name(SESSION)) == 1
+        assert wire.subscribers(user_group_name(ANN)) == 1
         claimed = arbiter.apply(
             state, arbiter.SetClaim(id="c", actor=ANN, topic_id=PYTHON.id, claimed=True), T0
         )
         assert isinstance(claimed, arbiter.Applied)
-        await layer.group_send(group_name(SESSION), push_of(claimed.state))
+        await wire.group_send(group_name(SESSION), push_of(claimed.state))
         views = [await s.next_frame() for s in sockets]
         assert [v["state"]["me"] for v in views] == [LEAD, ANN, ANN, BOB]
         assert {v["state"]["version"] for v in views} == {claimed.state.version}
@@ -118,8 +143,8 @@ def test_a_session_is_one_subscription_per_process_and_one_encoding_per_member()
         # The last socket out leaves the groups.
         for socket in sockets:
             await live.leave(socket, SESSION)
-        assert group_name(SESSION) not in layer.groups
-        assert user_group_name(ANN) not in layer.groups
+        assert wire.subscribers(group_name(SESSION)) == 0
+        assert wire.subscribers(user_group_name(ANN)) == 0
         assert live.rooms == {} and live.users == {}
         await live.stop()
 
@@ -128,13 +153,13 @@ def test_a_session_is_one_subscription_per_process_and_one_encoding_per_member()
 
 def test_the_same_text_object_goes_to_every_tab_of_a_member() -> None:
     async def run() -> None:
-        layer = InMemoryChannelLayer()
-        live = new_hub(layer)
+        wire = Wire()
+        live = new_hub(wire)
         state = lobby()
         tabs = await joined(live, state, ANN, ANN, ANN)
         for tab in tabs:
             tab.frames.clear()
-        await layer.group_send(
+        await wire.group_send(
             group_name(SESSION), {"type": "session.presence", "online": [ANN], "stamp": 2.0}
         )
         while not all(tab.frames for tab in tabs):
@@ -147,15 +172,15 @@ def test_the_same_text_object_goes_to_every_tab_of_a_member() -> None:
 
 def test_a_presence_push_encodes_no_view_again_and_an_older_one_is_dropped() -> None:
     async def run() -> None:
-        layer = InMemoryChannelLayer()
-        live = new_hub(layer)
+        wire = Wire()
+        live = new_hub(wire)
         state = lobby()
         lead, ann, bob = await joined(live, state, LEAD, ANN, BOB)
         room = live.rooms[SESSION]
         assert room.frames is not None
         templates = dict(room.frames._templates)
         built = room.frames.views_built
-        await layer.group_send(
+        await wire.group_send(
             group_name(SESSION),
             {"type": "session.presence", "online": [LEAD, ANN, BOB], "stamp": 5.0},
         )
@@ -164,10 +189,10 @@ def test_a_presence_push_encodes_no_view_again_and_an_older_one_is_dropped() -> 
         assert room.frames._templates == templates  # the same templates, filled again
         assert room.frames.views_built == built + 1  # one view for the parts that move
         # An older reading changes nothing and sends nothing.
-        await layer.group_send(
+        await wire.group_send(
             group_name(SESSION), {"type": "session.presence", "online": [], "stamp": 4.0}
         )
-        await layer.group_send(
+        await wire.group_send(
             group_name(SESSION), {"type": "session.presence", "online": [BOB], "stamp": 6.0}
         )
         last = await bob.next_frame()
@@ -180,8 +205,8 @@ def test_a_presence_push_encodes_no_view_again_and_an_older_one_is_dropped() -> 
 
 def test_frames_held_for_a_socket_keep_their_order_and_an_older_state_is_dropped() -> None:
     async def run() -> None:
-        layer = InMemoryChannelLayer()
-        live = new_hub(layer)
+        wire = Wire()
+        live = new_hub(wire)
         state = lobby()
         [ann] = await joined(live, state, ANN)
         chain = [state]
@@ -192,8 +217,8 @@ def test_frames_held_for_a_socket_keep_their_order_and_an_older_state_is_dropped
             chain.append(outcome.state)
         ann.held = []  # a command of Ann's is out
         for newer in chain[1:3]:
-            await layer.group_send(group_name(SESSION), push_of(newer))
-        await layer.group_send(group_name(SESSION), push_of(chain[1]))  # overtaken: dropped
+            await wire.group_send(group_name(SESSION), push_of(newer))
+        await wire.group_send(group_name(SESSION), push_of(chain[1]))  # overtaken: dropped
         while len(ann.held) < 2:
             await asyncio.sleep(0)
         assert ann.frames == []
@@ -202,7 +227,7 @@ def test_frames_held_for_a_socket_keep_their_order_and_an_older_state_is_dropped
             held, ann.held = ann.held, None
             for frame in held:
                 await ann.deliver(frame)
-        await layer.group_send(group_name(SESSION), push_of(chain[3]))
+        await wire.group_send(group_name(SESSION), push_of(chain[3]))
         versions = [(await ann.next_frame())["state"]["version"] for _ in range(3)]
         assert versions == [s.version for s in chain[1:]]
         await live.stop()
@@ -212,12 +237,12 @@ def test_frames_held_for_a_socket_keep_their_order_and_an_older_state_is_dropped
 
 def test_a_sign_out_reaches_the_sockets_of_that_user_only() -> None:
     async def run() -> None:
-        layer = InMemoryChannelLayer()
-        live = new_hub(layer)
+        wire = Wire()
+        live = new_hub(wire)
         state = lobby()
         ann, bob = await joined(live, state, ANN, BOB)
         event = {"type": "user.revoked", "session_key": "k", "reason": "signed out"}
-        await layer.group_send(user_group_name(ANN), event)
+        await wire.group_send(user_group_name(ANN), event)
         while not ann.revoked:
             ann.got.clear()
             await ann.got.wait()
@@ -229,7 +254,7 @@ def test_a_sign_out_reaches_the_sockets_of_that_user_only() -> None:
 
 def test_convergence_delivers_a_missed_stored_state_to_the_room() -> None:
     async def run() -> None:
-        layer = InMemoryChannelLayer()
+        wire = Wire()
         newer = arbiter.apply(
             lobby(), arbiter.SetClaim(id="c", actor=BOB, topic_id=SQL.id, claimed=True), T0
         )
@@ -241,7 +266,7 @@ def test_convergence_delivers_a_missed_stored_state_to_the_room() -> None:
         async def states(ids: list[int]) -> dict[int, tuple[int, dict[str, Any]]]:
             return {SESSION: (newer.state.version, newer.state.to_json())}
 
-        live = new_hub(layer)
+        live = new_hub(wire)
         live.timers._versions, live.timers._states = versions, states
         lead, bob = await joined(live, lobby(), LEAD, BOB)
         from sessions_live import timers
@@ -266,7 +291,7 @@ def test_the_clocks_start_with_the_first_socket_and_stop_with_the_hub() -> None:
         async def beat() -> None:
             beats.set()
 
-        live = LiveHub(InMemoryChannelLayer(), advance=no_advance, beat=beat)
+        live = LiveHub(InMemoryChannelLayer(), bus=LocalBus(), advance=no_advance, beat=beat)
         assert not live.running and not live.heartbeat.running
         await joined(live, lobby(), ANN)
         await beats.wait()  # the first beat comes at once
@@ -288,7 +313,13 @@ def test_a_wake_up_is_set_again_by_a_moved_clock() -> None:
             fired.set()
             return None
 
-        live = LiveHub(InMemoryChannelLayer(), clock=lambda: now[0], advance=advance, beat=nothing)
+        live = LiveHub(
+            InMemoryChannelLayer(),
+            bus=LocalBus(),
+            clock=lambda: now[0],
+            advance=advance,
+            beat=nothing,
+        )
         await joined(live, lobby(), ANN)
         live.timers.schedule(SESSION, T0 + 3600)  # an hour away by the clock
         now[0] += 3600
@@ -319,13 +350,13 @@ async def _bob_and_three_versions(
 ) -> tuple[Callable[[arbiter.SessionState], Awaitable[None]], FakeSocket, list[Any]]:
     """A hub waiting ``gap_wait`` for a missing version, Bob's socket in the lobby, a way to
     push a state, and the lobby's next three versions."""
-    layer = InMemoryChannelLayer()
-    live = new_hub(layer, gap_wait=gap_wait)
+    wire = Wire()
+    live = new_hub(wire, gap_wait=gap_wait)
     state = lobby()
     (socket,) = await joined(live, state, BOB)
 
     async def send(pushed: arbiter.SessionState) -> None:
-        await layer.group_send(group_name(SESSION), push_of(pushed))
+        await wire.group_send(group_name(SESSION), push_of(pushed))
 
     return send, socket, _versions(state, 3)
 

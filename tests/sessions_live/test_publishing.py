@@ -1,4 +1,4 @@
-"""How pushes leave a process: through the channel layer's public API, in order, from the
+"""How pushes leave a process: on the live bus (sessions_live/bus.py), in order, from the
 committing thread and without the serving loop, and never at the cost of a saved command (a
 Redis outage delays pushes, not sockets or acks; a state that fell in it is sent again once
 Redis is back); presence readings that arrive late are ignored; the pool's calls leave no
@@ -18,10 +18,11 @@ from typing import Any
 
 import pytest
 from channels.db import database_sync_to_async
-from channels.layers import channel_layers, get_channel_layer
+from channels.layers import channel_layers
 from django.db import connections
 
 from sessions_live import broadcast
+from sessions_live import bus as live_bus
 from sessions_live import db as live_db
 from sessions_live.broadcast import group_name
 from sessions_live.models import LiveSession
@@ -75,6 +76,7 @@ class PrivateRedis:
 def private_redis(settings, tmp_path: Path) -> Iterator[PrivateRedis]:  # noqa: ANN001
     redis = PrivateRedis(tmp_path)
     redis.start()
+    settings.REDIS_URL = redis.url  # the live bus of this Redis (sessions_live.bus.current)
     settings.CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
@@ -208,13 +210,9 @@ async def test_a_presence_reading_older_than_the_last_one_is_ignored(
     _, _, socket = await connect(ann, panel_session)
     state = await socket.state()
     assert ann.pk in {m["id"] for m in state["members"] if m["online"]}
-    layer = get_channel_layer()
-    group = group_name(panel_session.pk)
-    await layer.group_send(group, {"type": "session.presence", "online": [], "stamp": 1.0})
+    await asyncio.to_thread(broadcast.presence_changed, panel_session.pk, [], 1.0)
     assert await socket.communicator.receive_nothing(timeout=0.5)
-    await layer.group_send(
-        group, {"type": "session.presence", "online": [], "stamp": time.time() + 60}
-    )
+    await asyncio.to_thread(broadcast.presence_changed, panel_session.pk, [], time.time() + 60)
     newer = await socket.state()
     assert not [m for m in newer["members"] if m["online"]]
 
@@ -236,8 +234,8 @@ async def test_a_database_call_on_the_pool_leaves_no_connection_open() -> None:
 
 
 class Listener:
-    """A subscriber of one group on an event loop of its own (another process's, in effect),
-    through the layer's public API; ``done`` is set once ``count`` state pushes arrived."""
+    """A subscriber of one session's channel on an event loop of its own (another process's,
+    in effect), as a room subscribes; ``done`` is set once ``count`` state pushes arrived."""
 
     def __init__(self, group: str, count: int) -> None:
         self.group, self.count = group, count
@@ -248,13 +246,12 @@ class Listener:
         assert self.ready.wait(timeout=10), "the listener could not subscribe"
 
     async def _listen(self) -> None:
-        layer = get_channel_layer()
-        channel = await layer.new_channel()
-        await layer.group_add(self.group, channel)
+        arrived: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        await live_bus.current().listener().subscribe(self.group, arrived.put_nowait)
         self.ready.set()
         while len(self.messages) < self.count:
             try:
-                message = await asyncio.wait_for(layer.receive(channel), timeout=30)
+                message = await asyncio.wait_for(arrived.get(), timeout=30)
             except TimeoutError:
                 return
             if message["type"] == "session.state":
@@ -284,20 +281,19 @@ async def test_pushes_go_out_in_commit_order_without_the_serving_loop() -> None:
     assert json.loads(listener.messages[0]["state"]) == {"schema": 1, "version": 1}
 
 
-async def test_with_the_in_memory_layer_pushes_go_out_in_order_on_the_serving_loop(
+async def test_without_redis_pushes_reach_the_serving_loop_in_order(
     settings,  # noqa: ANN001
 ) -> None:
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-    channel_layers.backends.clear()
-    try:
-        layer = get_channel_layer()
-        channel = await layer.new_channel()
-        await layer.group_add(group_name(990002), channel)
-        await live_db.db(_commits)(990002, range(1, 31))
-        received = [(await layer.receive(channel))["version"] for _ in range(30)]
-        assert received == list(range(1, 31))
-    finally:
-        channel_layers.backends.clear()
+    """The embedded default (no Redis): the process's own bus hands the database threads'
+    pushes to the subscribed loop, in commit order."""
+    settings.REDIS_URL = None
+    bus = live_bus.current()
+    assert isinstance(bus, live_bus.LocalBus)
+    arrived: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+    await bus.listener().subscribe(group_name(990002), arrived.put_nowait)
+    await live_db.db(_commits)(990002, range(1, 31))
+    received = [(await asyncio.wait_for(arrived.get(), 5))["version"] for _ in range(30)]
+    assert received == list(range(1, 31))
 
 
 async def test_a_state_published_while_redis_was_down_is_sent_again_once_it_is_back(
@@ -328,9 +324,9 @@ async def test_threads_that_come_and_go_leave_no_redis_connection_behind(
     private_redis: PrivateRedis,
 ) -> None:
     """Under daphne Django runs each request's view in a thread of the request's own, and a
-    view may publish (a join, an edit). channels-redis keeps a connection per event loop for
-    good, so those threads publish through the process's one publisher thread: 40 requests'
-    threads, each publishing twice, in order, add no Redis connection per thread."""
+    view may publish (a join, an edit): 40 requests' threads, each publishing twice, in order,
+    add no Redis connection per thread (the bus's client pools them; channels-redis, which
+    keeps a connection per event loop for good, is not used from them)."""
     listener = Listener(group_name(990004), count=80)
     before = _redis_clients(private_redis)
 
@@ -343,5 +339,5 @@ async def test_threads_that_come_and_go_leave_no_redis_connection_behind(
         await asyncio.to_thread(thread.join)
     assert await asyncio.to_thread(listener.done.wait, 20)
     assert listener.versions == list(range(1, 81))
-    # The publisher thread's connection (and the layer's own), not one per request thread.
+    # The bus client's pooled connection, not one per request thread.
     assert _redis_clients(private_redis) - before <= 2
