@@ -6,10 +6,10 @@ Run: python bench/command_steps.py [--commands 2000] [--json bench/results/comma
 
 It creates a database of its own on the machine's PostgreSQL (dropped at the end; admin DSN
 from BENCH_PG_ADMIN), migrates it, and publishes to the machine's Redis (BENCH_REDIS_URL,
-default redis://127.0.0.1:6379/0) under a channel prefix of its own, with a subscriber on the
-session's group as a page's process would have. Settings are the defaults plus DATABASE_URL
-and REDIS_URL, as bench/stack.py starts daphne: the connection pool, the Redis pub/sub layer,
-two database threads.
+default redis://127.0.0.1:6379/0) under a channel prefix of its own, with a subscription to each
+session's channel on the live bus as a page's process would have. Settings are the defaults
+plus DATABASE_URL and REDIS_URL, as bench/stack.py starts daphne: the connection pool, the
+live bus on Redis, two database threads.
 
 Each step is timed by wrapping the function that does it, one command at a time:
 
@@ -238,26 +238,25 @@ def script_command(session: dict[str, Any]) -> Any:
 # --- the runs ----------------------------------------------------------------------------------
 
 
-async def subscribe(session_ids: list[int]) -> tuple[Any, str, asyncio.Task[None], list[int]]:
-    """A channel on every session's group, as a process with a page open has; the versions it
-    receives are kept (to check that every push arrived, in order)."""
-    from channels.layers import get_channel_layer
-
+async def subscribe(session_ids: list[int]) -> tuple[list[Any], list[int]]:
+    """A subscription to every session's channel on the live bus, as a process with a page
+    open holds one per session (``hub.BusSubscription``: the bus's reader, then the room's
+    queue and task); the versions it receives are kept (to check that every push arrived, in
+    order)."""
     from sessions_live.broadcast import group_name
+    from sessions_live.bus import current
+    from sessions_live.hub import BusSubscription
 
-    layer = get_channel_layer()
-    channel = await layer.new_channel()
-    for session_id in session_ids:
-        await layer.group_add(group_name(session_id), channel)
     received: list[int] = []
 
-    async def receive() -> None:
-        while True:
-            message = await layer.receive(channel)
-            if message.get("type") == "session.state":
-                received.append(message["version"])
+    async def handle(message: dict[str, Any]) -> None:
+        if message.get("type") == "session.state":
+            received.append(message["version"])
 
-    return layer, channel, asyncio.get_running_loop().create_task(receive()), received
+    listener = current().listener()
+    subscriptions = [BusSubscription(listener, group_name(i), handle) for i in session_ids]
+    await asyncio.gather(*(s.opened for s in subscriptions))
+    return subscriptions, received
 
 
 async def run_commands(workload: str, commands: int) -> dict[str, Any]:
@@ -272,7 +271,7 @@ async def run_commands(workload: str, commands: int) -> dict[str, Any]:
     sessions = await sync_to_async(make_sessions)(count, QUESTIONS)
     if workload == "script":
         await sync_to_async(start_blocks)(sessions)
-    layer, channel, receiver, received = await subscribe([s["id"] for s in sessions])
+    subscriptions, received = await subscribe([s["id"] for s in sessions])
     timings = Timings()
     inner: list[tuple[float, float]] = []
     clock, thread_cpu = time.perf_counter, time.thread_time
@@ -348,16 +347,13 @@ async def run_commands(workload: str, commands: int) -> dict[str, Any]:
     deadline = time.monotonic() + 10
     while len(received) < len(timings.done) and time.monotonic() < deadline:
         await asyncio.sleep(0.05)
-    await stop(receiver)
+    await stop(subscriptions)
     return summarise(workload, timings, wall, cpu, len(received))
 
 
-async def stop(task: asyncio.Task[None]) -> None:
-    task.cancel()
-    try:
-        await task
-    except asyncio.CancelledError:
-        pass
+async def stop(subscriptions: list[Any]) -> None:
+    for subscription in subscriptions:
+        await subscription.close()
 
 
 def summarise(workload: str, timings: Timings, wall: float, cpu: float,
@@ -396,7 +392,7 @@ async def run_publish(count: int) -> dict[str, Any]:
     session_id = sessions[0]["id"]
     state = await sync_to_async(lambda: LiveSession.objects.get(pk=session_id).state)()
     assert arbiter.SessionState.from_json(state)
-    layer, channel, receiver, received = await subscribe([session_id])
+    subscriptions, received = await subscribe([session_id])
     clock = time.perf_counter
 
     def publish_all() -> float:
@@ -417,7 +413,7 @@ async def run_publish(count: int) -> dict[str, Any]:
         await asyncio.sleep(0.001)
     wall = clock() - wall
     cpu = time.process_time() - cpu
-    await stop(receiver)
+    await stop(subscriptions)
     return {
         "pushes": count,
         "state_bytes": len(json.dumps(state, separators=(",", ":"))),

@@ -3,17 +3,19 @@
 Run: python bench/fanout_bench.py [--pushes N] [--rounds R] [--json out.json]
 
 A session in the blocks phase (a question asked, one block running) gets N state pushes and
-N presence-only pushes through channels' in-memory layer, with 5 sockets (5 members), 50
+N presence-only pushes in the process (the live bus without Redis; before issue 17, channels'
+in-memory layer), with 5 sockets (5 members), 50
 sockets (50 members) and 50 sockets (10 members with 5 tabs each). Each socket is a fake
 that keeps what it is sent (the consumer's ``self.send(text_data=...)``), so what is measured
-is the process's side of the fan-out, from ``group_send`` to the last socket's frame.
+is the process's side of the fan-out, from the publish to the last socket's frame.
 
 - **before**: the per-socket way the consumer had until issue 17, reimplemented here: every
   socket is a channel in the session's group, awaited with the browser's frames by channels'
   own ``await_many_dispatch`` as channels ran each consumer; each push is delivered to each
   socket, which builds its member's view (``arbiter.member_view``, the parse shared per
   version as before) and JSON-encodes its own frame.
-- **after**: ``sessions_live.hub`` as it runs: one subscription per session, views encoded
+- **after**: ``sessions_live.hub`` as it runs: one subscription per session on the live bus
+  (``sessions_live.bus.LocalBus``), views encoded
   once per distinct view (``sessions_live.fanout``), the member's frame handed to each socket.
 
 CPU is the process's (``time.process_time``) per push, the median of R rounds.
@@ -47,6 +49,7 @@ from channels.utils import await_many_dispatch  # noqa: E402
 import arbiter  # noqa: E402
 from sessions_live import selectors  # noqa: E402
 from sessions_live.broadcast import group_name  # noqa: E402
+from sessions_live.bus import LocalBus  # noqa: E402
 from sessions_live.hub import LiveHub  # noqa: E402
 
 NOW = 1_700_000_000.0
@@ -234,8 +237,16 @@ async def run_once(
     async def no_advance(_id: int) -> float | None:
         return None
 
+    bus = LocalBus()  # the hub's pushes come on the live bus (in-process, as without Redis)
+
+    async def send(message: dict[str, Any]) -> None:
+        if way == "after":
+            bus.publish(group, message)
+        else:
+            await layer.group_send(group, message)
+
     if way == "after":
-        hub = LiveHub(layer, advance=no_advance, beat=nothing)
+        hub = LiveHub(layer, bus=bus, advance=no_advance, beat=nothing)
         for member in ids:
             for _ in range(tabs):
                 socket = FakeSocket(member, arrivals)
@@ -249,16 +260,12 @@ async def run_once(
                 old.append(socket)
 
     # One push first to warm up (parse caches, the first views).
-    await layer.group_send(
-        group, {"type": "session.state", "version": chain[0].version, "state": texts[0]}
-    )
+    await send({"type": "session.state", "version": chain[0].version, "state": texts[0]})
     await arrivals.wait()
 
     started, cpu = time.perf_counter(), time.process_time()
     for state, text in zip(chain[1:], texts[1:], strict=True):
-        await layer.group_send(
-            group, {"type": "session.state", "version": state.version, "state": text}
-        )
+        await send({"type": "session.state", "version": state.version, "state": text})
         await arrivals.wait()
     state_cpu = (time.process_time() - cpu) / (len(chain) - 1)
     state_wall = (time.perf_counter() - started) / (len(chain) - 1)
@@ -267,9 +274,7 @@ async def run_once(
     cpu = time.process_time()
     for n in range(len(chain) - 1):
         online = ids[: 1 + n % len(ids)]
-        await layer.group_send(
-            group, {"type": "session.presence", "online": online, "stamp": NOW + n + 1}
-        )
+        await send({"type": "session.presence", "online": online, "stamp": NOW + n + 1})
         await arrivals.wait()
     presence_cpu = (time.process_time() - cpu) / (len(chain) - 1)
 
