@@ -182,6 +182,9 @@ else:
 LIVE_DB_THREADS = env.int("LIVE_DB_THREADS", default=2)
 if LIVE_DB_THREADS < 1:
     raise ConfigError(f"LIVE_DB_THREADS: expected at least 1, got {LIVE_DB_THREADS}")
+# Each of those threads keeps its database connection between calls (sessions_live/db.py);
+# off under pytest, where the test database must be droppable at the end of the run.
+LIVE_DB_KEEP_CONNECTIONS = env.bool("LIVE_DB_KEEP_CONNECTIONS", default=not TESTING)
 # daphne's TCP writes sent at once when nothing is queued before them (config/eager_writes.py);
 # off gives Twisted's own buffered writes (make bench measures both).
 LIVE_EAGER_WRITES = env.bool("LIVE_EAGER_WRITES", default=True)

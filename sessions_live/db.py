@@ -7,11 +7,22 @@ every session. The live session's calls are self-contained (each opens and ends 
 transaction, and the row lock orders the commands of one session), so they run on a pool of
 ``LIVE_DB_THREADS`` threads instead, each with its own database connection. The HTTP views and
 channels' own middleware keep the thread-sensitive default.
+
+**Each of these threads keeps its connection** (``LIVE_DB_KEEP_CONNECTIONS``, on outside
+pytest): taken from the process's pool once and held, instead of handed out and back around
+every call. The hand-out cost a round trip of its own (the pool checks a connection with an
+empty query before handing it out) and the housekeeping around it, about a tenth of a
+command's CPU in bench/command_steps.py. A kept connection is still never used dead: before
+each call it is given back (and the pool's checked hand-out replaces it) if the server has
+said anything on it while it sat idle, which is how a server that restarted or ended the
+connection shows (a readable socket: an error notice or the end of the stream), if a call on
+it raised a database error, or if it was left inside a transaction.
 """
 
 from __future__ import annotations
 
 import functools
+import select
 import threading
 import time
 from collections.abc import Callable
@@ -21,7 +32,7 @@ from typing import Any, ParamSpec, TypeVar
 import psycopg
 from asgiref.sync import SyncToAsync
 from django.conf import settings
-from django.db import DatabaseError, OperationalError, close_old_connections
+from django.db import DatabaseError, OperationalError, close_old_connections, connection
 from psycopg_pool import PoolTimeout
 
 P = ParamSpec("P")
@@ -78,24 +89,54 @@ def is_connection_failure(error: BaseException) -> bool:
 BREAKER = Breaker()
 
 
+def release_if_unfit() -> None:
+    """Give the calling thread's kept connection back to the pool (or close it, unpooled) if
+    it must not serve another call: a database error was raised on it, it was left in a
+    transaction, or the server has sent something while it sat idle (the connection was
+    ended: a restart, an administrator, an idle timeout). No round trip: an idle connection
+    the server still serves has nothing to read."""
+    raw = connection.connection
+    if raw is None:
+        return
+    if connection.errors_occurred or not connection.get_autocommit() or _readable(raw):
+        connection.close()
+
+
+def _readable(raw: Any) -> bool:
+    """Whether a PostgreSQL connection's socket has something to read (SQLite has none)."""
+    fileno = getattr(raw, "fileno", None)
+    if fileno is None:
+        return False
+    try:
+        ready, _, _ = select.select([fileno()], [], [], 0)
+    except (OSError, ValueError):  # closed already
+        return True
+    return bool(ready)
+
+
 def db(func: Callable[P, R]) -> Any:
-    """``await db(service)(...)``: run ``service`` on the pool, with Django's connection
+    """``await db(service)(...)``: run ``service`` on the pool, on the thread's kept
+    connection (see the module's docstring) or, where connections are not kept, with Django's
     housekeeping (close stale or obsolete connections) before and after, as channels'
-    ``database_sync_to_async`` does. It runs inside the call's own context, where asgiref
-    keeps the connection objects the call used. While the database is unreachable the call
-    fails at once (``BREAKER``)."""
+    ``database_sync_to_async`` does. While the database is unreachable the call fails at once
+    (``BREAKER``)."""
 
     @functools.wraps(func)
     def call(*args: P.args, **kwargs: P.kwargs) -> R:
         probe = BREAKER.before()
-        close_old_connections()
+        keep = settings.LIVE_DB_KEEP_CONNECTIONS
+        if keep:
+            release_if_unfit()
+        else:
+            close_old_connections()
         try:
             result = func(*args, **kwargs)
         except BaseException as error:
             BREAKER.after(error, probe)
             raise
         finally:
-            close_old_connections()
+            if not keep:
+                close_old_connections()
         BREAKER.after(None, probe)
         return result
 
