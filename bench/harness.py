@@ -321,7 +321,8 @@ SYNC_BUCKETS = [
     ("Django ORM and psycopg (building, sending, reading queries)",
      ("execute_sql (sql/compiler.py)", "execute (utils.py)", "__exit__ (transaction.py)",
       "__enter__ (transaction.py)", "commit (base/base.py)", "save (models/base.py)")),
-    ("queuing the push for the event loop", ("(sessions_live/broadcast.py)",)),
+    ("publishing the push on the live bus",
+     ("(sessions_live/broadcast.py)", "(sessions_live/bus.py)")),
 ]  # fmt: skip
 
 

@@ -328,7 +328,8 @@ def steps_section() -> list[str]:
         "calls it, one command at a time against this machine's PostgreSQL and Redis, each "
         "step timed by wrapping the function that does it (the steps are named in the "
         "script's docstring: *hop* is the event loop handing the call to a database thread "
-        "and back, *connect* the pool's checked connection, *lock* BEGIN with SELECT … FOR "
+        "and back, *connect* a connection from the pool (none when the thread keeps its own, "
+        "the default now), *lock* BEGIN with SELECT … FOR "
         "UPDATE, *update* and *commit* the row's UPDATE and COMMIT, *publish* the push after "
         f"the commit, *ack* the reply frame). {totals}.",
         "",
@@ -468,10 +469,10 @@ def limits_section(bench: dict[str, Any], verdicts: dict[str, Any]) -> list[str]
             f"{f(floor['reply_latency']['p50_ms'])} ms from sending a command to its ack and "
             f"{f(floor['latency']['p50_ms'])} ms until all five members have the new state "
             f"(p50; the bare baseline's p50 is {f(base_p50)} ms). A command crosses to one of "
-            f"the process's database threads, takes a pooled PostgreSQL connection (checked on "
-            f"hand-out), locks the session row, writes the state, commits (an fsync on this "
-            f"machine's PostgreSQL) and publishes the push through the channel layer from that "
-            f"thread (one Redis round trip, in commit order) before the ack goes out; Redis then "
+            f"the process's database threads, on the PostgreSQL connection that thread keeps, "
+            f"locks the session row, writes the state, commits (an fsync on this "
+            f"machine's PostgreSQL) and publishes the push on the live bus from that thread (one "
+            f"Redis PUBLISH, in commit order) before the ack goes out; Redis then "
             f"delivers the push once to each process holding sockets of the session (its room "
             f"in sessions_live/hub.py), which parses it once, encodes each distinct member view "
             f"once and writes those bytes to every socket that shows it.",
@@ -590,10 +591,14 @@ def limits_section(bench: dict[str, Any], verdicts: dict[str, Any]) -> list[str]
         "a push reaches each process once per session and each distinct view is "
         f"encoded once{fan_text}; presence travels in pushes of its own, spliced into the "
         "last frames; the session row's SQL is in one module (sessions_live/repository.py) "
-        "and a score's report row is one INSERT … ON CONFLICT; the publisher uses the channel "
-        "layer's public `group_send` (it costs 65–160 µs of CPU per push more than the "
-        "direct PUBLISH to channels-redis's private channel name it replaced, measured in "
-        "sessions_live/broadcast.py's docstring, and is kept for the plainer shape); timers "
+        "and a score's report row is one INSERT … ON CONFLICT; a session's pushes travel on a "
+        "Redis pub/sub of the app's own, documented in docs/protocol.md (\"Between "
+        "processes\"; sessions_live/bus.py: one PUBLISH from the committing thread with "
+        "redis-py's plain client, one subscriber connection per process), not through "
+        "channels-redis's private channel names and not the channel layer's `group_send`, "
+        "which needed an event loop per publishing thread and was the largest single step of "
+        "a command; each database thread keeps its PostgreSQL connection instead of a checked "
+        "hand-out from the pool around every call (sessions_live/db.py); timers "
         "and heartbeat have a lifecycle of their own (sessions_live/timers.py) and the "
         "services read a clock tests move (sessions_live/clock.py). Kept from before, each "
         "measured again above where this run has the variant: 2 database threads, the "
@@ -601,15 +606,15 @@ def limits_section(bench: dict[str, Any], verdicts: dict[str, Any]) -> list[str]
         "(config/eager_writes.py).",
         "",
         "What limits it now is the work per command that is left, on two cores shared with "
-        "PostgreSQL, Redis and the generator: five PostgreSQL round trips (the pool's check "
-        "of the connection it hands out, BEGIN, SELECT … FOR UPDATE, UPDATE, COMMIT; the "
-        "step table below gives each one's cost) and one Redis round trip for the publish, "
+        "PostgreSQL, Redis and the generator: four PostgreSQL round trips (BEGIN, SELECT … "
+        "FOR UPDATE, UPDATE, COMMIT; the step table below gives each one's cost) and one "
+        "Redis round trip for the publish, "
         "each a wait in which the thread gives up the GIL and must win it back; and on the "
         "event loop the framing and writing of each frame through Twisted and autobahn. The "
         "baseline does none of the database work and writes through the websockets library's "
-        "own loop. What would lift it next: one round trip fewer per command by keeping each "
-        "database thread's connection instead of a checked hand-out from the pool per call; "
-        "the BEGIN sent with the lock (psycopg's pipeline mode); and a core per daphne.",
+        "own loop. What would lift it next: the UPDATE sent with the lock's round trip "
+        "(psycopg's pipeline mode saves one round trip of the four: its exit sends a Sync of "
+        "its own), and a core per daphne.",
         "",
     ]
     return out
@@ -958,7 +963,8 @@ def write_docs() -> None:
         "**Topology**, started natively: a fresh database on the machine's PostgreSQL, a "
         "private `redis-server` on a free loopback port (the machine's Redis is not touched), "
         "one or two `daphne config.asgi:application` processes with the "
-        "default settings plus `DATABASE_URL`/`REDIS_URL` (the Redis pub/sub channel layer), "
+        "default settings plus `DATABASE_URL`/`REDIS_URL` (the live bus and the channel layer on "
+        "Redis pub/sub), "
         "and the load generator (bench/loadgen.py: asyncio + websockets, real session cookies "
         "from the login page, the real protocol) as its own process pinned with taskset. The "
         "bare baseline (bench/baseline_server.py) is a minimal websockets server that acks "
