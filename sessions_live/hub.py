@@ -62,6 +62,21 @@ class Member(Protocol):
     async def fail(self) -> None: ...
 
 
+async def _handle_each(
+    receive: Callable[[], Awaitable[dict[str, Any]]],
+    handle: Callable[[dict[str, Any]], Awaitable[None]],
+    group: str,
+) -> None:
+    """Hand every message ``receive`` gives to ``handle``, one at a time, in order (one that
+    fails is logged and the next one handled)."""
+    while True:
+        message = await receive()
+        try:
+            await handle(message)
+        except Exception:
+            logger.exception("a %s message of %s failed", message.get("type"), group)
+
+
 class Subscription:
     """One channel of this process in one group, with a task that hands each message to
     ``handle``. ``opened`` is the task that subscribes; ``close`` leaves the group."""
@@ -93,12 +108,7 @@ class Subscription:
             self.joined = True
 
     async def _listen(self, channel: str) -> None:
-        while True:
-            message = await self.layer.receive(channel)
-            try:
-                await self.handle(message)
-            except Exception:
-                logger.exception("a %s message of %s failed", message.get("type"), self.group)
+        await _handle_each(lambda: self.layer.receive(channel), self.handle, self.group)
 
     async def close(self) -> None:
         # A subscribing still under way is let finish (cut short, it could leave the group
@@ -137,12 +147,7 @@ class BusSubscription:
         self.opened = loop.create_task(listener.subscribe(group, self._deliver))
 
     async def _read(self) -> None:
-        while True:
-            message = await self.queue.get()
-            try:
-                await self.handle(message)
-            except Exception:
-                logger.exception("a %s message of %s failed", message.get("type"), self.group)
+        await _handle_each(self.queue.get, self.handle, self.group)
 
     async def close(self) -> None:
         await asyncio.wait([self.opened])
