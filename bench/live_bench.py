@@ -313,7 +313,9 @@ def profile_processes(stack: Stack, servers: list[Proc], pool: list[dict[str, An
 TRIED = (  # the defaults again without the profiler, then one choice changed at a time
     ("default", {}),
     ("four_db_threads", {"LIVE_DB_THREADS": "4"}),  # the default until 2026-12-02
-    ("no_pool", {"DB_POOL": "0"}),  # a new PostgreSQL connection for every call
+    ("no_pool", {"DB_POOL": "0", "LIVE_DB_KEEP_CONNECTIONS": "0"}),  # a new connection per call
+    # each call takes a checked connection from the pool and gives it back (before 2026-12-06)
+    ("pool_hand_outs", {"LIVE_DB_KEEP_CONNECTIONS": "0"}),
     ("no_eager_writes", {"LIVE_EAGER_WRITES": "0"}),  # Twisted's own buffered writes
 )
 

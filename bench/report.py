@@ -628,10 +628,12 @@ def _where_text(where: dict[str, float]) -> str:
 
 
 TRIED_LABELS = {
-    "default": "the defaults (2 database threads, a connection pool)",
+    "default": "the defaults (2 database threads, each keeping a connection of the pool)",
     "one_db_thread": "one database thread (`LIVE_DB_THREADS=1`)",
     "four_db_threads": "four database threads (`LIVE_DB_THREADS=4`, the default before)",
     "no_pool": "no connection pool (`DB_POOL=0`: a new PostgreSQL connection per call)",
+    "pool_hand_outs": "a checked connection from the pool around every call "
+    "(`LIVE_DB_KEEP_CONNECTIONS=0`, the default before)",
     "no_eager_writes": "Twisted's own buffered writes (`LIVE_EAGER_WRITES=0`: two `epoll_ctl` "
     "calls and a loop turn per frame)",
 }
