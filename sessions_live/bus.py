@@ -230,7 +230,10 @@ class RedisListener:
                 backoff = min(backoff * 2, RECONNECT_MOST)
                 continue
             if message is not None:
-                self._handle(message)
+                try:
+                    self._handle(message)
+                except Exception:  # never the end of this process's pushes
+                    logger.exception("a message of the live bus could not be handed over")
 
     async def _drop(self, error: BaseException) -> None:
         self.connected.clear()
@@ -287,9 +290,19 @@ class LocalBus:
         with self._lock:
             targets = list(self._subscribed.get(group, ()))
         for loop, deliver in targets:
-            if not loop.is_closed():
+            try:
                 loop.call_soon_threadsafe(deliver, message)
+            except RuntimeError:  # that loop has closed (it left without unsubscribing)
+                self._forget(group, deliver)
         return True
+
+    def _forget(self, group: str, deliver: Deliver) -> None:
+        with self._lock:
+            kept = [entry for entry in self._subscribed.get(group, []) if entry[1] is not deliver]
+            if kept:
+                self._subscribed[group] = kept
+            else:
+                self._subscribed.pop(group, None)
 
     def listener(self) -> LocalBus:
         return self
@@ -299,12 +312,7 @@ class LocalBus:
             self._subscribed.setdefault(group, []).append((asyncio.get_running_loop(), deliver))
 
     async def unsubscribe(self, group: str, deliver: Deliver) -> None:
-        with self._lock:
-            kept = [entry for entry in self._subscribed.get(group, []) if entry[1] is not deliver]
-            if kept:
-                self._subscribed[group] = kept
-            else:
-                self._subscribed.pop(group, None)
+        self._forget(group, deliver)
 
 
 # --- the process's bus ---------------------------------------------------------------------------

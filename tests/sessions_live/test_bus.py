@@ -96,3 +96,15 @@ def test_publishing_to_a_redis_that_is_away_says_so_and_raises_nothing() -> None
 
     bus = live_bus.RedisBus(f"redis://127.0.0.1:{free_port()}/0", "nobody")
     assert bus.publish("session.1", {"type": "session.presence", "online": [], "stamp": 1}) is False
+
+
+def test_the_in_process_bus_forgets_a_loop_that_closed_without_unsubscribing() -> None:
+    bus = live_bus.LocalBus()
+    got: list[dict[str, Any]] = []
+
+    async def subscribe() -> None:
+        await bus.subscribe("session.9", got.append)
+
+    asyncio.run(subscribe())  # that loop is closed now
+    assert bus.publish("session.9", {"type": "session.presence", "online": [], "stamp": 1})
+    assert got == [] and "session.9" not in bus._subscribed
