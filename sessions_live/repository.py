@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import json
-from typing import Any
+from typing import Any, overload
 
 from django.db import connection
 from psycopg.types.json import Jsonb
@@ -29,14 +29,23 @@ LOCKED_COLUMNS = tuple(
 _STATE_AT = LOCKED_COLUMNS.index("state")
 
 
-def lock(session_id: int) -> LiveSession:
+@overload
+def lock(session_id: int) -> LiveSession: ...
+@overload
+def lock(session_id: int, *, skip_locked: bool) -> LiveSession | None: ...
+def lock(session_id: int, *, skip_locked: bool = False) -> LiveSession | None:
     """Read and lock the session row for a command, inside the caller's transaction:
     ``SELECT … FOR UPDATE`` on PostgreSQL (on SQLite the transaction itself is the lock).
-    Only ``LOCKED_COLUMNS`` are read; ``LiveSession.DoesNotExist`` if there is no such row."""
+    Only ``LOCKED_COLUMNS`` are read; ``LiveSession.DoesNotExist`` if there is no such row.
+    With ``skip_locked`` (PostgreSQL's ``SKIP LOCKED``) a row another transaction holds is
+    not waited for: None then (and for a row that does not exist)."""
+    skip = skip_locked and connection.features.has_select_for_update_skip_locked
     with connection.cursor() as cursor:
-        cursor.execute(_lock_sql(connection.vendor), [session_id])
+        cursor.execute(_lock_sql(connection.vendor, skip), [session_id])
         found = cursor.fetchone()
     if found is None:
+        if skip:
+            return None
         raise LiveSession.DoesNotExist(f"no live session {session_id}")
     values = list(found)
     if isinstance(values[_STATE_AT], str | bytes):  # the JSON text both backends return
@@ -75,11 +84,13 @@ def _encoded_json(value: Any, text: str) -> Any:
 
 
 @functools.cache
-def _lock_sql(vendor: str) -> str:
+def _lock_sql(vendor: str, skip_locked: bool = False) -> str:
     meta = LiveSession._meta
     quote = connection.ops.quote_name
     columns = ", ".join(quote(meta.get_field(name).column) for name in LOCKED_COLUMNS)  # type: ignore[union-attr]
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    if lock and skip_locked:
+        lock += " SKIP LOCKED"
     return f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {quote(meta.pk.column)} = %s{lock}"
 
 

@@ -148,18 +148,44 @@ def session_advance(*, session_id: int) -> float | None:
     one finds nothing due. It then publishes the current state once more, unless the push of
     that version has reached this process already: if the process that advanced died between
     its commit and its publish, this is what heals the pages (and a push that did go out is
-    not sent twice to every page)."""
+    not sent twice to every page).
+
+    A row another transaction holds is not waited for (a database thread waiting on a lock
+    serves nobody): that transaction is a command or another process's advance, and both
+    apply what is due before they commit, so this looks again after ``BUSY_RETRY_SECONDS``
+    only for the rare holder that locked just before the deadline (the push of what it
+    commits moves this process's timer first). A row whose stored ``next_deadline`` is still
+    ahead (written with the state, from it, so it is the state's own) has nothing due and is
+    not parsed."""
     with transaction.atomic():
-        row = repository.lock(session_id)
+        row = repository.lock(session_id, skip_locked=True)
         now = clock.now()
+        if row is None:
+            if not LiveSession.objects.filter(pk=session_id).exists():
+                return None
+            return now + BUSY_RETRY_SECONDS
+        if row.next_deadline is None or row.next_deadline > now:
+            _republish_unless_received(row)
+            return row.next_deadline
         state = arbiter.SessionState.from_json(row.state)
         advanced, events = arbiter.advance(state, now)
         if events:
             _save(row, advanced, events, now)
-        elif not selectors.push_received(session_id, row.version):
-            version, payload = row.version, row.state
-            transaction.on_commit(lambda: broadcast.state_changed(session_id, version, payload))
+        else:
+            _republish_unless_received(row)
         return arbiter.next_deadline(advanced)
+
+
+# How soon a timer that found the row held by another transaction looks again.
+BUSY_RETRY_SECONDS = 0.05
+
+
+def _republish_unless_received(row: LiveSession) -> None:
+    """Publish the stored state once more after commit, unless its push reached this
+    process (see ``session_advance``)."""
+    session_id, version, payload = row.pk, row.version, row.state
+    if not selectors.push_received(session_id, version):
+        transaction.on_commit(lambda: broadcast.state_changed(session_id, version, payload))
 
 
 def session_snapshot(*, session_id: int) -> dict[str, Any]:

@@ -123,6 +123,59 @@ def test_a_timer_hands_over_at_the_deadline_and_returns_the_next(lead, ann, bob,
     assert services.session_advance(session_id=session.pk) == began + 150  # nothing more due
 
 
+def test_a_timer_that_finds_nothing_due_does_not_parse_the_state(
+    lead,
+    ann,
+    bob,
+    clock,
+    monkeypatch,  # noqa: ANN001
+) -> None:
+    session = _in_blocks(lead, ann, bob)
+    deadline = LiveSession.objects.get(pk=session.pk).next_deadline
+
+    def unparsed(_json: object) -> arbiter.SessionState:
+        raise AssertionError("a state with nothing due was parsed")
+
+    monkeypatch.setattr(arbiter.SessionState, "from_json", staticmethod(unparsed))
+    clock.move(30)
+    assert services.session_advance(session_id=session.pk) == deadline
+
+
+def test_a_timer_does_not_wait_for_a_row_another_transaction_holds(lead, ann, bob, clock) -> None:  # noqa: ANN001
+    """The holder (a command, another process's advance) applies what is due itself: the
+    timer looks again shortly instead of holding a database thread on the lock."""
+    import threading
+
+    from django.db import connections
+
+    session = _in_blocks(lead, ann, bob)
+    before = LiveSession.objects.get(pk=session.pk).version
+    clock.move(75)  # the hand-over is due
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with transaction.atomic():
+            repository.lock(session.pk)
+            held.set()
+            release.wait(timeout=30)
+        connections.close_all()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert held.wait(timeout=10)
+        # (The holder waits for this call: a call that waited for the lock would hang here.)
+        retry = services.session_advance(session_id=session.pk)
+        assert retry == clock.now() + services.BUSY_RETRY_SECONDS
+        assert LiveSession.objects.get(pk=session.pk).version == before
+    finally:
+        release.set()
+        holder.join(timeout=10)
+    assert services.session_advance(session_id=session.pk) == clock.now() - 15 + 90
+    assert LiveSession.objects.get(pk=session.pk).version == before + 1
+    assert services.session_advance(session_id=987654321) is None  # no such session
+
+
 def test_a_refused_command_keeps_the_hand_over_the_clock_made(lead, ann, bob, clock) -> None:  # noqa: ANN001
     session = _in_blocks(lead, ann, bob)
     version = LiveSession.objects.get(pk=session.pk).version
