@@ -397,6 +397,8 @@ def idle_figures(stack: Stack, pool: list[dict[str, Any]], sockets: int,
         idle.mark()  # count the frames that arrive while the CPU is measured
         cpu = harness.cpu_percent(proc.pid, IDLE_CPU_SECONDS)
         out = idle.finish()
+        if label == "project":  # after the measured connect, so the profiler skews nothing
+            figures["connect_profile"] = _profile_connect(stack, proc, sessions, tabs, sockets)
         figures[label] = {
             "sockets": opened,
             "rss_0_kib": rss0,
@@ -409,6 +411,38 @@ def idle_figures(stack: Stack, pool: list[dict[str, Any]], sockets: int,
         }
         log(f"idle {label}: {figures[label]}")
     return figures
+
+
+CONNECT_PROFILE_SECONDS = 10
+
+
+def _profile_connect(stack: Stack, proc: Proc, sessions: list[dict[str, Any]], tabs: int,
+                     sockets: int) -> dict[str, Any]:  # fmt: skip
+    """A py-spy profile of the first seconds of ``sockets`` sockets connecting again to the
+    same process (the measured connect's sockets closed): where a connect's time goes."""
+    if harness.py_spy_available() is None:
+        return {"skipped": "py-spy is not installed"}
+    out = stack.tmp / "profile-connect.txt"
+    recorder = harness.py_spy_record(proc.pid, CONNECT_PROFILE_SECONDS, out)
+    began = time.time()
+    idle = harness.IdleGenerator(stack, "idle-profile", {
+        "servers": addresses([proc]), "sessions": sessions, "tabs": tabs,
+        "max_sockets": sockets, "connect_concurrency": 40, "open_timeout": 120, "idle_hold": 60,
+    })  # fmt: skip
+    idle.wait_ready(300)
+    connecting = time.time() - began
+    idle.finish()
+    _out, err = recorder.communicate(timeout=CONNECT_PROFILE_SECONDS + 60)
+    if recorder.returncode != 0 or not out.exists():
+        return {"skipped": f"py-spy failed: {err.decode()[-300:]}"}
+    summary = harness.summarise_profile(out, CONNECT_PROFILE_SECONDS, 67)
+    summary["connecting_seconds"] = round(connecting, 1)
+    keep = RESULTS / "profile-connect.txt"
+    keep.write_text(out.read_text())
+    summary["raw"] = str(keep.relative_to(ROOT))
+    busy = {name: t["occupied_percent"] for name, t in summary["threads"].items()}
+    log(f"connect profile: occupied % {busy}")
+    return summary
 
 
 if __name__ == "__main__":

@@ -568,6 +568,7 @@ def limits_section(bench: dict[str, Any], verdicts: dict[str, Any]) -> list[str]
             "not this run). What is left would take caching the membership and session "
             "lookups per process, or presence kept in Redis instead of PostgreSQL.",
             "",
+            *_connect_profile_text(bench),
         ]
     fan = _load("fanout.json")
     fan_text = ""
@@ -620,6 +621,26 @@ def limits_section(bench: dict[str, Any], verdicts: dict[str, Any]) -> list[str]
         "",
     ]
     return out
+
+
+def _connect_profile_text(bench: dict[str, Any]) -> list[str]:
+    """This run's py-spy profile of the idle phase's sockets connecting again."""
+    prof = (bench.get("idle") or {}).get("connect_profile") or {}
+    threads = prof.get("threads") or {}
+    if not threads:
+        return []
+    parts = []
+    for name, t in threads.items():
+        where = t.get("where")
+        parts.append(f"{name} occupied {t['occupied_percent']} %"
+                     + (f" ({_where_text(where)}; waiting on PostgreSQL "
+                        f"{_share(where, 'waiting') or 0} %)" if where else ""))  # fmt: skip
+    return [
+        f"In this run's py-spy profile of the first {prof['seconds']} s of the same sockets "
+        f"connecting again to that process (all of them open after "
+        f"{prof.get('connecting_seconds')} s; {prof.get('raw', '')}): " + "; ".join(parts) + ".",
+        "",
+    ]
 
 
 def _where_text(where: dict[str, float]) -> str:
