@@ -95,23 +95,21 @@ def presence_changed(session_id: int, online: list[int], stamp: float) -> None:
 def publish_live(group: str, message: dict[str, Any]) -> None:
     """A session's push on the live bus, from wherever the caller runs (see the module's
     docstring): the calling thread publishes and waits, or, on an event loop, the process's
-    publisher thread does."""
+    publisher thread does (the in-process bus never blocks: it publishes at once)."""
     bus = live_bus.current()
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        sent = bus.publish(group, message)
-        if message.get("type") == "session.state":
-            _RESENDER.note(group, message, sent)
-        return
-    if isinstance(bus, live_bus.LocalBus):  # hands over to the loops itself: never blocks
-        bus.publish(group, message)
-        return
-    _shared_loop().call_soon_threadsafe(_publish_later, bus, group, message)
+        on_loop = False
+    else:
+        on_loop = not isinstance(bus, live_bus.LocalBus)
+    if on_loop:
+        _shared_loop().call_soon_threadsafe(_send_live, bus, group, message)
+    else:
+        _send_live(bus, group, message)
 
 
-def _publish_later(bus: live_bus.Bus, group: str, message: dict[str, Any]) -> None:
-    """On the publisher thread: a live push handed over by code on an event loop."""
+def _send_live(bus: live_bus.Bus, group: str, message: dict[str, Any]) -> None:
     sent = bus.publish(group, message)
     if message.get("type") == "session.state":
         _RESENDER.note(group, message, sent)

@@ -341,3 +341,13 @@ async def test_threads_that_come_and_go_leave_no_redis_connection_behind(
     assert listener.versions == list(range(1, 81))
     # The bus client's pooled connection, not one per request thread.
     assert _redis_clients(private_redis) - before <= 2
+
+
+async def test_a_push_made_on_the_serving_loop_goes_out_through_the_publisher_thread() -> None:
+    """Code on an event loop never waits for Redis: its pushes go out from the process's
+    publisher thread, in order."""
+    listener = Listener(group_name(990005), count=20)
+    for version in range(1, 21):  # on this loop, which never blocks for Redis meanwhile
+        broadcast.state_changed(990005, version, {"schema": 1, "version": version})
+    assert await asyncio.to_thread(listener.done.wait, 20)
+    assert listener.versions == list(range(1, 21))
