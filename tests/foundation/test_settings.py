@@ -116,14 +116,16 @@ def test_the_embedded_default_needs_no_services(tmp_path: Path) -> None:
 
 def test_production_pools_its_postgresql_connections(tmp_path: Path) -> None:
     """Under ASGI every request has a thread of its own: Django's persistent connections would
-    keep one open per request thread, so production pools them instead."""
+    keep one open per request thread, so production pools them instead (the live session's
+    database threads each keep one of the pool's)."""
     code = (
         "from django.conf import settings; d = settings.DATABASES['default']; "
-        "print(d['CONN_MAX_AGE'], d['OPTIONS']['pool']['max_size'], settings.LIVE_DB_THREADS)"
+        "print(d['CONN_MAX_AGE'], d['OPTIONS']['pool']['max_size'], settings.LIVE_DB_THREADS, "
+        "settings.LIVE_DB_KEEP_CONNECTIONS)"
     )
     result = _manage(
         "shell", "-v", "0", "-c", code,
         env=_production(ROUNDTABLE_VAR_DIR=str(tmp_path), DB_POOL_SIZE="7"),
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["0", "7", "2"]
+    assert result.stdout.split() == ["0", "7", "2", "True"]
