@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import socket
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 import pytest
@@ -11,7 +12,10 @@ from django.conf import settings
 from django.db.backends.postgresql.operations import DatabaseOperations
 from hypothesis import settings as hypothesis_settings
 
+from accounts.roles import ensure_roles
 from tests.factories import UserFactory
+
+T = TypeVar("T")
 
 # No property test has a time limit per example: Hypothesis' default deadline (200 ms) is a
 # timed assertion, and on a loaded machine it failed examples that were right. Speed is the
@@ -115,43 +119,123 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=rank)
 
 
-@pytest.fixture
-def roles(db):  # noqa: ANN001, ANN201 - pytest fixture
-    from accounts.roles import ensure_roles
+def _roles_in_place() -> bool:
+    """Whether the role groups hold exactly their permissions, as ``ensure_roles`` leaves them.
 
-    ensure_roles()
+    They are there already in nearly every test: ``ensure_roles`` is a ``post_migrate``
+    receiver, so the migrated test database and each flush after a transactional test make
+    them. One query tells; ``ensure_roles`` itself is 24 (25 ms, in some 1400 tests)."""
+    from django.contrib.auth.models import Group
 
+    from accounts.roles import ROLE_PERMISSIONS
 
-@pytest.fixture
-def lead(roles):  # noqa: ANN001, ANN201
-    return UserFactory(username="lena", first_name="Lena", last_name="Lead", roles=["interviewer"])
-
-
-@pytest.fixture
-def ann(roles):  # noqa: ANN001, ANN201
-    return UserFactory(username="ann", first_name="Ann", last_name="Panel", roles=["interviewer"])
-
-
-@pytest.fixture
-def bob(roles):  # noqa: ANN001, ANN201
-    return UserFactory(username="bob", first_name="Bob", last_name="Panel", roles=["interviewer"])
-
-
-@pytest.fixture
-def manager(roles):  # noqa: ANN001, ANN201
-    return UserFactory(username="maria", first_name="Maria", roles=["manager"])
-
-
-@pytest.fixture
-def editor(roles):  # noqa: ANN001, ANN201
-    return UserFactory(
-        username="quentin", first_name="Quentin", roles=["question editor"], is_staff=True
+    wanted = {
+        (role, *code.split(".")) for role, codes in ROLE_PERMISSIONS.items() for code in codes
+    }
+    held = Group.permissions.through.objects.filter(group__name__in=ROLE_PERMISSIONS)
+    return wanted == set(
+        held.values_list(
+            "group__name", "permission__content_type__app_label", "permission__codename"
+        )
     )
 
 
 @pytest.fixture
+def roles(db):  # noqa: ANN001, ANN201 - pytest fixture
+    if not _roles_in_place():
+        ensure_roles()
+
+
+# The named people: a fixture each (below), or ``person(name)`` where one fixture makes a
+# module's data once (``made_once``).
+PEOPLE: dict[str, dict[str, Any]] = {
+    "lead": {
+        "username": "lena",
+        "first_name": "Lena",
+        "last_name": "Lead",
+        "roles": ["interviewer"],
+    },
+    "ann": {"username": "ann", "first_name": "Ann", "last_name": "Panel", "roles": ["interviewer"]},
+    "bob": {"username": "bob", "first_name": "Bob", "last_name": "Panel", "roles": ["interviewer"]},
+    "manager": {"username": "maria", "first_name": "Maria", "roles": ["manager"]},
+    "editor": {
+        "username": "quentin",
+        "first_name": "Quentin",
+        "roles": ["question editor"],
+        "is_staff": True,
+    },
+    "outsider": {"username": "oscar", "first_name": "Oscar", "roles": ["interviewer"]},
+    "recruiter": {"username": "rita", "first_name": "Rita", "roles": ["recruiter"]},
+    "nobody": {"username": "nora", "first_name": "Nora"},
+}
+
+
+def person(name: str) -> Any:
+    """One of ``PEOPLE`` (made, or the one already there); the roles must exist."""
+    return UserFactory(**{**PEOPLE[name], "roles": list(PEOPLE[name].get("roles", []))})
+
+
+@pytest.fixture
+def lead(roles):  # noqa: ANN001, ANN201
+    return person("lead")
+
+
+@pytest.fixture
+def ann(roles):  # noqa: ANN001, ANN201
+    return person("ann")
+
+
+@pytest.fixture
+def bob(roles):  # noqa: ANN001, ANN201
+    return person("bob")
+
+
+@pytest.fixture
+def manager(roles):  # noqa: ANN001, ANN201
+    return person("manager")
+
+
+@pytest.fixture
+def editor(roles):  # noqa: ANN001, ANN201
+    return person("editor")
+
+
+@pytest.fixture
 def outsider(roles):  # noqa: ANN001, ANN201
-    return UserFactory(username="oscar", first_name="Oscar", roles=["interviewer"])
+    return person("outsider")
+
+
+def made_once(django_db_blocker: Any, make: Callable[[], T]) -> Iterator[T]:
+    """For a module-scoped fixture (``yield from made_once(django_db_blocker, make)``):
+    ``make()`` runs once, in a transaction left open for the module and rolled back after it,
+    as Django's ``TestCase.setUpTestData`` does for a class. Each test runs in a savepoint of
+    its own (pytest-django's ``db``), rolled back after it as always, so every test starts
+    from the same rows. Take a ``copy.deepcopy`` of what ``make`` returns for each test, so
+    no test sees another's changes to the instances. Only for ``make``s that write rows:
+    files or other outside state would outlive the rollback. The fixture must come after
+    ``django_db_setup``; the tests use ``db``, not transactional databases."""
+    from django.db import transaction
+    from django.utils import translation
+
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic._from_testcase = True  # as TestCase marks its own: a durable block may open
+        atomic.__enter__()
+        try:
+            if not _roles_in_place():
+                ensure_roles()
+            with translation.override(settings.LANGUAGE_CODE):
+                made = make()
+        except BaseException:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+            raise
+    try:
+        yield made
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
 
 
 @pytest.fixture(autouse=True)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import copy
 import itertools
 import uuid
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from cabinet.models import RejectionReason, Team
 from candidates.models import Position, Vendor
 from sessions_live import services as live
 from sessions_live.models import LiveSession
+from tests.conftest import made_once, person
 from tests.factories import QuestionFactory, TopicFactory, UserFactory
 from tests.sessions_live.aim import aimed
 from tests.sessions_live.conftest import make_session
@@ -63,12 +65,12 @@ def ready_session(lead: Any, member: Any, name: str) -> LiveSession:
 
 @pytest.fixture
 def recruiter(roles):  # noqa: ANN001, ANN201
-    return UserFactory(username="rita", first_name="Rita", roles=["recruiter"])
+    return person("recruiter")
 
 
 @pytest.fixture
 def nobody(roles):  # noqa: ANN001, ANN201
-    return UserFactory(username="nora", first_name="Nora")
+    return person("nobody")
 
 
 @pytest.fixture
@@ -76,8 +78,13 @@ def admin_user(roles):  # noqa: ANN001, ANN201
     return UserFactory(username="root", is_staff=True, is_superuser=True)
 
 
-@pytest.fixture
-def world(lead, ann, outsider, manager, editor, recruiter, nobody):  # noqa: ANN001, ANN201
+WORLD_PEOPLE = ("lead", "ann", "outsider", "manager", "editor", "recruiter", "nobody")
+
+
+def make_world(lead, ann, outsider, manager, editor, recruiter, nobody):  # noqa: ANN001, ANN201, PLR0913
+    """A session led by Lena with Ann on the panel, a used and an unused question, an empty
+    topic, a team, a rejection reason, a decided session and one ready for a decision, a
+    position and a vendor, and the people by role."""
     session = make_session(lead, [ann])
     spare = TopicFactory(name="Spare topic", description="Nobody asked it yet")
     unused = QuestionFactory(topic=spare, text="An unused question?")
@@ -114,6 +121,23 @@ def world(lead, ann, outsider, manager, editor, recruiter, nobody):  # noqa: ANN
             "anonymous": None,
         },
     }
+
+
+@pytest.fixture
+def world(lead, ann, outsider, manager, editor, recruiter, nobody):  # noqa: ANN001, ANN201
+    return make_world(lead, ann, outsider, manager, editor, recruiter, nobody)
+
+
+@pytest.fixture(scope="module")
+def world_once(django_db_setup, django_db_blocker):  # noqa: ANN001, ANN201
+    """``make_world()`` once for a module whose tests only read it or change it in their
+    own transaction (see ``made_once``); its tests take ``world_copy`` as ``world``."""
+    yield from made_once(django_db_blocker, lambda: make_world(*map(person, WORLD_PEOPLE)))
+
+
+@pytest.fixture
+def world_copy(world_once, db):  # noqa: ANN001, ANN201
+    return copy.deepcopy(world_once)
 
 
 @pytest.fixture(autouse=True)

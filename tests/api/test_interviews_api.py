@@ -1,21 +1,20 @@
 """Plans, interviews, rounds and ratings through the API: the pages' access rules per role
 (recruiter, manager, the round's interviewer, an interviewer not on it, no role, anonymous),
-the services' refusals in the API's error shape with nothing changed, and lists whose query
-count does not grow with their rows."""
+and the services' refusals in the API's error shape with nothing changed. The lists' query
+counts are in ``test_interviews_query_counts.py``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import copy
 from typing import Any
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from candidates import services as candidates
-from candidates.models import Candidate, Position
+from candidates.models import Candidate
 from interviews import services
 from interviews.models import Interview, PlanAspect, PlanRound, Round
+from tests.conftest import made_once, person
 from tests.factories import TopicFactory
 from tests.interviews.helpers import candidate_on, three_round_position
 
@@ -24,8 +23,7 @@ pytestmark = pytest.mark.django_db
 A = services.AspectSpec
 
 
-@pytest.fixture
-def loop(recruiter, ann, lead, bob, manager, outsider, nobody):  # noqa: ANN001, ANN201, PLR0913
+def make_loop(recruiter, ann, lead, bob, manager, outsider, nobody):  # noqa: ANN001, ANN201, PLR0913
     """A three-round plan (Ann screens, Lena leads the panel, Bob has the final), Carla's
     interview built from it, and the people by role."""
     position = three_round_position(recruiter, ann, lead, bob)
@@ -49,6 +47,19 @@ def loop(recruiter, ann, lead, bob, manager, outsider, nobody):  # noqa: ANN001,
             "anonymous": None,
         },
     }
+
+
+@pytest.fixture(scope="module")
+def loop_once(django_db_setup, django_db_blocker):  # noqa: ANN001, ANN201
+    """``make_loop`` once for the module (``made_once``): each test reads it or changes it in
+    its own transaction, rolled back after it."""
+    people = ("recruiter", "ann", "lead", "bob", "manager", "outsider", "nobody")
+    yield from made_once(django_db_blocker, lambda: make_loop(*map(person, people)))
+
+
+@pytest.fixture
+def loop(loop_once, db):  # noqa: ANN001, ANN201
+    return copy.deepcopy(loop_once)
 
 
 ROLES = ("recruiter", "manager", "on", "off", "nobody", "anonymous")
@@ -568,79 +579,3 @@ def test_messages_follow_the_request_language(loop, api) -> None:  # noqa: ANN00
     )
     assert refused.json()["code"] == "open_interview"
     assert any("а" <= ch <= "я" for ch in refused.json()["message"].lower())
-
-
-# --- query counts ---------------------------------------------------------------------------
-
-
-def _queries(client: Any, url: str) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200, response.content[:300]
-    return len(captured.captured_queries)
-
-
-def _grow(add: Callable[[int], None], client: Any, url: str) -> None:
-    add(1)
-    one = _queries(client, url)
-    add(199)
-    many = _queries(client, url)
-    assert client.get(url).json()["count"] >= 200
-    assert one == many, f"{url}: {one} queries with 1 row, {many} with 200"
-
-
-@pytest.fixture
-def interviews_of(recruiter, ann, bob):  # noqa: ANN001, ANN201
-    """Interviews of a one-round plan (Ann interviews, Bob assists), one new candidate each."""
-    position = candidates.position_create(by=recruiter, fields={"title": "Many"})
-    services.plan_round_create(
-        position=position,
-        fields={"name": "Only", "default_interviewer": ann},
-        aspects=[A("Depth", 5), A("Breadth", 5)],
-        assistants=[bob],
-        topics=[TopicFactory()],
-    )
-
-    def add(count: int) -> None:
-        for n in range(count):
-            candidate = candidate_on(position, recruiter, name=f"Many {n}")
-            services.interview_create(candidate=candidate, position=position, by=recruiter)
-
-    return add
-
-
-@pytest.mark.parametrize("who", ["recruiter", "bob"])
-def test_the_round_and_interview_lists_cost_the_same_with_1_and_200_rows(
-    interviews_of,
-    api,
-    who,
-    request,  # noqa: ANN001
-) -> None:
-    client = api(request.getfixturevalue(who))
-    interviews_of(1)
-    one = (_queries(client, "/api/rounds/?page_size=200"),
-           _queries(client, "/api/interviews/?page_size=200"))  # fmt: skip
-    interviews_of(199)
-    many = (_queries(client, "/api/rounds/?page_size=200"),
-            _queries(client, "/api/interviews/?page_size=200"))  # fmt: skip
-    assert client.get("/api/rounds/?page_size=200").json()["count"] == 200
-    assert one == many, f"as {who}: {one} queries with 1 row, {many} with 200"
-
-
-def test_the_plan_costs_the_same_with_1_and_200_rounds(api, recruiter, ann, bob) -> None:  # noqa: ANN001
-    """A plan holds at most 20 rounds through the service; the rows here are written
-    directly to measure the list at 200."""
-    position = Position.objects.create(title="Long plan")
-    topic = TopicFactory()
-
-    def add(count: int) -> None:
-        start = position.plan_rounds.count()
-        for n in range(start, start + count):
-            row = PlanRound.objects.create(
-                position=position, order=n, name=f"Round {n}", default_interviewer=ann
-            )
-            PlanAspect.objects.create(plan_round=row, name="Depth")
-            row.assistants.set([bob])
-            row.topics.set([topic])
-
-    _grow(add, api(recruiter), f"/api/positions/{position.pk}/plan/?page_size=200")

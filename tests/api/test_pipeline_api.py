@@ -10,6 +10,13 @@ from candidates.models import Position, Vendor
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture
+def world(world_copy):  # noqa: ANN001, ANN201
+    """The API's world, made once for this module: each test reads it, or changes it in its
+    own transaction, rolled back after it (``made_once``)."""
+    return world_copy
+
 ROLES = ("member", "outsider", "manager", "editor", "recruiter", "nobody", "anonymous")
 
 MATRIX = [
