@@ -203,6 +203,23 @@ def _sqlite_copy(source: Path, target: Path) -> None:
     copy.close()
 
 
+def migrated_sqlite(target: Path) -> None:
+    """Copy to ``target`` a SQLite database as ``manage.py migrate`` makes it from nothing
+    (no demo data), from its template: made once for this code, by ``migrate`` on a fresh
+    file. The migrations read no setting but the user model, so one file serves every mode."""
+    template = TEMPLATES_DIR / f"migrated-{content_key()}.sqlite3"
+    with _locked(template.name):
+        if not template.exists():
+            building = TEMPLATES_DIR / f"building-{uuid.uuid4().hex[:8]}"
+            Stack(_base_env(building), building).manage("migrate", "--noinput", "-v", "0")
+            _sqlite_copy(building / "var" / "roundtable.sqlite3", template.with_suffix(".part"))
+            template.with_suffix(".part").rename(template)  # whole, or not there at all
+            shutil.rmtree(building, ignore_errors=True)
+        template.touch()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _sqlite_copy(template, target)
+
+
 def embedded_var(env: dict[str, str]) -> None:
     """Fill ``env``'s ROUNDTABLE_VAR_DIR as `make run` leaves it (migrated, collected, demo
     data), from the templates."""
@@ -212,7 +229,7 @@ def embedded_var(env: dict[str, str]) -> None:
         if not template.exists():
             building = TEMPLATES_DIR / f"building-{uuid.uuid4().hex[:8]}"
             maker = Stack({**env, "ROUNDTABLE_VAR_DIR": str(building)}, building)
-            maker.manage("migrate", "--noinput", "-v", "0")
+            migrated_sqlite(building / "roundtable.sqlite3")  # what `migrate` makes
             maker.manage("seed_demo")
             _sqlite_copy(building / "roundtable.sqlite3", template.with_suffix(".part"))
             template.with_suffix(".part").rename(template)  # whole, or not there at all

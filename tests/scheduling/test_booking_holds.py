@@ -21,6 +21,7 @@ from icalendar import Calendar
 from interviews import services
 from interviews.models import Hold, Round
 from notify.models import Outbox
+from tests.e2e.servers import migrated_sqlite
 from tests.factories import UserFactory
 from tests.interviews.helpers import candidate_on, three_round_position
 from tests.notify.peers import ROOT, child_env
@@ -336,18 +337,19 @@ print("HOLDS", Hold.objects.count())
 
 @pytest.mark.processes
 def test_on_sqlite_the_migration_makes_triggers_that_refuse_an_overlap(tmp_path: Path) -> None:
-    """The embedded default: ``migrate`` on a fresh SQLite file, then the same refusals."""
+    """The embedded default: a SQLite file as ``migrate`` makes it from nothing (its template
+    is made so once for this code, ``migrated_sqlite``), then the same refusals."""
     env = child_env(ROUNDTABLE_VAR_DIR=str(tmp_path / "var"))
-    for args in (["migrate", "--noinput", "-v", "0"], ["shell", "-c", SQLITE_SCRIPT]):
-        done = subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        assert done.returncode == 0, done.stdout + done.stderr
+    migrated_sqlite(tmp_path / "var" / "roundtable.sqlite3")
+    done = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", SQLITE_SCRIPT],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
     said = ("HOLDS", "REFUSED", "TAKEN", "TOUCHING", "UPDATE", "SERVICE")
     lines = [line for line in done.stdout.splitlines() if line.startswith(said)]
     assert lines[0] == "HOLDS 2"  # Ann and Carla
