@@ -317,6 +317,7 @@ TRIED = (  # the defaults again without the profiler, then one choice changed at
     # each call takes a checked connection from the pool and gives it back (before 2026-12-06)
     ("pool_hand_outs", {"LIVE_DB_KEEP_CONNECTIONS": "0"}),
     ("no_eager_writes", {"LIVE_EAGER_WRITES": "0"}),  # Twisted's own buffered writes
+    ("default_gc", {"GC_TUNING": "0"}),  # CPython's collector as it comes (before 2026-12-06)
 )
 
 

@@ -657,6 +657,8 @@ TRIED_LABELS = {
     "(`LIVE_DB_KEEP_CONNECTIONS=0`, the default before)",
     "no_eager_writes": "Twisted's own buffered writes (`LIVE_EAGER_WRITES=0`: two `epoll_ctl` "
     "calls and a loop turn per frame)",
+    "default_gc": "CPython's garbage collector as it comes (`GC_TUNING=0`, the default before: "
+    "nothing frozen, the youngest generation collected every 700 allocations)",
 }
 
 

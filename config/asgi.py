@@ -22,13 +22,16 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
 
 from accounts.fence import CandidateSocketFence  # noqa: E402
-from config import eager_writes  # noqa: E402
+from config import eager_writes, gc_tuning  # noqa: E402
 from config.body_limit import BodyLimit  # noqa: E402
 from config.origin import SameOriginValidator  # noqa: E402
 from config.routing import websocket_urlpatterns  # noqa: E402
 
 if settings.LIVE_EAGER_WRITES:
     eager_writes.install()  # daphne's sockets send at once (see config/eager_writes.py)
+
+if settings.GC_TUNING:
+    gc_tuning.tune()  # no long pauses of the garbage collector (see config/gc_tuning.py)
 
 application = ProtocolTypeRouter(
     {

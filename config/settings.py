@@ -185,6 +185,9 @@ if LIVE_DB_THREADS < 1:
 # Each of those threads keeps its database connection between calls (sessions_live/db.py);
 # off under pytest, where the test database must be droppable at the end of the run.
 LIVE_DB_KEEP_CONNECTIONS = env.bool("LIVE_DB_KEEP_CONNECTIONS", default=not TESTING)
+# A web process's garbage collector: start-up frozen, the youngest generation collected less
+# often (config/gc_tuning.py); off under pytest, whose process is no long-lived server.
+GC_TUNING = env.bool("GC_TUNING", default=not TESTING)
 # daphne's TCP writes sent at once when nothing is queued before them (config/eager_writes.py);
 # off gives Twisted's own buffered writes (make bench measures both).
 LIVE_EAGER_WRITES = env.bool("LIVE_EAGER_WRITES", default=True)
