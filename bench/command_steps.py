@@ -362,7 +362,10 @@ def summarise(workload: str, timings: Timings, wall: float, cpu: float,
     steps: dict[str, dict[str, float]] = {}
     for step in (*STEPS, "total"):
         values = sorted(d.get(step, 0.0) * 1e6 for d in done)
-        cpus = [d[step] * 1e6 for d in timings.done_cpu if step in d]
+        # per command, counting 0 for a command without the step (a kept connection: no
+        # connect), as the wall figures do
+        cpus = ([d.get(step, 0.0) * 1e6 for d in timings.done_cpu]
+                if any(step in d for d in timings.done_cpu) else [])  # fmt: skip
         steps[step] = {
             "median_us": round(statistics.median(values), 1),
             "p90_us": round(values[int(len(values) * 0.9)], 1),
