@@ -203,6 +203,20 @@ def _sqlite_copy(source: Path, target: Path) -> None:
     copy.close()
 
 
+def manage_shell(
+    env: dict[str, str], script: str, timeout: float
+) -> subprocess.CompletedProcess[str]:
+    """``manage.py shell -c script`` in a child process with ``env`` (its output captured)."""
+    return subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
 def migrated_sqlite(target: Path) -> None:
     """Copy to ``target`` a SQLite database as ``manage.py migrate`` makes it from nothing
     (no demo data), from its template: made once for this code, by ``migrate`` on a fresh

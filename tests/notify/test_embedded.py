@@ -4,15 +4,12 @@ kombu's SQLAlchemy transport, so a decision made while no worker runs waits on d
 from __future__ import annotations
 
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.servers import migrated_sqlite
+from tests.e2e.servers import manage_shell, migrated_sqlite
 from tests.notify.peers import (
-    ROOT,
     TOKEN,
     SmtpPeer,
     TelegramPeer,
@@ -71,14 +68,7 @@ def test_the_embedded_default_delivers_without_redis(tmp_path: Path) -> None:
         # The database as `migrate` leaves a fresh file (its template is made so once for this
         # code), then the decision.
         migrated_sqlite(tmp_path / "var" / "roundtable.sqlite3")
-        done = subprocess.run(
-            [sys.executable, "manage.py", "shell", "-c", DECIDE],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        done = manage_shell(env, DECIDE, timeout=120)
         assert done.returncode == 0, done.stdout + done.stderr
         assert "decided" in done.stdout
         broker = tmp_path / "var" / "celery-broker.sqlite3"

@@ -9,8 +9,6 @@ their interview too (their own ``.ics``)."""
 from __future__ import annotations
 
 import importlib
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -21,10 +19,10 @@ from icalendar import Calendar
 from interviews import services
 from interviews.models import Hold, Round
 from notify.models import Outbox
-from tests.e2e.servers import migrated_sqlite
+from tests.e2e.servers import manage_shell, migrated_sqlite
 from tests.factories import UserFactory
 from tests.interviews.helpers import candidate_on, three_round_position
-from tests.notify.peers import ROOT, child_env
+from tests.notify.peers import child_env
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -341,14 +339,7 @@ def test_on_sqlite_the_migration_makes_triggers_that_refuse_an_overlap(tmp_path:
     is made so once for this code, ``migrated_sqlite``), then the same refusals."""
     env = child_env(ROUNDTABLE_VAR_DIR=str(tmp_path / "var"))
     migrated_sqlite(tmp_path / "var" / "roundtable.sqlite3")
-    done = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", SQLITE_SCRIPT],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    done = manage_shell(env, SQLITE_SCRIPT, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
     said = ("HOLDS", "REFUSED", "TAKEN", "TOUCHING", "UPDATE", "SERVICE")
     lines = [line for line in done.stdout.splitlines() if line.startswith(said)]
