@@ -16,7 +16,8 @@ Each step is timed by wrapping the function that does it, one command at a time:
 * hop: the event loop hands the call to a database thread and gets the result back, with
   Django's connection housekeeping around it (the pooled connection goes back after each call);
 * connect: a connection from the pool as the transaction begins (psycopg_pool checks it with an
-  empty query before handing it out);
+  empty query before handing it out); with the threads' kept connections (the default) only a
+  thread's first call has one;
 * lock: ``repository.lock``, BEGIN and ``SELECT … FOR UPDATE`` of the row, the row built;
 * parse: ``SessionState.from_json`` of the locked state;
 * apply: ``arbiter.advance`` + ``arbiter.apply``;
