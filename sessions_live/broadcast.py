@@ -97,16 +97,18 @@ def publish_live(group: str, message: dict[str, Any]) -> None:
     docstring): the calling thread publishes and waits, or, on an event loop, the process's
     publisher thread does (the in-process bus never blocks: it publishes at once)."""
     bus = live_bus.current()
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        on_loop = False
-    else:
-        on_loop = not isinstance(bus, live_bus.LocalBus)
-    if on_loop:
+    if isinstance(bus, live_bus.RedisBus) and _on_event_loop():
         _shared_loop().call_soon_threadsafe(_send_live, bus, group, message)
     else:
         _send_live(bus, group, message)
+
+
+def _on_event_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 def _send_live(bus: live_bus.Bus, group: str, message: dict[str, Any]) -> None:
@@ -121,11 +123,7 @@ def publish(group: str, message: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:  # pragma: no cover - settings always configure a layer
         return
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        pass
-    else:  # on an event loop: never block it
+    if _on_event_loop():  # never block it
         _enqueue(group, message)
         return
     if not isinstance(layer, InMemoryChannelLayer):
@@ -172,9 +170,9 @@ def _send_shared(layer: Any, group: str, message: dict[str, Any]) -> bool:
     future = asyncio.run_coroutine_threadsafe(_timed_send(layer, group, message), _shared_loop())
     try:
         future.result(TIMEOUT * 2)
-    except Exception:
+    except Exception as error:
         future.cancel()
-        _log_failure(group)
+        live_bus.log_outage(group, error)
         return False
     return True
 
@@ -182,17 +180,6 @@ def _send_shared(layer: Any, group: str, message: dict[str, Any]) -> bool:
 async def _timed_send(layer: Any, group: str, message: dict[str, Any]) -> None:
     async with asyncio.timeout(TIMEOUT):
         await layer.group_send(group, message)
-
-
-def _log_failure(group: str) -> None:
-    global _failed_logged
-    now = time.monotonic()
-    if now - _failed_logged > 5:  # one line every few seconds during an outage
-        _failed_logged = now
-        logger.exception("could not publish to %s", group)
-
-
-_failed_logged = 0.0
 
 
 # --- resending what an outage held back ------------------------------------------------------

@@ -131,8 +131,8 @@ class RedisBus:
         took it. Never raises for Redis's sake."""
         try:
             self.client().publish(self.channel(group), encode(message))
-        except redis.RedisError:
-            _log_failure(group)
+        except redis.RedisError as error:
+            log_outage(group, error)
             return False
         return True
 
@@ -238,7 +238,7 @@ class RedisListener:
     async def _drop(self, error: BaseException) -> None:
         self.connected.clear()
         pubsub, self.pubsub = self.pubsub, None
-        _log_failure("the live bus", error)
+        log_outage("the live bus's subscriptions", error)
         if pubsub is not None:
             try:
                 await pubsub.aclose()
@@ -264,7 +264,8 @@ class RedisListener:
             deliver(decoded)
 
     async def close(self) -> None:
-        """Stop reading and close the connection (a hub that stops; tests)."""
+        """Stop reading and close the connection (the tests' clean-up: a process's listener
+        lives as long as its event loop)."""
         if self.reader is not None:
             self.reader.cancel()
             await asyncio.gather(self.reader, return_exceptions=True)
@@ -338,9 +339,11 @@ def current() -> Bus:
 _failed_logged = 0.0
 
 
-def _log_failure(what: str, error: BaseException | None = None) -> None:
+def log_outage(what: str, error: BaseException) -> None:
+    """Log that Redis could not be reached for ``what``: one line every few seconds during an
+    outage, not one per push (the channel layer's sends in broadcast.py use it too)."""
     global _failed_logged
     now = time.monotonic()
-    if now - _failed_logged > 5:  # one line every few seconds during an outage
+    if now - _failed_logged > 5:
         _failed_logged = now
-        logger.warning("the live bus could not reach Redis (%s): %r", what, error)
+        logger.warning("could not reach Redis (%s): %r", what, error)

@@ -169,4 +169,3 @@ def _hole_values(view: dict[str, Any]) -> dict[Path, str]:
     if isinstance(current, dict):
         values[("current", "remaining")] = _encode(current["remaining"])
     return values
-
