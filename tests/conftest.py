@@ -140,10 +140,14 @@ def _roles_in_place() -> bool:
     )
 
 
-@pytest.fixture
-def roles(db):  # noqa: ANN001, ANN201 - pytest fixture
+def _roles() -> None:
     if not _roles_in_place():
         ensure_roles()
+
+
+@pytest.fixture
+def roles(db):  # noqa: ANN001, ANN201 - pytest fixture
+    _roles()
 
 
 # The named people: a fixture each (below), or ``person(name)`` where one fixture makes a
@@ -222,8 +226,7 @@ def made_once(django_db_blocker: Any, make: Callable[[], T]) -> Iterator[T]:
         atomic._from_testcase = True  # as TestCase marks its own: a durable block may open
         atomic.__enter__()
         try:
-            if not _roles_in_place():
-                ensure_roles()
+            _roles()
             with translation.override(settings.LANGUAGE_CODE):
                 made = make()
         except BaseException:
